@@ -1,0 +1,58 @@
+/** Commands as they travel on payment.commands.v1 (Avro schema avro/payment-command.v1.avsc). */
+export interface PaymentMethodInput {
+  type: string;
+  token: string;
+}
+
+export interface CreatePaymentBody {
+  order_id: number;
+  amount: string;
+  amount_minor: number;
+  currency: string;
+  psp: string;
+  capture_method: string;
+  payment_method: PaymentMethodInput | null;
+  customer_id: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface ConfirmPaymentBody {
+  payment_method: PaymentMethodInput | null;
+}
+
+export interface CapturePaymentBody {
+  amount_minor: number | null;
+}
+
+export interface CancelPaymentBody {
+  reason: string | null;
+}
+
+export interface RefundPaymentBody {
+  refund_id: string;
+  amount_minor: number | null;
+  reason: string | null;
+}
+
+export type CommandBody =
+  | { type: "create"; body: CreatePaymentBody }
+  | { type: "confirm"; body: ConfirmPaymentBody }
+  | { type: "capture"; body: CapturePaymentBody }
+  | { type: "cancel"; body: CancelPaymentBody }
+  | { type: "refund"; body: RefundPaymentBody };
+
+export type CommandType = CommandBody["type"];
+
+export type PaymentCommand = CommandBody & {
+  commandId: string;
+  paymentId: string;
+  issuedAt: Date;
+  idempotencyKey: string | null;
+};
+
+/** The processor's answer to a command: exactly what the HTTP caller receives. */
+export interface CommandReply {
+  httpStatus: number;
+  body: unknown;
+}

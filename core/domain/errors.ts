@@ -1,0 +1,52 @@
+export type ErrorType =
+  | "invalid_request_error"
+  | "card_error"
+  | "idempotency_error"
+  | "state_error"
+  | "not_found_error"
+  | "authentication_error"
+  | "rate_limit_error"
+  | "api_error";
+
+export interface ErrorBody {
+  error: { type: ErrorType; code: string; message: string; field?: string };
+}
+
+/** An error the caller can act on: a stable code, an HTTP status, and the field at fault. */
+export class PaymentError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: ErrorType,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "PaymentError";
+  }
+
+  toBody(): ErrorBody {
+    const error: ErrorBody["error"] = { type: this.type, code: this.code, message: this.message };
+    if (this.field !== undefined) error.field = this.field;
+    return { error };
+  }
+}
+
+export const errors = {
+  validation: (code: string, message: string, field?: string) =>
+    new PaymentError(422, "invalid_request_error", code, message, field),
+  notFound: (what: string) => new PaymentError(404, "not_found_error", "resource_missing", `No such ${what}`),
+  invalidState: (message: string) => new PaymentError(409, "state_error", "invalid_state", message),
+  operationInProgress: () =>
+    new PaymentError(409, "state_error", "operation_in_progress", "Another operation on this payment is in progress"),
+  refundExceedsCaptured: () =>
+    new PaymentError(409, "state_error", "refund_exceeds_captured", "Refund exceeds the amount left to refund", "amount"),
+  captureExceedsAuthorized: () =>
+    new PaymentError(409, "state_error", "capture_exceeds_authorized", "Capture exceeds the authorized amount", "amount"),
+  idempotencyConflict: (message: string) =>
+    new PaymentError(409, "idempotency_error", "idempotency_conflict", message),
+  declined: (code: string, message: string) => new PaymentError(402, "card_error", code, message),
+  unavailable: (message: string) => new PaymentError(503, "api_error", "service_unavailable", message),
+  internal: () => new PaymentError(500, "api_error", "internal_error", "The request could not be processed"),
+  rateLimited: () => new PaymentError(429, "rate_limit_error", "rate_limited", "Too many requests"),
+} as const;

@@ -1,0 +1,52 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+import avro from "avsc";
+import { valueSubject } from "./topics.ts";
+
+const AVRO_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "avro");
+const MAGIC_BYTE = 0;
+
+interface Registered {
+  id: number;
+  type: avro.Type;
+}
+
+/**
+ * Encodes values in the Confluent wire format (magic byte, 4-byte schema id, Avro body).
+ * Schemas are registered once at start-up; encoding is then local and synchronous.
+ */
+export class AvroCodec {
+  readonly registry: SchemaRegistry;
+  private readonly byTopic = new Map<string, Registered>();
+
+  constructor(registryUrl: string) {
+    this.registry = new SchemaRegistry({ host: registryUrl });
+  }
+
+  async register(topic: string, schemaFile: string): Promise<number> {
+    const schema = await readFile(join(AVRO_DIR, schemaFile), "utf8");
+    const { id } = await this.registry.register(
+      { type: SchemaType.AVRO, schema },
+      { subject: valueSubject(topic) },
+    );
+    this.byTopic.set(topic, { id, type: avro.Type.forSchema(JSON.parse(schema)) });
+    return id;
+  }
+
+  encode(topic: string, value: unknown): Buffer {
+    const registered = this.byTopic.get(topic);
+    if (!registered) throw new Error(`no schema registered for topic ${topic}`);
+    const body = registered.type.toBuffer(value);
+    const header = Buffer.alloc(5);
+    header.writeUInt8(MAGIC_BYTE, 0);
+    header.writeInt32BE(registered.id, 1);
+    return Buffer.concat([header, body]);
+  }
+
+  /** Decodes any Confluent-framed Avro value, fetching the writer schema by id from the registry. */
+  async decode<T>(buffer: Buffer): Promise<T> {
+    return (await this.registry.decode(buffer)) as T;
+  }
+}

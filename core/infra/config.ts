@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+// DEV DEFAULT values below only match the local stack started by `npm run stack:up`.
+// Production deployments must set every secret explicitly; see docs/configuration.md.
+const DEV_DATABASE_URL = "postgres://payments:payments@127.0.0.1:55432/payments";
+const DEV_STRIPE_API_KEY = "sk_test_dev_only";
+const DEV_STRIPE_WEBHOOK_SECRET = "whsec_dev_only";
+const DEV_ADYEN_API_KEY = "adyen_dev_only";
+const DEV_ADYEN_HMAC_KEY_HEX = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
+
+const positiveInt = z.coerce.number().int().positive();
+const nodeEnv = process.env.NODE_ENV ?? "development";
+
+/** In production a secret must come from the environment; elsewhere the marked dev default is used. */
+function secret(devDefault: string) {
+  return nodeEnv === "production" ? z.string().min(1) : z.string().min(1).default(devDefault);
+}
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  PORT: positiveInt.default(8080),
+  DATABASE_URL: secret(DEV_DATABASE_URL),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  KAFKA_BROKERS: z.string().default("127.0.0.1:9092"),
+  KAFKA_CLIENT_ID: z.string().default("payment-service"),
+  SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
+  COMMAND_TOPIC: z.string().default("payment.commands.v1"),
+  COMMAND_DLQ_TOPIC: z.string().default("payment.commands.dlq.v1"),
+  COMMAND_TOPIC_PARTITIONS: positiveInt.default(12),
+  PROCESSOR_GROUP_ID: z.string().default("payment-processors"),
+  PROCESSOR_CONCURRENCY: positiveInt.default(32),
+  REPLY_TIMEOUT_MS: positiveInt.default(10_000),
+  OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),
+  OUTBOX_POLL_MS: positiveInt.default(50),
+  OUTBOX_BATCH_SIZE: positiveInt.default(500),
+  OUTBOX_RETENTION_MS: positiveInt.default(24 * 3_600_000),
+  PROCESSOR_HTTP_PORT: positiveInt.default(9464),
+  STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
+  STRIPE_API_KEY: secret(DEV_STRIPE_API_KEY),
+  STRIPE_WEBHOOK_SECRET: secret(DEV_STRIPE_WEBHOOK_SECRET),
+  ADYEN_API_BASE: z.string().url().default("http://127.0.0.1:12112"),
+  ADYEN_API_KEY: secret(DEV_ADYEN_API_KEY),
+  ADYEN_MERCHANT_ACCOUNT: z.string().default("PaymentServiceECOM"),
+  ADYEN_HMAC_KEY_HEX: secret(DEV_ADYEN_HMAC_KEY_HEX),
+  PSP_TIMEOUT_MS: positiveInt.default(5_000),
+  FRAUD_API_BASE: z.string().url().default("http://127.0.0.1:12113"),
+  FRAUD_TIMEOUT_MS: positiveInt.default(800),
+  FRAUD_BLOCK_SCORE: positiveInt.max(100).default(80),
+  FRAUD_FALLBACK_MAX_MINOR: positiveInt.default(50_000),
+  DEFAULT_PSP: z.enum(["stripe", "adyen"]).default("stripe"),
+  JANITOR_INTERVAL_MS: positiveInt.default(5_000),
+  // Longer than a PSP call with all its retries, so the janitor never races a live first attempt.
+  JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Parses the environment once at boot; an invalid config stops the process with the offending keys. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,93 @@
+import { Counter, Gauge, Histogram, register } from "prom-client";
+
+export { register };
+
+export const attemptDuration = new Histogram({
+  name: "payment_attempt_duration_seconds",
+  help: "Duration of PSP calls (retries included), by PSP, operation and outcome",
+  labelNames: ["psp", "operation", "outcome"] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+});
+
+export const authorizedTotal = new Counter({
+  name: "payment_authorized_total",
+  help: "Payments authorized by the PSP",
+  labelNames: ["psp", "capture_method"] as const,
+});
+
+export const outcomesTotal = new Counter({
+  name: "payment_authorization_outcomes_total",
+  help: "Authorization outcomes by PSP",
+  labelNames: ["psp", "outcome"] as const,
+});
+
+const FAILURE_WINDOW_MS = 5 * 60_000;
+const authorizeWindow = new Map<string, Array<{ at: number; failed: boolean }>>();
+
+/**
+ * Failures over authorization attempts in the last 5 minutes, per PSP. A failure is any outcome but
+ * authorized / requires_action: declines, fraud blocks, rejections, indeterminate and unavailable.
+ */
+export const failureRate = new Gauge({
+  name: "payment_failure_rate",
+  help: "Share of authorization attempts that failed over a sliding 5-minute window, per PSP",
+  labelNames: ["psp"] as const,
+  collect() {
+    const cutoff = Date.now() - FAILURE_WINDOW_MS;
+    for (const [psp, entries] of authorizeWindow) {
+      const recent = entries.filter((e) => e.at >= cutoff);
+      authorizeWindow.set(psp, recent);
+      const failed = recent.filter((e) => e.failed).length;
+      this.set({ psp }, recent.length === 0 ? 0 : failed / recent.length);
+    }
+  },
+});
+
+export function recordAuthorizationOutcome(psp: string, outcome: string): void {
+  outcomesTotal.inc({ psp, outcome });
+  const failed = outcome !== "authorized" && outcome !== "requires_action";
+  const entries = authorizeWindow.get(psp) ?? [];
+  entries.push({ at: Date.now(), failed });
+  authorizeWindow.set(psp, entries);
+}
+
+export const consumerLag = new Gauge({
+  name: "kafka_consumer_lag",
+  help: "Messages behind the high watermark when a batch was taken, per topic partition",
+  labelNames: ["topic", "partition"] as const,
+});
+
+export const batchSize = new Histogram({
+  name: "processor_batch_size",
+  help: "Messages per consumed batch",
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+});
+
+export const batchDuration = new Histogram({
+  name: "processor_batch_duration_seconds",
+  help: "Time to process one consumed batch, PostgreSQL commits included",
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
+export const commandsTotal = new Counter({
+  name: "processor_commands_total",
+  help: "Commands handled, by type and result",
+  labelNames: ["type", "result"] as const,
+});
+
+export const dlqTotal = new Counter({
+  name: "processor_dlq_total",
+  help: "Messages sent to the dead-letter topic, by reason",
+  labelNames: ["reason"] as const,
+});
+
+export const outboxPublished = new Counter({
+  name: "outbox_published_total",
+  help: "Outbox events published to Kafka by the relay",
+  labelNames: ["topic"] as const,
+});
+
+export const outboxLag = new Gauge({
+  name: "outbox_oldest_unpublished_seconds",
+  help: "Age of the oldest unpublished outbox row seen by the relay",
+});

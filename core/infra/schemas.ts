@@ -1,0 +1,18 @@
+import type { AvroCodec } from "./avro-codec.ts";
+import { COMMAND_SCHEMA_FILE, EVENT_SCHEMA_FILES } from "./topics.ts";
+
+/** Registers every schema this service writes; idempotent, so each process does it at start-up. */
+export async function registerSchemas(codec: AvroCodec, commandTopic: string): Promise<void> {
+  await codec.register(commandTopic, COMMAND_SCHEMA_FILE);
+  for (const [topic, file] of Object.entries(EVENT_SCHEMA_FILES)) {
+    await codec.register(topic, file);
+  }
+}
+
+export function serviceTopics(config: { COMMAND_TOPIC: string; COMMAND_DLQ_TOPIC: string; COMMAND_TOPIC_PARTITIONS: number }) {
+  return [
+    { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
+    { topic: config.COMMAND_DLQ_TOPIC, numPartitions: 1 },
+    ...Object.keys(EVENT_SCHEMA_FILES).map((topic) => ({ topic, numPartitions: config.COMMAND_TOPIC_PARTITIONS })),
+  ];
+}

@@ -1,0 +1,115 @@
+import type { Money } from "../domain/money.ts";
+import type { CaptureMethod, PspName } from "../domain/payment-status.ts";
+
+/**
+ * How a PSP call ended, seen from the ledger:
+ * - success variants carry what the PSP reported;
+ * - `declined` is a business refusal (card declined, insufficient funds): nothing was charged;
+ * - `rejected` is a terminal technical refusal (invalid request, not capturable): nothing changed at the PSP;
+ * - `indeterminate` means we cannot know (timeout after send, 5xx after retries): NEVER success, sync later;
+ * - `unavailable` means the request provably never left (circuit open): safe to retry later.
+ */
+export type PspFailure =
+  | { kind: "declined"; declineCode: string; pspCode: string; message: string; pspReference?: string }
+  | { kind: "rejected"; pspCode: string; message: string; pspReference?: string }
+  | { kind: "indeterminate"; reason: string; pspReference?: string }
+  | { kind: "unavailable"; reason: string };
+
+export interface CallDiagnostics {
+  /** Raw PSP status/result code as received, for payment_attempts. */
+  rawStatus?: string;
+  httpStatus?: number;
+  /** Number of HTTP requests made, retries included. */
+  requests: number;
+}
+
+export type AuthorizeOutcome = (
+  | { kind: "authorized"; pspReference: string; captured: boolean; amountCapturable: bigint; amountCaptured: bigint }
+  | { kind: "requires_action"; pspReference: string }
+  | PspFailure
+) & { diagnostics: CallDiagnostics };
+
+export type CaptureOutcome = ({ kind: "captured"; amountCaptured: bigint; pspReference: string } | PspFailure) & {
+  diagnostics: CallDiagnostics;
+};
+
+export type CancelOutcome = ({ kind: "canceled"; pspReference: string } | PspFailure) & {
+  diagnostics: CallDiagnostics;
+};
+
+export type RefundOutcome = (
+  | { kind: "refund_succeeded"; pspRefundReference: string }
+  | { kind: "refund_pending"; pspRefundReference: string }
+  | { kind: "refund_failed"; pspRefundReference?: string; pspCode: string; message: string }
+  | PspFailure
+) & { diagnostics: CallDiagnostics };
+
+export interface AuthorizeRequest {
+  paymentId: string;
+  orderId: string;
+  /** Our attempt id; the PSP idempotency key is derived from it, so a retry can never charge twice. */
+  attemptId: string;
+  amount: Money;
+  paymentMethodToken: string;
+  captureMethod: CaptureMethod;
+  customerId?: string;
+  description?: string;
+}
+
+export interface CaptureRequest {
+  paymentId: string;
+  attemptId: string;
+  pspReference: string;
+  amount: Money;
+}
+
+export interface CancelRequest {
+  paymentId: string;
+  attemptId: string;
+  pspReference: string;
+}
+
+export interface RefundRequest {
+  paymentId: string;
+  refundId: string;
+  attemptId: string;
+  pspReference: string;
+  amount: Money;
+  reason?: string;
+}
+
+/** Re-reads an authorization whose outcome is unknown. pspReference is absent when the create call timed out. */
+export interface SyncRequest {
+  paymentId: string;
+  attemptId: string;
+  pspReference?: string;
+  amount: Money;
+  /** Needed by PSPs without a status API (Adyen): the original request is replayed under its idempotency key. */
+  paymentMethodToken?: string;
+  captureMethod?: CaptureMethod;
+}
+
+export type SyncOutcome = AuthorizeOutcome | ({ kind: "not_found" } & { diagnostics: CallDiagnostics });
+
+export interface VerifiedWebhookEvent {
+  psp: PspName;
+  eventId: string;
+  type: string;
+  pspReference: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}
+
+export type WebhookVerification =
+  | { ok: true; events: VerifiedWebhookEvent[] }
+  | { ok: false; reason: "missing_signature" | "bad_signature" | "stale_timestamp" | "malformed" };
+
+export interface PaymentConnector {
+  readonly name: PspName;
+  authorize(req: AuthorizeRequest): Promise<AuthorizeOutcome>;
+  capture(req: CaptureRequest): Promise<CaptureOutcome>;
+  cancel(req: CancelRequest): Promise<CancelOutcome>;
+  refund(req: RefundRequest): Promise<RefundOutcome>;
+  sync(req: SyncRequest): Promise<SyncOutcome>;
+  verifyWebhook(rawBody: Buffer, headers: Record<string, string | undefined>, now?: Date): WebhookVerification;
+}

@@ -1,0 +1,169 @@
+import type { Queryable } from "../pool.ts";
+
+/** A request as the idempotency layer sees it; the ids are used only if this request claims the key. */
+export interface IdempotentRequest {
+  key: string;
+  method: string;
+  path: string;
+  requestHash: string;
+  commandId: string;
+  paymentId: string | null;
+  leaseMs: number;
+  ttlMs: number;
+}
+
+export interface IdempotencyRecord {
+  method: string;
+  path: string;
+  requestHash: string;
+  commandId: string;
+  paymentId: string | null;
+  state: "in_flight" | "completed";
+  responseStatus: number | null;
+  responseBody: unknown;
+  /** Evaluated by PostgreSQL's clock, so every ingress instance agrees. */
+  expired: boolean;
+  leaseHeld: boolean;
+}
+
+export type Claim =
+  | { kind: "claimed"; commandId: string; paymentId: string | null; takeover: boolean }
+  | { kind: "existing"; record: IdempotencyRecord };
+
+interface Row {
+  method: string;
+  path: string;
+  request_hash: string;
+  command_id: string;
+  payment_id: string | null;
+  state: "in_flight" | "completed";
+  response_status: number | null;
+  response_body: unknown;
+  expired: boolean;
+  lease_held: boolean;
+}
+
+const toRecord = (r: Row): IdempotencyRecord => ({
+  method: r.method,
+  path: r.path,
+  requestHash: r.request_hash,
+  commandId: r.command_id,
+  paymentId: r.payment_id,
+  state: r.state,
+  responseStatus: r.response_status,
+  responseBody: r.response_body,
+  expired: r.expired,
+  leaseHeld: r.lease_held,
+});
+
+const interval = "make_interval(secs => $1::double precision / 1000.0)";
+
+/**
+ * Claims the key for this request, or returns what is stored under it. Every step is one atomic
+ * statement, so two requests racing on a key can never both claim it: the INSERT wins for a new
+ * key, and the conditional UPDATEs win for an expired key or an abandoned lease.
+ */
+export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest): Promise<Claim> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const inserted = await db.query<{ command_id: string }>({
+      name: "idempotency_insert",
+      text: `INSERT INTO idempotency_keys (idempotency_key, method, path, request_hash, command_id, payment_id, state,
+               locked_until, expires_at)
+             VALUES ($2, $3, $4, $5, $6, $7, 'in_flight', now() + ${interval}, now() + make_interval(secs => $8::double precision / 1000.0))
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING command_id`,
+      values: [req.leaseMs, req.key, req.method, req.path, req.requestHash, req.commandId, req.paymentId, req.ttlMs],
+    });
+    if (inserted.rows[0]) return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
+
+    const record = await findIdempotencyRecord(db, req.key);
+    if (!record) continue;
+    if (record.expired) {
+      if (await replaceExpired(db, req)) {
+        return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
+      }
+      continue;
+    }
+    const sameRequest = record.method === req.method && record.path === req.path && record.requestHash === req.requestHash;
+    if (!sameRequest || record.state === "completed" || record.leaseHeld) return { kind: "existing", record };
+    if (await takeOverLease(db, req.key, req.leaseMs)) {
+      return { kind: "claimed", commandId: record.commandId, paymentId: record.paymentId, takeover: true };
+    }
+  }
+  throw new Error("idempotency key kept changing under contention");
+}
+
+export async function findIdempotencyRecord(db: Queryable, key: string): Promise<IdempotencyRecord | null> {
+  const { rows } = await db.query<Row>({
+    name: "idempotency_find",
+    text: `SELECT method, path, request_hash, command_id, payment_id, state, response_status, response_body,
+                  expires_at <= now() AS expired, locked_until > now() AS lease_held
+           FROM idempotency_keys WHERE idempotency_key = $1`,
+    values: [key],
+  });
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+async function replaceExpired(db: Queryable, req: IdempotentRequest): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: "idempotency_replace_expired",
+    text: `UPDATE idempotency_keys SET method = $3, path = $4, request_hash = $5, command_id = $6, payment_id = $7,
+             state = 'in_flight', response_status = NULL, response_body = NULL, locked_until = now() + ${interval},
+             created_at = now(), expires_at = now() + make_interval(secs => $8::double precision / 1000.0)
+           WHERE idempotency_key = $2 AND expires_at <= now()`,
+    values: [req.leaseMs, req.key, req.method, req.path, req.requestHash, req.commandId, req.paymentId, req.ttlMs],
+  });
+  return rowCount === 1;
+}
+
+/** An in-flight key whose lease ran out belongs to an ingress that died; the next caller resumes it. */
+async function takeOverLease(db: Queryable, key: string, leaseMs: number): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: "idempotency_take_over",
+    text: `UPDATE idempotency_keys SET locked_until = now() + ${interval}
+           WHERE idempotency_key = $2 AND state = 'in_flight' AND locked_until <= now() AND expires_at > now()`,
+    values: [leaseMs, key],
+  });
+  return rowCount === 1;
+}
+
+export async function completeIdempotencyKey(
+  db: Queryable,
+  key: string,
+  commandId: string,
+  response: { status: number; body: unknown },
+): Promise<void> {
+  await db.query({
+    name: "idempotency_complete",
+    text: `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, locked_until = now()
+           WHERE idempotency_key = $1 AND command_id = $2`,
+    values: [key, commandId, response.status, JSON.stringify(response.body ?? null)],
+  });
+}
+
+/** Ends the lease but keeps the ids: a retry re-sends the same command, which processors dedupe. */
+export async function releaseIdempotencyKey(db: Queryable, key: string, commandId: string): Promise<void> {
+  await db.query({
+    name: "idempotency_release",
+    text: "UPDATE idempotency_keys SET locked_until = now() WHERE idempotency_key = $1 AND command_id = $2 AND state = 'in_flight'",
+    values: [key, commandId],
+  });
+}
+
+/** Forgets the key entirely (a final 5xx), so a retry starts a fresh command. */
+export async function deleteIdempotencyKey(db: Queryable, key: string, commandId: string): Promise<void> {
+  await db.query({
+    name: "idempotency_delete",
+    text: "DELETE FROM idempotency_keys WHERE idempotency_key = $1 AND command_id = $2",
+    values: [key, commandId],
+  });
+}
+
+export async function deleteExpiredIdempotencyKeys(db: Queryable, batchSize: number): Promise<number> {
+  const { rowCount } = await db.query({
+    name: "idempotency_delete_expired",
+    text: `DELETE FROM idempotency_keys WHERE idempotency_key IN (
+             SELECT idempotency_key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
+    values: [batchSize],
+  });
+  return rowCount ?? 0;
+}

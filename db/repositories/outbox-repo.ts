@@ -1,0 +1,72 @@
+import type { Queryable } from "../pool.ts";
+
+export interface OutboxEvent {
+  id: string;
+  aggregateId: string;
+  type: string;
+  topic: string;
+  payload: Buffer;
+  traceparent: string | null;
+  occurredAt: Date;
+}
+
+export interface OutboxRow extends OutboxEvent {
+  seq: string;
+}
+
+export async function insertOutboxEvents(db: Queryable, events: readonly OutboxEvent[]): Promise<void> {
+  for (const e of events) {
+    await db.query({
+      name: "outbox_insert",
+      text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at)
+             VALUES ($1, 'payment', $2, $3, $4, $5, $6, $7)`,
+      values: [e.id, e.aggregateId, e.type, e.topic, e.payload, e.traceparent, e.occurredAt],
+    });
+  }
+}
+
+export async function fetchUnpublished(db: Queryable, limit: number): Promise<OutboxRow[]> {
+  const { rows } = await db.query<{
+    id: string;
+    seq: string;
+    aggregateid: string;
+    type: string;
+    topic: string;
+    payload: Buffer;
+    traceparent: string | null;
+    occurred_at: Date;
+  }>({
+    name: "outbox_unpublished",
+    text: `SELECT id, seq, aggregateid, type, topic, payload, traceparent, occurred_at FROM payment_outbox
+           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+    values: [limit],
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    seq: r.seq,
+    aggregateId: r.aggregateid,
+    type: r.type,
+    topic: r.topic,
+    payload: r.payload,
+    traceparent: r.traceparent,
+    occurredAt: r.occurred_at,
+  }));
+}
+
+export async function markPublished(db: Queryable, ids: readonly string[]): Promise<void> {
+  await db.query({
+    name: "outbox_mark_published",
+    text: "UPDATE payment_outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
+    values: [ids],
+  });
+}
+
+/** Retention: published rows older than the window go; unpublished rows are never deleted. */
+export async function deletePublishedBefore(db: Queryable, olderThanMs: number): Promise<number> {
+  const { rowCount } = await db.query({
+    name: "outbox_retention",
+    text: "DELETE FROM payment_outbox WHERE published_at < now() - make_interval(secs => $1 / 1000.0)",
+    values: [olderThanMs],
+  });
+  return rowCount ?? 0;
+}

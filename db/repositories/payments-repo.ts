@@ -1,0 +1,144 @@
+import type { Currency } from "../../core/domain/currency.ts";
+import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
+import type { Payment } from "../../core/domain/payment.ts";
+import type { CaptureMethod, PaymentStatus, PspName } from "../../core/domain/payment-status.ts";
+import type { Queryable } from "../pool.ts";
+
+interface PaymentRow {
+  payment_id: string;
+  partition_key: string;
+  order_id: string;
+  amount: string;
+  currency: string;
+  status: string;
+  capture_method: string;
+  psp: string;
+  payment_method_type: string | null;
+  payment_method_token: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  amount_capturable: string;
+  amount_captured: string;
+  amount_refunded: string;
+  amount_refund_pending: string;
+  risk_score: number | null;
+  risk_decision: string | null;
+  needs_review: boolean;
+  failure_reason: string | null;
+  psp_code: string | null;
+  psp_reference: string | null;
+  customer_id: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toPayment(row: PaymentRow): Payment {
+  const currency = row.currency as Currency;
+  const minor = (numeric: string) => minorFromNumeric(numeric, currency);
+  return {
+    paymentId: row.payment_id,
+    partitionKey: row.partition_key,
+    orderId: row.order_id,
+    amount: minor(row.amount),
+    currency,
+    status: row.status as PaymentStatus,
+    captureMethod: row.capture_method as CaptureMethod,
+    psp: row.psp as PspName,
+    paymentMethodType: row.payment_method_type,
+    paymentMethodToken: row.payment_method_token,
+    cardBrand: row.card_brand,
+    cardLast4: row.card_last4,
+    amountCapturable: minor(row.amount_capturable),
+    amountCaptured: minor(row.amount_captured),
+    amountRefunded: minor(row.amount_refunded),
+    amountRefundPending: minor(row.amount_refund_pending),
+    riskScore: row.risk_score,
+    riskDecision: row.risk_decision,
+    needsReview: row.needs_review,
+    failureReason: row.failure_reason,
+    pspCode: row.psp_code,
+    pspReference: row.psp_reference,
+    customerId: row.customer_id,
+    description: row.description,
+    metadata: row.metadata,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const SELECT_BY_ID = `
+  SELECT p.* FROM payment_index i
+  JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key
+  WHERE i.payment_id = $1`;
+
+export async function findPayment(db: Queryable, paymentId: string): Promise<Payment | null> {
+  const { rows } = await db.query<PaymentRow>({ name: "payment_by_id", text: SELECT_BY_ID, values: [paymentId] });
+  return rows[0] ? toPayment(rows[0]) : null;
+}
+
+/** Row lock for the rest of the transaction: two processors can never both move one payment. */
+export async function lockPayment(db: Queryable, paymentId: string): Promise<Payment | null> {
+  const { rows } = await db.query<PaymentRow>({
+    name: "payment_lock",
+    text: `${SELECT_BY_ID} FOR UPDATE OF p`,
+    values: [paymentId],
+  });
+  return rows[0] ? toPayment(rows[0]) : null;
+}
+
+export async function listPaymentsByOrder(db: Queryable, orderId: string): Promise<Payment[]> {
+  const { rows } = await db.query<PaymentRow>({
+    name: "payments_by_order",
+    text: `SELECT p.* FROM payment_index i
+           JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key
+           WHERE i.order_id = $1 ORDER BY i.created_at DESC, i.payment_id`,
+    values: [orderId],
+  });
+  return rows.map(toPayment);
+}
+
+export async function insertPayment(db: Queryable, p: Payment): Promise<void> {
+  const n = (minor: bigint) => numericFromMinor(minor, p.currency);
+  await db.query({
+    name: "payment_index_insert",
+    text: "INSERT INTO payment_index (payment_id, partition_key, order_id, created_at) VALUES ($1, $2, $3, $4)",
+    values: [p.paymentId, p.partitionKey, p.orderId, p.createdAt],
+  });
+  await db.query({
+    name: "payment_insert",
+    text: `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp,
+             payment_method_type, payment_method_token, card_brand, card_last4, customer_id, description, metadata,
+             created_at, updated_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16)`,
+    values: [
+      p.paymentId, p.partitionKey, p.orderId, n(p.amount), p.currency, p.status, p.captureMethod, p.psp,
+      p.paymentMethodType, p.paymentMethodToken, p.cardBrand, p.cardLast4, p.customerId, p.description,
+      JSON.stringify(p.metadata), p.createdAt,
+    ],
+  });
+}
+
+/** Writes every mutable column; the version check turns a lost update into an error instead of silence. */
+export async function updatePayment(db: Queryable, p: Payment): Promise<Payment> {
+  const n = (minor: bigint) => numericFromMinor(minor, p.currency);
+  const { rows } = await db.query<PaymentRow>({
+    name: "payment_update",
+    text: `UPDATE payments SET status=$3, payment_method_type=$4, payment_method_token=$5, card_brand=$6,
+             card_last4=$7, amount_capturable=$8, amount_captured=$9, amount_refunded=$10,
+             amount_refund_pending=$11, risk_score=$12, risk_decision=$13, needs_review=$14, failure_reason=$15,
+             psp_code=$16, psp_reference=$17, version=version+1, updated_at=now()
+           WHERE payment_id=$1 AND partition_key=$2 AND version=$18
+           RETURNING *`,
+    values: [
+      p.paymentId, p.partitionKey, p.status, p.paymentMethodType, p.paymentMethodToken, p.cardBrand, p.cardLast4,
+      n(p.amountCapturable), n(p.amountCaptured), n(p.amountRefunded), n(p.amountRefundPending), p.riskScore,
+      p.riskDecision, p.needsReview, p.failureReason, p.pspCode, p.pspReference, p.version,
+    ],
+  });
+  if (!rows[0]) throw new Error(`concurrent update of payment ${p.paymentId}`);
+  return toPayment(rows[0]);
+}

@@ -1,0 +1,33 @@
+import type { PaymentCommand } from "../core/domain/commands.ts";
+import { findCommandReply } from "../db/repositories/commands-repo.ts";
+import type { ProcessorContext } from "./context.ts";
+import { cancelPayment } from "./handlers/cancel-payment.ts";
+import { capturePayment } from "./handlers/capture-payment.ts";
+import { confirmPayment } from "./handlers/confirm-payment.ts";
+import { createPayment } from "./handlers/create-payment.ts";
+import { refundPayment } from "./handlers/refund-payment.ts";
+
+export type TracedCommand = PaymentCommand & { traceparent: string | null };
+
+/** Applies a command at most once: a command id with a stored reply is a redelivery and changes nothing. */
+export async function applyCommand(ctx: ProcessorContext, cmd: TracedCommand): Promise<"applied" | "duplicate"> {
+  if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
+  switch (cmd.type) {
+    case "create":
+      await createPayment(ctx, cmd);
+      break;
+    case "confirm":
+      await confirmPayment(ctx, cmd);
+      break;
+    case "capture":
+      await capturePayment(ctx, cmd);
+      break;
+    case "cancel":
+      await cancelPayment(ctx, cmd);
+      break;
+    case "refund":
+      await refundPayment(ctx, cmd);
+      break;
+  }
+  return "applied";
+}

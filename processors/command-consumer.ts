@@ -1,0 +1,103 @@
+import pRetry from "p-retry";
+import { errors } from "../core/domain/errors.ts";
+import type { AvroCodec } from "../core/infra/avro-codec.ts";
+import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
+import { type Consumer, createConsumer, headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
+import { batchDuration, batchSize, commandsTotal, consumerLag, dlqTotal } from "../core/infra/metrics.ts";
+import { saveCommandReply } from "../db/repositories/commands-repo.ts";
+import { applyCommand, type TracedCommand } from "./apply-command.ts";
+import type { ProcessorContext } from "./context.ts";
+import { isTransient } from "./error-classes.ts";
+import { forEachKeyInOrder } from "./keyed-concurrency.ts";
+
+export interface CommandConsumerOptions {
+  kafka: KafkaSettings;
+  topic: string;
+  dlqTopic: string;
+  groupId: string;
+  concurrency: number;
+  partitionsConcurrently: number;
+  codec: AvroCodec;
+  producer: Producer;
+  ctx: ProcessorContext;
+}
+
+/**
+ * A batch is one partition's messages. Keys (payment ids) run in parallel, each key's commands in order.
+ * eachBatch resolves only after every command's PostgreSQL transaction committed (or the message was
+ * dead-lettered), and only then is the offset stored for commit. A throw redelivers the batch.
+ */
+export async function startCommandConsumer(o: CommandConsumerOptions): Promise<Consumer> {
+  const consumer = createConsumer(o.kafka, o.groupId);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [o.topic] });
+  await consumer.run({
+    partitionsConsumedConcurrently: o.partitionsConcurrently,
+    eachBatch: async ({ batch }) => {
+      const end = batchDuration.startTimer();
+      batchSize.observe(batch.messages.length);
+      consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      await forEachKeyInOrder(batch.messages, (m) => m.key?.toString() ?? "", o.concurrency, (m) =>
+        handleMessage(o, batch.topic, batch.partition, m),
+      );
+      end();
+    },
+  });
+  return consumer;
+}
+
+async function handleMessage(o: CommandConsumerOptions, topic: string, partition: number, message: KafkaMessage) {
+  let command: TracedCommand;
+  try {
+    command = { ...(await decodeCommand(o.codec, message.value)), traceparent: headerString(message.headers, "traceparent") ?? null };
+  } catch (err) {
+    if (!(err instanceof MalformedCommandError)) throw err;
+    return deadLetter(o, { topic, partition, message }, "malformed", err.message);
+  }
+  const log = o.ctx.logger.child({ payment_id: command.paymentId, command_id: command.commandId, command: command.type });
+  try {
+    const result = await pRetry(() => applyCommand(o.ctx, command), {
+      retries: 4,
+      minTimeout: 100,
+      maxTimeout: 2_000,
+      onFailedAttempt: (e) => log.warn({ err: e.message, attempt: e.attemptNumber }, "command attempt failed"),
+    });
+    commandsTotal.inc({ type: command.type, result });
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    log.error({ err }, "command failed terminally; dead-lettering");
+    commandsTotal.inc({ type: command.type, result: "dead_lettered" });
+    const internal = errors.internal();
+    await saveCommandReply(o.ctx.pool, command, { httpStatus: internal.status, body: internal.toBody() }).catch(
+      () => undefined,
+    );
+    await deadLetter(o, { topic, partition, message }, "handler_error", (err as Error).message);
+  }
+}
+
+async function deadLetter(
+  o: CommandConsumerOptions,
+  source: { topic: string; partition: number; message: KafkaMessage },
+  reason: string,
+  detail: string,
+) {
+  dlqTotal.inc({ reason });
+  await o.producer.send({
+    topic: o.dlqTopic,
+    messages: [
+      {
+        key: source.message.key,
+        value: source.message.value,
+        headers: {
+          ...(source.message.headers ?? {}),
+          dlq_reason: reason,
+          dlq_error: detail.slice(0, 1000),
+          dlq_source_topic: source.topic,
+          dlq_source_partition: String(source.partition),
+          dlq_source_offset: source.message.offset,
+          dlq_at: new Date().toISOString(),
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,27 @@
+import type { CommandReply, PaymentCommand } from "../core/domain/commands.ts";
+import { isUniqueViolation, type PoolClient, transaction } from "../db/pool.ts";
+import { saveCommandReply } from "../db/repositories/commands-repo.ts";
+import type { ProcessorContext } from "./context.ts";
+
+/**
+ * Runs the last phase of a command: its effects, its outbox rows and its reply commit together.
+ * A unique violation on the reply means another processor instance already applied the command.
+ */
+export async function completeCommand(
+  ctx: ProcessorContext,
+  cmd: PaymentCommand,
+  work: (client: PoolClient) => Promise<CommandReply>,
+): Promise<CommandReply | null> {
+  try {
+    return await transaction(ctx.pool, async (client) => {
+      const reply = await work(client);
+      await saveCommandReply(client, cmd, reply);
+      return reply;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err) && (err as { constraint?: string }).constraint === "processed_commands_pkey") {
+      return null;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,73 @@
+import type { PaymentCommand } from "../../core/domain/commands.ts";
+import { errors } from "../../core/domain/errors.ts";
+import type { Payment } from "../../core/domain/payment.ts";
+import { transition } from "../../core/domain/state-machine.ts";
+import { finishAttempt } from "../../db/repositories/attempts-repo.ts";
+import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
+import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
+import { completeCommand } from "../command-transaction.ts";
+import { type ProcessorContext, reply } from "../context.ts";
+import { callPsp } from "./psp-call.ts";
+import { startPspOperation } from "./start-psp-operation.ts";
+
+type CancelCommand = Extract<PaymentCommand, { type: "cancel" }>;
+type Traced = { traceparent: string | null };
+
+/** Before confirmation nothing exists at the PSP, so the cancel is local; after it, the PSP voids first. */
+export async function cancelPayment(ctx: ProcessorContext, cmd: CancelCommand & Traced): Promise<void> {
+  const reason = cmd.body.reason;
+  const local = await completeLocalCancel(ctx, cmd);
+  if (local) return;
+
+  const started = await startPspOperation(ctx, cmd, "cancel", {
+    refuse: (p) => (transition(p.status, "cancel").ok ? null : errors.invalidState(`Payment in status ${p.status} cannot be canceled`)),
+    amount: () => null,
+  });
+  if (!started) return;
+  const { payment, attemptId } = started;
+  const outcome = await callPsp(payment.psp, "cancel", () =>
+    ctx.connectors[payment.psp].cancel({ paymentId: payment.paymentId, attemptId, pspReference: payment.pspReference ?? "" }),
+  );
+  await started.complete(async (client, p) => {
+    const base = { requests: outcome.diagnostics.requests, httpStatus: outcome.diagnostics.httpStatus ?? null };
+    switch (outcome.kind) {
+      case "canceled": {
+        await finishAttempt(client, attemptId, { ...base, status: "succeeded", pspStatus: outcome.diagnostics.rawStatus });
+        const saved = await updatePayment(client, canceled(p));
+        await insertOutboxEvents(client, [ctx.events.canceled(saved, reason, cmd.traceparent)]);
+        return reply.payment(200, saved);
+      }
+      case "indeterminate":
+        await finishAttempt(client, attemptId, { ...base, status: "unknown", pspMessage: outcome.reason });
+        return reply.payment(202, p);
+      case "unavailable":
+        await finishAttempt(client, attemptId, { ...base, status: "failed", pspMessage: outcome.reason });
+        return reply.error(errors.unavailable(`The ${p.psp} payment processor is unavailable; retry later`));
+      default:
+        await finishAttempt(client, attemptId, { ...base, status: "failed", pspCode: outcome.pspCode, pspMessage: outcome.message });
+        return reply.error(errors.invalidState(`The payment processor refused the cancellation: ${outcome.message}`));
+    }
+  });
+}
+
+const PRE_CONFIRMATION = new Set(["requires_payment_method", "requires_confirmation"]);
+
+async function completeLocalCancel(ctx: ProcessorContext, cmd: CancelCommand & Traced): Promise<boolean> {
+  const current = await findPayment(ctx.pool, cmd.paymentId);
+  if (current && !PRE_CONFIRMATION.has(current.status)) return false;
+  await completeCommand(ctx, cmd, async (client) => {
+    const p = await lockPayment(client, cmd.paymentId);
+    if (!p) return reply.error(errors.notFound("payment"));
+    if (!PRE_CONFIRMATION.has(p.status)) return reply.error(errors.operationInProgress());
+    const saved = await updatePayment(client, { ...p, status: "canceled" });
+    await insertOutboxEvents(client, [ctx.events.canceled(saved, cmd.body.reason, cmd.traceparent)]);
+    return reply.payment(200, saved);
+  });
+  return true;
+}
+
+function canceled(p: Payment): Payment {
+  const result = transition(p.status, "psp_canceled");
+  if (!result.ok) throw new Error(`illegal transition ${p.status} --psp_canceled--> for ${p.paymentId}`);
+  return { ...p, status: result.to, amountCapturable: 0n };
+}

@@ -1,0 +1,49 @@
+import type { PaymentCommand } from "../../core/domain/commands.ts";
+import type { Currency } from "../../core/domain/currency.ts";
+import type { Payment } from "../../core/domain/payment.ts";
+import type { CaptureMethod, PspName } from "../../core/domain/payment-status.ts";
+import { findPayment, insertPayment } from "../../db/repositories/payments-repo.ts";
+import { completeCommand } from "../command-transaction.ts";
+import { type ProcessorContext, reply } from "../context.ts";
+import { cardSummary } from "./card-summary.ts";
+
+type CreateCommand = Extract<PaymentCommand, { type: "create" }>;
+
+export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): Promise<void> {
+  const body = cmd.body;
+  const now = new Date();
+  const payment: Payment = {
+    paymentId: cmd.paymentId,
+    partitionKey: now.toISOString().slice(0, 10),
+    orderId: String(body.order_id),
+    amount: BigInt(body.amount_minor),
+    currency: body.currency as Currency,
+    status: body.payment_method ? "requires_confirmation" : "requires_payment_method",
+    captureMethod: body.capture_method as CaptureMethod,
+    psp: body.psp as PspName,
+    ...cardSummary(body.payment_method),
+    amountCapturable: 0n,
+    amountCaptured: 0n,
+    amountRefunded: 0n,
+    amountRefundPending: 0n,
+    riskScore: null,
+    riskDecision: null,
+    needsReview: false,
+    failureReason: null,
+    pspCode: null,
+    pspReference: null,
+    customerId: body.customer_id,
+    description: body.description,
+    metadata: body.metadata,
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await completeCommand(ctx, cmd, async (client) => {
+    if (await findPayment(client, cmd.paymentId)) {
+      throw new Error(`payment ${cmd.paymentId} already exists under another command`);
+    }
+    await insertPayment(client, payment);
+    return reply.payment(201, payment);
+  });
+}

@@ -1,0 +1,63 @@
+import type { Logger } from "../core/infra/logger.ts";
+import { transaction } from "../db/pool.ts";
+import { findStaleOpenAttempts } from "../db/repositories/attempts-repo.ts";
+import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
+import { findPayment } from "../db/repositories/payments-repo.ts";
+import type { ProcessorContext } from "./context.ts";
+import { applyAuthorizeOutcome } from "./handlers/apply-authorize-outcome.ts";
+
+export interface JanitorOptions {
+  ctx: ProcessorContext;
+  logger: Logger;
+  intervalMs: number;
+  minAgeMs: number;
+}
+
+/**
+ * Kill Bill's Janitor: authorizations whose outcome is unknown (timeout, 5xx after retries, a crash
+ * mid-call) are re-read from the PSP and settled. Applying is idempotent, so racing a live handler or
+ * another janitor is harmless: the attempt row lock lets only the first one write.
+ */
+export function startJanitor(o: JanitorOptions): { stop(): void; runOnce(): Promise<number> } {
+  const runOnce = async () => {
+    const attempts = (await findStaleOpenAttempts(o.ctx.pool, o.minAgeMs, 50)).filter((a) => a.operation === "authorize");
+    let settled = 0;
+    for (const attempt of attempts) {
+      const payment = await findPayment(o.ctx.pool, attempt.paymentId);
+      if (!payment) continue;
+      const outcome = await o.ctx.connectors[payment.psp].sync({
+        paymentId: payment.paymentId,
+        attemptId: attempt.attemptId,
+        amount: { minor: payment.amount, currency: payment.currency },
+        ...(attempt.pspReference ? { pspReference: attempt.pspReference } : {}),
+        ...(payment.paymentMethodToken ? { paymentMethodToken: payment.paymentMethodToken } : {}),
+        captureMethod: payment.captureMethod,
+      });
+      if (outcome.kind === "indeterminate" || outcome.kind === "unavailable") continue;
+      await transaction(o.ctx.pool, async (client) => {
+        const reply = await applyAuthorizeOutcome(o.ctx, client, {
+          paymentId: payment.paymentId,
+          attemptId: attempt.attemptId,
+          outcome,
+          traceparent: null,
+        });
+        await replaceProvisionalReply(client, attempt.commandId, reply);
+      });
+      settled += 1;
+      o.logger.info({ payment_id: payment.paymentId, psp: payment.psp, outcome: outcome.kind }, "janitor settled attempt");
+    }
+    return settled;
+  };
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    runOnce()
+      .catch((err) => o.logger.error({ err }, "janitor run failed"))
+      .finally(() => {
+        busy = false;
+      });
+  }, o.intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), runOnce };
+}

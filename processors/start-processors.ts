@@ -1,0 +1,82 @@
+import { createConnectors } from "../core/adapters/psp/index.ts";
+import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
+import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
+import { AvroCodec } from "../core/infra/avro-codec.ts";
+import type { Config } from "../core/infra/config.ts";
+import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
+import { logger } from "../core/infra/logger.ts";
+import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
+import { migrate } from "../db/migrate.ts";
+import { createPool } from "../db/pool.ts";
+import { startCommandConsumer } from "./command-consumer.ts";
+import type { ProcessorContext } from "./context.ts";
+import { startJanitor } from "./janitor.ts";
+import { startOutboxRelay } from "./outbox-relay.ts";
+import { OutcomeEvents } from "./outcome-events.ts";
+
+/** Wires adapters into the processor role: command consumer, outbox relay (unless Debezium publishes), janitor. */
+export async function startProcessors(config: Config) {
+  const log = logger.child({ role: "processor" });
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  await migrate(pool);
+  const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-processor` };
+  await ensureTopics(kafka, serviceTopics(config));
+  const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
+  await registerSchemas(codec, config.COMMAND_TOPIC);
+  const producer = createProducer(kafka);
+  await producer.connect();
+
+  const ctx: ProcessorContext = {
+    pool,
+    connectors: createConnectors({
+      stripe: { baseUrl: config.STRIPE_API_BASE, apiKey: config.STRIPE_API_KEY, webhookSecret: config.STRIPE_WEBHOOK_SECRET },
+      adyen: {
+        baseUrl: config.ADYEN_API_BASE,
+        apiKey: config.ADYEN_API_KEY,
+        merchantAccount: config.ADYEN_MERCHANT_ACCOUNT,
+        hmacKeyHex: config.ADYEN_HMAC_KEY_HEX,
+      },
+      timeoutMs: config.PSP_TIMEOUT_MS,
+    }),
+    fraud: new HttpFraudScorer({ baseUrl: config.FRAUD_API_BASE, timeoutMs: config.FRAUD_TIMEOUT_MS }),
+    fraudPolicy: { blockScore: config.FRAUD_BLOCK_SCORE, fallbackMaxMinor: BigInt(config.FRAUD_FALLBACK_MAX_MINOR) },
+    events: new OutcomeEvents(codec),
+    logger: log,
+  };
+
+  const consumer = await startCommandConsumer({
+    kafka,
+    topic: config.COMMAND_TOPIC,
+    dlqTopic: config.COMMAND_DLQ_TOPIC,
+    groupId: config.PROCESSOR_GROUP_ID,
+    concurrency: config.PROCESSOR_CONCURRENCY,
+    partitionsConcurrently: Math.min(config.COMMAND_TOPIC_PARTITIONS, 4),
+    codec,
+    producer,
+    ctx,
+  });
+  const relay =
+    config.OUTBOX_PUBLISHER === "relay"
+      ? startOutboxRelay({
+          pool,
+          publisher: new KafkaEventPublisher(producer),
+          logger: log,
+          pollMs: config.OUTBOX_POLL_MS,
+          batchSize: config.OUTBOX_BATCH_SIZE,
+          retentionMs: config.OUTBOX_RETENTION_MS,
+        })
+      : null;
+  const janitor = startJanitor({ ctx, logger: log, intervalMs: config.JANITOR_INTERVAL_MS, minAgeMs: config.JANITOR_MIN_AGE_MS });
+  log.info({ topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER }, "processors started");
+
+  return {
+    pool,
+    async close() {
+      janitor.stop();
+      await consumer.disconnect();
+      await relay?.stop();
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+
+/** Settings tuned so timeouts and the janitor show up within a test's patience. */
+export const TEST_SERVICE_ENV = {
+  NODE_ENV: "test",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  PSP_TIMEOUT_MS: "1500",
+  JANITOR_INTERVAL_MS: "1000",
+  JANITOR_MIN_AGE_MS: "4000",
+  REPLY_TIMEOUT_MS: "10000",
+};
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts an entry point (scripts/start.ts, processors/main.ts, http-ingress/main.ts) as a real process. */
+export function spawnService(entry: string, env: Record<string, string>, logName: string): ServiceProcess {
+  mkdirSync(join(ROOT, ".stack", "logs"), { recursive: true });
+  const log = createWriteStream(join(ROOT, ".stack", "logs", `${logName}.log`), { flags: "a" });
+  const child = spawn(TSX, [join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...TEST_SERVICE_ENV, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return {
+    child,
+    stop: (signal = "SIGTERM") =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill(signal);
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      }),
+  };
+}
+
+export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} was up`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
