@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a Debian 12 machine: system packages, node_modules and
+# the @confluentinc/kafka-javascript native binding (built from source, cached across clones).
+# Idempotent: a second run only verifies.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PAYMENT_STACK_CACHE=${PAYMENT_STACK_CACHE:-$HOME/.cache/payment-stack}
+CKJS_DIR=$REPO_ROOT/node_modules/@confluentinc/kafka-javascript
+APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev
+  postgresql curl g++ make python3)
+
+log() { printf '[deps] %s\n' "$*"; }
+die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }
+as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+apt_missing() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
+  done
+}
+
+install_system_packages() {
+  local missing
+  mapfile -t missing < <(apt_missing "${APT_PACKAGES[@]}")
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  if ((${#missing[@]} == 0)); then
+    log "system packages: ok"
+    return
+  fi
+  log "system packages: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+check_toolchain() {
+  local java_major
+  command -v node >/dev/null || die "node is not installed (need Node >= 20.10)"
+  java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+  ((${java_major%%.*} >= 17)) || die "java >= 17 required, found ${java_major:-none}"
+  command -v mvn >/dev/null || die "mvn is not installed"
+  log "toolchain: node $(node --version), java $java_major, $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"
+}
+
+lock_hash() { sha256sum "$REPO_ROOT/package-lock.json" | cut -d' ' -f1; }
+
+# A tree installed by hand (no marker) is adopted when npm's own hidden lockfile is newer
+# than package-lock.json, so an existing working node_modules is not wiped needlessly.
+node_modules_current() {
+  local marker=$REPO_ROOT/node_modules/.install-hash
+  [[ -d $REPO_ROOT/node_modules ]] || return 1
+  if [[ -f $marker ]]; then
+    [[ $(cat "$marker") == "$(lock_hash)" ]]
+    return
+  fi
+  local hidden=$REPO_ROOT/node_modules/.package-lock.json
+  [[ -f $hidden && $hidden -nt $REPO_ROOT/package-lock.json ]] && lock_hash >"$marker"
+}
+
+binding_cache_dir() {
+  local version abi arch
+  version=$(node -p "require('$CKJS_DIR/package.json').version")
+  abi=$(node -p process.versions.modules)
+  arch=$(node -p process.arch)
+  echo "$PAYMENT_STACK_CACHE/kafka-javascript/$version-node-abi$abi-$arch"
+}
+
+binding_works() { (cd "$REPO_ROOT" && node scripts/check-kafka-native.mjs) >/dev/null 2>&1; }
+
+save_binding_to_cache() {
+  local cache
+  cache=$(binding_cache_dir)
+  [[ -f $cache/.complete ]] && return
+  rm -rf "$cache.tmp" && mkdir -p "$cache.tmp/Release" "$cache.tmp/deps"
+  cp -a "$CKJS_DIR"/build/Release/*.node "$cache.tmp/Release/"
+  cp -a "$CKJS_DIR"/build/deps/*.so* "$cache.tmp/deps/"
+  touch "$cache.tmp/.complete"
+  rm -rf "$cache" && mv "$cache.tmp" "$cache"
+  log "kafka-javascript: binding cached in $cache"
+}
+
+restore_binding_from_cache() {
+  local cache
+  cache=$(binding_cache_dir)
+  [[ -f $cache/.complete ]] || return 1
+  mkdir -p "$CKJS_DIR/build/Release" "$CKJS_DIR/build/deps"
+  cp -a "$cache"/Release/. "$CKJS_DIR/build/Release/"
+  cp -a "$cache"/deps/. "$CKJS_DIR/build/deps/"
+  log "kafka-javascript: binding restored from $cache"
+}
+
+build_binding() {
+  local build_log=$PAYMENT_STACK_CACHE/kafka-javascript/build.log
+  log "kafka-javascript: building librdkafka binding from source (2-3 min; log: $build_log)"
+  (cd "$CKJS_DIR" && CKJS_LINKING=dynamic npx --no-install node-pre-gyp install --build-from-source) \
+    >"$build_log" 2>&1 || { tail -n 30 "$build_log" >&2; die "kafka-javascript build failed"; }
+}
+
+save_working_binding() {
+  if [[ -d $CKJS_DIR ]] && binding_works; then save_binding_to_cache; fi
+}
+
+install_node_modules() {
+  if node_modules_current; then
+    log "node_modules: up to date"
+    return
+  fi
+  log "node_modules: npm ci --ignore-scripts"
+  (cd "$REPO_ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  lock_hash >"$REPO_ROOT/node_modules/.install-hash"
+}
+
+# Serialised with flock: two clones (or a dev shell and CI) must not build into one cache at once.
+ensure_binding() {
+  mkdir -p "$PAYMENT_STACK_CACHE/kafka-javascript"
+  exec 9>"$PAYMENT_STACK_CACHE/kafka-javascript/.lock"
+  flock 9
+  if binding_works; then
+    save_binding_to_cache
+  elif restore_binding_from_cache && binding_works; then
+    :
+  else
+    build_binding
+    binding_works || die "kafka-javascript binding still does not load after the build"
+    save_binding_to_cache
+  fi
+  exec 9>&-
+  (cd "$REPO_ROOT" && node scripts/check-kafka-native.mjs | sed 's/^/[deps] /')
+}
+
+ensure_tsx() {
+  local tsx=$REPO_ROOT/node_modules/.bin/tsx
+  if ! "$tsx" --eval 'const n: number = 1; process.exit(n - 1)' >/dev/null 2>&1; then
+    log "tsx/esbuild: not working, running npm rebuild esbuild"
+    (cd "$REPO_ROOT" && npm rebuild esbuild --loglevel=error)
+    "$tsx" --eval 'const n: number = 1; process.exit(n - 1)' || die "tsx still fails after npm rebuild esbuild"
+  fi
+  log "tsx: $("$tsx" --version | tr '\n' ' ')"
+}
+
+main() {
+  install_system_packages
+  check_toolchain
+  save_working_binding
+  install_node_modules
+  ensure_binding
+  ensure_tsx
+}
+
+main "$@"

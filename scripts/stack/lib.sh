@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+# Shared settings and helpers for scripts/stack/*.sh (sourced, not executed).
+# shellcheck disable=SC2034
+
+STACK_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$STACK_SCRIPTS/../.." && pwd)
+DEPLOY_DIR=$REPO_ROOT/deploy
+STACK_DIR=${STACK_DIR:-$REPO_ROOT/.stack}
+PAYMENT_STACK_CACHE=${PAYMENT_STACK_CACHE:-$HOME/.cache/payment-stack}
+
+KAFKA_VERSION=${KAFKA_VERSION:-4.1.1}
+APICURIO_VERSION=${APICURIO_VERSION:-3.0.9}
+MVN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+# 3.x `copy` reads the artifact's parent POM, which Maven Central does not serve for
+# apicurio-registry-app 3.0.9; 2.10 copies the archive without it.
+MVN_DEPENDENCY_PLUGIN_COPY=org.apache.maven.plugins:maven-dependency-plugin:2.10
+
+PG_PORT=${PG_PORT:-55432}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+REGISTRY_PORT=${REGISTRY_PORT:-8081}
+STRIPE_SIM_PORT=${STRIPE_SIM_PORT:-12111}
+ADYEN_SIM_PORT=${ADYEN_SIM_PORT:-12112}
+FRAUD_SIM_PORT=${FRAUD_SIM_PORT:-12113}
+
+# DEV DEFAULT credentials: local throw-away stack only, never use them anywhere else.
+PG_APP_USER=payments
+PG_APP_PASSWORD=payments
+PG_APP_DB=payments
+PG_REGISTRY_USER=apicurio
+PG_REGISTRY_PASSWORD=apicurio
+PG_REGISTRY_DB=apicurio
+
+KAFKA_HEAP=${KAFKA_HEAP:--Xms256m -Xmx512m}
+REGISTRY_HEAP=${REGISTRY_HEAP:--Xms64m -Xmx384m}
+JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
+
+KAFKA_HOME=$PAYMENT_STACK_CACHE/kafka-$KAFKA_VERSION
+APICURIO_HOME=$PAYMENT_STACK_CACHE/apicurio-registry-$APICURIO_VERSION
+
+SERVICES=(postgres kafka apicurio sim-stripe sim-adyen sim-fraud)
+
+log() { printf '[stack] %s\n' "$*"; }
+warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
+die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() {
+  local bin
+  bin=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -1)
+  [[ -n $bin ]] || return 1
+  echo "$bin"
+}
+
+# Root cannot run postgres; the cluster belongs to the `postgres` OS user then.
+pg_os_user() { if [[ $EUID -eq 0 ]]; then echo postgres; else id -un; fi; }
+as_pg() { if [[ $EUID -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+
+# $STACK_DIR/pg, or (when the postgres user cannot traverse the checkout) a symlink from it
+# into /var/tmp/payment-stack-<hash of repo path>/pg; always the resolved path.
+pg_home() { readlink -m "$STACK_DIR/pg"; }
+pg_data() { echo "$(pg_home)/data"; }
+
+# Unix sockets have a 107-byte path limit; fall back to /tmp for deep checkouts.
+pg_socket_dir() {
+  local dir
+  dir=$(pg_home)
+  if (( ${#dir} > 80 )); then echo /tmp; else echo "$dir"; fi
+}
+
+pid_file() { echo "$STACK_DIR/pids/$1.pid"; }
+
+log_file() {
+  case $1 in
+    postgres) echo "$(pg_home)/postgres.log" ;;
+    *) echo "$STACK_DIR/logs/$1.log" ;;
+  esac
+}
+
+pid_of() {
+  local file
+  case $1 in
+    postgres) file=$(pg_data)/postmaster.pid ;;
+    *) file=$(pid_file "$1") ;;
+  esac
+  [[ -s $file ]] && head -1 "$file"
+}
+
+cmdline_marker() {
+  case $1 in
+    postgres) echo postgres ;;
+    kafka) echo kafka.Kafka ;;
+    apicurio) echo apicurio-registry ;;
+    sim-*) sim_entry "$1" ;;
+  esac
+}
+
+# A stale pid file may point at a recycled pid: also check the command line.
+is_running() {
+  local pid
+  pid=$(pid_of "$1") && [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null &&
+    grep -qaF -- "$(cmdline_marker "$1")" "/proc/$pid/cmdline"
+}
+
+port_of() {
+  case $1 in
+    postgres) echo "$PG_PORT" ;;
+    kafka) echo "$KAFKA_PORT" ;;
+    apicurio) echo "$REGISTRY_PORT" ;;
+    sim-stripe) echo "$STRIPE_SIM_PORT" ;;
+    sim-adyen) echo "$ADYEN_SIM_PORT" ;;
+    sim-fraud) echo "$FRAUD_SIM_PORT" ;;
+  esac
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok() { curl -sf -o /dev/null --max-time 2 "$1"; }
+
+healthy() {
+  case $1 in
+    postgres) "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 ;;
+    kafka) port_open "$KAFKA_PORT" && node "$STACK_SCRIPTS/kafka-ping.mjs" "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1 ;;
+    apicurio) curl -sf --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" | grep -q '^\[' ;;
+    sim-*) http_ok "http://127.0.0.1:$(port_of "$1")/health" ;;
+  esac
+}
+
+now_ms() { date +%s%3N; }
+since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%ds' $((ms / 1000)) $((ms % 1000 / 100)); }
+
+fail_with_log() {
+  local name=$1 reason=$2 log
+  log=$(log_file "$name")
+  printf '[stack] ERROR: %s %s. Last 30 lines of %s:\n' "$name" "$reason" "$log" >&2
+  tail -n 30 "$log" 2>/dev/null | sed 's/^/    /' >&2
+  exit 1
+}
+
+wait_healthy() {
+  local name=$1 timeout=$2 started=$3
+  until healthy "$name"; do
+    is_running "$name" || fail_with_log "$name" "exited during start-up"
+    (( $(now_ms) - started < timeout * 1000 )) || fail_with_log "$name" "not healthy after ${timeout}s"
+    sleep 0.25
+  done
+}
+
+# Detached from this shell (own session, so down.sh can signal the whole process group).
+start_detached() {
+  local name=$1 workdir=$2 log
+  shift 2
+  log=$(log_file "$name")
+  mkdir -p "$STACK_DIR/pids" "$STACK_DIR/logs"
+  [[ -f $log ]] && mv -f "$log" "$log.1"
+  (cd "$workdir" && exec setsid nohup "$@") >"$log" 2>&1 </dev/null &
+  echo $! >"$(pid_file "$name")"
+}
+
+stop_process() {
+  local name=$1 timeout=${2:-20} pid
+  pid=$(pid_of "$name") || return 0
+  if is_running "$name"; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$(( $(date +%s) + timeout ))
+    while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      warn "$name (pid $pid) ignored SIGTERM for ${timeout}s, sending SIGKILL"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    if pgrep -g "$pid" >/dev/null; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$(pid_file "$name")"
+}
+
+sim_entry() { echo "$REPO_ROOT/simulators/${1#sim-}/main.ts"; }

@@ -1,0 +1,30 @@
+import { expect } from "vitest";
+import { type ApiResponse, api } from "./api.ts";
+import { newPaymentBody, type PaymentBodyOverrides } from "./factories.ts";
+
+export async function createPayment(overrides: PaymentBodyOverrides = {}): Promise<ApiResponse> {
+  const created = await api.post("/payments", newPaymentBody(overrides));
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created;
+}
+
+export async function createAndConfirm(overrides: PaymentBodyOverrides = {}) {
+  const created = await createPayment(overrides);
+  const confirmed = await api.post(`/payments/${created.body.payment_id}/confirm`, {});
+  return { paymentId: created.body.payment_id as string, created, confirmed };
+}
+
+/** Polls GET /payments/{id} until `done` holds (for outcomes that arrive asynchronously). */
+export async function waitForPayment(
+  paymentId: string,
+  done: (p: any) => boolean,
+  timeoutMs = 30_000,
+): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api.get(`/payments/${paymentId}`);
+    if (res.status === 200 && done(res.body)) return res.body;
+    if (Date.now() > deadline) throw new Error(`payment ${paymentId} still ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVENT_TOPICS } from "../../core/infra/topics.ts";
+import { api } from "../helpers/api.ts";
+import { EventLog } from "../helpers/event-log.ts";
+import { createAndConfirm, createPayment, waitForPayment } from "../helpers/flows.ts";
+import { simulatorCharges } from "../helpers/simulators.ts";
+
+const events = new EventLog();
+beforeAll(() => events.start());
+afterAll(() => events.stop());
+
+describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
+  it("authorizes and captures automatically, emitting Avro events through the registry", async () => {
+    const { paymentId, created, confirmed } = await createAndConfirm({ psp, amount: "49.99" });
+    expect(created.body).toMatchObject({ status: "requires_confirmation", amount: "49.99", currency: "USD", psp });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({
+      payment_id: paymentId,
+      status: "succeeded",
+      amount_captured: "49.99",
+      amount_capturable: "0.00",
+      psp,
+    });
+    expect(confirmed.body.risk_score).toBeTypeOf("number");
+
+    const [authorized] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.authorized });
+    expect(authorized?.key).toBe(paymentId);
+    expect(authorized?.value).toMatchObject({
+      payment_id: paymentId,
+      order_id: created.body.order_id,
+      amount: "49.99",
+      amount_minor: 4999,
+      currency: "USD",
+      psp,
+      status: "succeeded",
+      risk_score: confirmed.body.risk_score,
+      payment_method: { type: "card", brand: "visa", token_last4: "visa" },
+    });
+    expect(authorized?.eventId).toBe((authorized?.value as { event_id: string }).event_id);
+    const [captured] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.captured });
+    expect(captured?.value).toMatchObject({ amount_captured: "49.99", amount_captured_minor: 4999 });
+    expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(1);
+  });
+
+  it("supports manual, partial capture up to the authorized amount", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, capture_method: "manual", amount: "10.00" });
+    expect(confirmed.body).toMatchObject({ status: "requires_capture", amount_capturable: "10.00", amount_captured: "0.00" });
+
+    const over = await api.post(`/payments/${paymentId}/capture`, { amount: "10.01" });
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe("capture_exceeds_authorized");
+
+    const captured = await api.post(`/payments/${paymentId}/capture`, { amount: "4.00" });
+    expect(captured.status).toBe(200);
+    expect(captured.body).toMatchObject({ status: "succeeded", amount_captured: "4.00", amount_capturable: "0.00" });
+
+    const again = await api.post(`/payments/${paymentId}/capture`, {});
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("invalid_state");
+    expect((await simulatorCharges(psp, paymentId)).captures).toBe(1);
+  });
+
+  it.each([
+    ["pm_card_chargeDeclined", "card_declined"],
+    ["pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds"],
+    ["pm_card_chargeDeclinedFraudulent", "fraudulent"],
+  ])("answers 402 for %s and records the payment as failed", async (token, code) => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, token });
+    expect(confirmed.status).toBe(402);
+    expect(confirmed.body.error).toMatchObject({ type: "card_error", code });
+
+    const stored = await api.get(`/payments/${paymentId}`);
+    expect(stored.body).toMatchObject({ status: "failed", failure_reason: code });
+    expect(stored.body.psp_code).toBeTruthy();
+    const [failed] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.failed });
+    expect(failed?.value).toMatchObject({ payment_id: paymentId, failure_reason: code, psp_code: stored.body.psp_code });
+    expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(0);
+  });
+
+  it("blocks a high-risk payment before the PSP is called", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_card_radarBlock" });
+    expect(confirmed.status).toBe(402);
+    expect(confirmed.body.error.code).toBe("fraud_blocked");
+    const stored = await api.get(`/payments/${paymentId}`);
+    expect(stored.body).toMatchObject({ status: "failed", failure_reason: "fraud_blocked" });
+    expect(stored.body.risk_score).toBeGreaterThanOrEqual(80);
+    expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(0);
+    const [failed] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.failed });
+    expect(failed?.value).toMatchObject({ failure_reason: "fraud_blocked", psp_code: null });
+  });
+
+  it("leaves a payment needing authentication in requires_action", async () => {
+    const { confirmed } = await createAndConfirm({ psp, token: "pm_card_authenticationRequired" });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe("requires_action");
+  });
+
+  it("refunds partially, then the remainder, and refuses anything beyond the captured amount", async () => {
+    const { paymentId } = await createAndConfirm({ psp, amount: "10.00" });
+    const over = await api.post(`/payments/${paymentId}/refund`, { amount: "10.01" });
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe("refund_exceeds_captured");
+
+    const first = await api.post(`/payments/${paymentId}/refund`, { amount: "3.00", reason: "requested_by_customer" });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ payment_id: paymentId, amount: "3.00", currency: "USD", reason: "requested_by_customer" });
+    expect(["succeeded", "pending"]).toContain(first.body.status);
+
+    const rest = await api.post(`/payments/${paymentId}/refund`, {});
+    expect(rest.status).toBe(200);
+    expect(rest.body.amount).toBe("7.00");
+
+    const none = await api.post(`/payments/${paymentId}/refund`, { amount: "0.01" });
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe("refund_exceeds_captured");
+
+    if (first.body.status === "succeeded") {
+      const payment = await api.get(`/payments/${paymentId}`);
+      expect(payment.body).toMatchObject({ status: "refunded", amount_refunded: "10.00" });
+      const refunded = await events.waitFor(paymentId, { topic: EVENT_TOPICS.refunded, count: 2 });
+      expect(refunded.map((e) => e.value.amount).sort()).toEqual(["3.00", "7.00"]);
+      expect(refunded.at(-1)?.value).toMatchObject({ amount_refunded_total: "10.00", payment_status: "refunded" });
+    }
+    expect((await simulatorCharges(psp, paymentId)).refunded_amount).toBe(1000);
+  });
+
+  it("cancels an authorization and emits payment.canceled.v1", async () => {
+    const { paymentId } = await createAndConfirm({ psp, capture_method: "manual" });
+    const canceled = await api.post(`/payments/${paymentId}/cancel`, {});
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ status: "canceled", amount_capturable: "0.00" });
+    await events.waitFor(paymentId, { topic: EVENT_TOPICS.canceled });
+    const refund = await api.post(`/payments/${paymentId}/refund`, {});
+    expect(refund.status).toBe(409);
+  });
+
+  it("handles zero-decimal currencies end to end", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, amount: "5000", currency: "JPY" });
+    expect(confirmed.body).toMatchObject({ status: "succeeded", amount: "5000", amount_captured: "5000", currency: "JPY" });
+    const [authorized] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.authorized });
+    expect(authorized?.value).toMatchObject({ amount: "5000", amount_minor: 5000, currency: "JPY" });
+    expect((await simulatorCharges(psp, paymentId)).captured_amount).toBe(5000);
+  });
+
+  it("retries a PSP 5xx with the same idempotency key and charges once", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_sim_psp_error_once" });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe("succeeded");
+    expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(1);
+  });
+
+  it("never treats a persistent PSP 5xx as success", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_sim_psp_error" });
+    expect([202, 503]).toContain(confirmed.status);
+    const settled = await waitForPayment(paymentId, (p) => p.status !== "processing");
+    expect(settled.status).toBe("requires_confirmation");
+    expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(0);
+  });
+
+  it("answers 202 processing on a PSP timeout, then the janitor settles it with exactly one charge", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_sim_timeout" });
+    expect(confirmed.status).toBe(202);
+    expect(confirmed.body.status).toBe("processing");
+    const settled = await waitForPayment(paymentId, (p) => p.status !== "processing", 45_000);
+    expect(settled.status).toBe("succeeded");
+    expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(1);
+    const authorized = await events.waitFor(paymentId, { topic: EVENT_TOPICS.authorized });
+    expect(authorized).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("creating and reading payments", () => {
+  it("lists an order's payments newest first", async () => {
+    const first = await createPayment({ amount: "1.00" });
+    const orderId = first.body.order_id;
+    const second = await createPayment({ amount: "2.00", order_id: orderId });
+    const listed = await api.get(`/payments/${orderId}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((p: { payment_id: string }) => p.payment_id)).toEqual([
+      second.body.payment_id,
+      first.body.payment_id,
+    ]);
+  });
+
+  it("creates a payment without a method in requires_payment_method and confirms it with one", async () => {
+    const created = await createPayment({ token: null });
+    expect(created.body.status).toBe("requires_payment_method");
+    const missing = await api.post(`/payments/${created.body.payment_id}/confirm`, {});
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.field).toBe("payment_method");
+    const confirmed = await api.post(`/payments/${created.body.payment_id}/confirm`, {
+      payment_method: { type: "card", token: "pm_card_mastercard" },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: "succeeded", payment_method: { type: "card", brand: "mastercard" } });
+  });
+
+  it("refuses to confirm twice", async () => {
+    const { paymentId } = await createAndConfirm();
+    const again = await api.post(`/payments/${paymentId}/confirm`, {});
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("invalid_state");
+  });
+});
