@@ -7,7 +7,10 @@ import type { OutboxEvent } from "../db/repositories/outbox-repo.ts";
 
 /** Builds outbox rows whose payload is already Avro in the Confluent wire format. */
 export class OutcomeEvents {
-  constructor(private readonly codec: AvroCodec) {}
+  constructor(
+    private readonly codec: AvroCodec,
+    private readonly publisher: "relay" | "debezium",
+  ) {}
 
   authorized(p: Payment, traceparent: string | null): OutboxEvent {
     return this.event("authorized", p, traceparent, {
@@ -71,6 +74,7 @@ export class OutcomeEvents {
       psp: p.psp,
       ...fields,
     };
-    return { id, aggregateId: p.paymentId, type: kind, topic, payload: this.codec.encode(topic, value), traceparent, occurredAt };
+    const payload = this.codec.encode(topic, value);
+    return { id, aggregateId: p.paymentId, type: kind, topic, payload, traceparent, occurredAt, publisher: this.publisher };
   }
 }

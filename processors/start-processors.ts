@@ -40,7 +40,7 @@ export async function startProcessors(config: Config) {
     }),
     fraud: new HttpFraudScorer({ baseUrl: config.FRAUD_API_BASE, timeoutMs: config.FRAUD_TIMEOUT_MS }),
     fraudPolicy: { blockScore: config.FRAUD_BLOCK_SCORE, fallbackMaxMinor: BigInt(config.FRAUD_FALLBACK_MAX_MINOR) },
-    events: new OutcomeEvents(codec),
+    events: new OutcomeEvents(codec, config.OUTBOX_PUBLISHER),
     logger: log,
   };
 

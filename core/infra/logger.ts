@@ -28,10 +28,12 @@ export function maskToken(token: string | undefined | null): string | undefined 
   return `${token.slice(0, 4)}…${token.slice(-4)}`;
 }
 
+export const redactOptions = { paths: redactPaths, censor: "[REDACTED]" };
+
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? "info",
   base: { service: process.env.SERVICE_NAME ?? "payment-service" },
-  redact: { paths: redactPaths, censor: "[REDACTED]" },
+  redact: redactOptions,
   formatters: { level: (label) => ({ level: label }) },
   timestamp: pino.stdTimeFunctions.isoTime,
 });

@@ -11,10 +11,19 @@ CREATE TABLE payment_outbox (
   topic         VARCHAR(249) NOT NULL,
   payload       BYTEA NOT NULL,
   traceparent   VARCHAR(64),
+  -- Which path ships the row (OUTBOX_PUBLISHER of the writer): the relay polls its own rows, Debezium's
+  -- publication filters on 'debezium', so the two paths can run side by side without duplicates.
+  publisher     VARCHAR(16) NOT NULL DEFAULT 'relay' CHECK (publisher IN ('relay', 'debezium')),
   occurred_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
   published_at  TIMESTAMPTZ
 );
-CREATE INDEX payment_outbox_unpublished_idx ON payment_outbox (seq) WHERE published_at IS NULL;
+CREATE INDEX payment_outbox_unpublished_idx ON payment_outbox (seq) WHERE published_at IS NULL AND publisher = 'relay';
+CREATE INDEX payment_outbox_retention_idx ON payment_outbox (occurred_at);
+
+-- Debezium reads only inserts of its own rows (PostgreSQL 15 row filter); the relay's updates and the
+-- retention deletes never reach the connector.
+CREATE PUBLICATION payment_outbox_debezium FOR TABLE payment_outbox WHERE (publisher = 'debezium')
+  WITH (publish = 'insert');
 
 -- Idempotency-Key semantics of the HTTP API (Stripe's): replay, conflict, in flight.
 CREATE TABLE idempotency_keys (

@@ -71,9 +71,19 @@ export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest)
                locked_until, expires_at)
              VALUES ($2, $3, $4, $5, $6, $7, 'in_flight', now() + ${interval}, now() + make_interval(secs => $8::double precision / 1000.0))
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING command_id`,
-      values: [req.leaseMs, req.key, req.method, req.path, req.requestHash, req.commandId, req.paymentId, req.ttlMs],
+      values: [
+        req.leaseMs,
+        req.key,
+        req.method,
+        req.path,
+        req.requestHash,
+        req.commandId,
+        req.paymentId,
+        req.ttlMs,
+      ],
     });
-    if (inserted.rows[0]) return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
+    if (inserted.rows[0])
+      return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
 
     const record = await findIdempotencyRecord(db, req.key);
     if (!record) continue;
@@ -83,7 +93,8 @@ export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest)
       }
       continue;
     }
-    const sameRequest = record.method === req.method && record.path === req.path && record.requestHash === req.requestHash;
+    const sameRequest =
+      record.method === req.method && record.path === req.path && record.requestHash === req.requestHash;
     if (!sameRequest || record.state === "completed" || record.leaseHeld) return { kind: "existing", record };
     if (await takeOverLease(db, req.key, req.leaseMs)) {
       return { kind: "claimed", commandId: record.commandId, paymentId: record.paymentId, takeover: true };
@@ -110,7 +121,16 @@ async function replaceExpired(db: Queryable, req: IdempotentRequest): Promise<bo
              state = 'in_flight', response_status = NULL, response_body = NULL, locked_until = now() + ${interval},
              created_at = now(), expires_at = now() + make_interval(secs => $8::double precision / 1000.0)
            WHERE idempotency_key = $2 AND expires_at <= now()`,
-    values: [req.leaseMs, req.key, req.method, req.path, req.requestHash, req.commandId, req.paymentId, req.ttlMs],
+    values: [
+      req.leaseMs,
+      req.key,
+      req.method,
+      req.path,
+      req.requestHash,
+      req.commandId,
+      req.paymentId,
+      req.ttlMs,
+    ],
   });
   return rowCount === 1;
 }

@@ -8,9 +8,10 @@ export interface OutboxEvent {
   payload: Buffer;
   traceparent: string | null;
   occurredAt: Date;
+  publisher: "relay" | "debezium";
 }
 
-export interface OutboxRow extends OutboxEvent {
+export interface OutboxRow extends Omit<OutboxEvent, "publisher"> {
   seq: string;
 }
 
@@ -18,9 +19,10 @@ export async function insertOutboxEvents(db: Queryable, events: readonly OutboxE
   for (const e of events) {
     await db.query({
       name: "outbox_insert",
-      text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at)
-             VALUES ($1, 'payment', $2, $3, $4, $5, $6, $7)`,
-      values: [e.id, e.aggregateId, e.type, e.topic, e.payload, e.traceparent, e.occurredAt],
+      text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at,
+               publisher)
+             VALUES ($1, 'payment', $2, $3, $4, $5, $6, $7, $8)`,
+      values: [e.id, e.aggregateId, e.type, e.topic, e.payload, e.traceparent, e.occurredAt, e.publisher],
     });
   }
 }
@@ -38,7 +40,7 @@ export async function fetchUnpublished(db: Queryable, limit: number): Promise<Ou
   }>({
     name: "outbox_unpublished",
     text: `SELECT id, seq, aggregateid, type, topic, payload, traceparent, occurred_at FROM payment_outbox
-           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+           WHERE published_at IS NULL AND publisher = 'relay' ORDER BY seq LIMIT $1`,
     values: [limit],
   });
   return rows.map((r) => ({
@@ -61,11 +63,15 @@ export async function markPublished(db: Queryable, ids: readonly string[]): Prom
   });
 }
 
-/** Retention: published rows older than the window go; unpublished rows are never deleted. */
+/**
+ * Retention: relay rows go once published and older than the window; Debezium rows once older than the
+ * window (the connector reads the WAL, not the table). Unpublished relay rows are never deleted.
+ */
 export async function deletePublishedBefore(db: Queryable, olderThanMs: number): Promise<number> {
   const { rowCount } = await db.query({
     name: "outbox_retention",
-    text: "DELETE FROM payment_outbox WHERE published_at < now() - make_interval(secs => $1 / 1000.0)",
+    text: `DELETE FROM payment_outbox WHERE occurred_at < now() - make_interval(secs => $1 / 1000.0)
+           AND (published_at IS NOT NULL OR publisher = 'debezium')`,
     values: [olderThanMs],
   });
   return rowCount ?? 0;

@@ -1,0 +1,129 @@
+import type {
+  AuthorizeOutcome,
+  AuthorizeRequest,
+  CancelOutcome,
+  CancelRequest,
+  CaptureOutcome,
+  CaptureRequest,
+  PaymentConnector,
+  RefundOutcome,
+  RefundRequest,
+  SyncOutcome,
+  SyncRequest,
+  WebhookVerification,
+} from "../../../ports/payment-connector.ts";
+import { type AttemptHook, diagnose, observed, refusedLocally } from "../outcomes.ts";
+import { type ResilienceSettings, ResilientHttp } from "../resilient-http.ts";
+import { AdyenClient } from "./client.ts";
+import { authorizeReply, cancelReply, captureReply, refundReply } from "./replies.ts";
+import {
+  captureBody,
+  adyenIdempotencyKeys as keys,
+  type PaymentFields,
+  paymentBody,
+  refundBody,
+  syncFields,
+} from "./requests.ts";
+import { adyenRetryable } from "./transformers.ts";
+import { verifyAdyenWebhook } from "./webhook.ts";
+
+export interface AdyenConnectorOptions extends ResilienceSettings {
+  baseUrl: string;
+  apiKey: string;
+  merchantAccount: string;
+  hmacKeyHex: string;
+  onAttempt?: AttemptHook;
+}
+
+const modificationPath = (psp: string, kind: string) => `/payments/${encodeURIComponent(psp)}/${kind}`;
+
+export class AdyenConnector implements PaymentConnector {
+  readonly name = "adyen" as const;
+  readonly http: ResilientHttp;
+  private readonly client: AdyenClient;
+
+  constructor(private readonly options: AdyenConnectorOptions) {
+    this.http = new ResilientHttp({ ...options, name: "adyen", isRetryable: adyenRetryable });
+    this.client = new AdyenClient(this.http, options.apiKey);
+  }
+
+  authorize(req: AuthorizeRequest): Promise<AuthorizeOutcome> {
+    return this.observe("authorize", () => this.postPayment(req));
+  }
+
+  capture(req: CaptureRequest): Promise<CaptureOutcome> {
+    if (req.pspReference === "")
+      return Promise.resolve(refusedLocally("capture needs the payment pspReference"));
+    return this.observe("capture", async () => {
+      const body = captureBody(req, this.options.merchantAccount);
+      const result = await this.client.post(
+        modificationPath(req.pspReference, "captures"),
+        body,
+        keys.capture(req.attemptId),
+      );
+      return diagnose(result, captureReply(req.amount.minor));
+    });
+  }
+
+  cancel(req: CancelRequest): Promise<CancelOutcome> {
+    if (req.pspReference === "")
+      return Promise.resolve(refusedLocally("cancel needs the payment pspReference"));
+    return this.observe("cancel", async () => {
+      const body = { merchantAccount: this.options.merchantAccount, reference: req.attemptId };
+      const result = await this.client.post(
+        modificationPath(req.pspReference, "cancels"),
+        body,
+        keys.cancel(req.attemptId),
+      );
+      return diagnose(result, cancelReply);
+    });
+  }
+
+  refund(req: RefundRequest): Promise<RefundOutcome> {
+    if (req.pspReference === "")
+      return Promise.resolve(refusedLocally("refund needs the payment pspReference"));
+    return this.observe("refund", async () => {
+      const body = refundBody(req, this.options.merchantAccount);
+      const result = await this.client.post(
+        modificationPath(req.pspReference, "refunds"),
+        body,
+        keys.refund(req.refundId),
+      );
+      return diagnose(result, refundReply);
+    });
+  }
+
+  /**
+   * Adyen has no status API: the original /payments request is re-sent under its Idempotency-Key and
+   * Adyen answers with the stored result. If the original never arrived, this authorizes now (once).
+   */
+  sync(req: SyncRequest): Promise<SyncOutcome> {
+    const fields = syncFields(req);
+    if (fields === undefined) {
+      const reason = "Adyen sync needs paymentMethodToken and captureMethod to replay /payments";
+      return Promise.resolve({ kind: "indeterminate", reason, diagnostics: { requests: 0 } });
+    }
+    return this.observe("sync", () => this.postPayment(fields));
+  }
+
+  verifyWebhook(
+    rawBody: Buffer,
+    _headers: Record<string, string | undefined>,
+    now?: Date,
+  ): WebhookVerification {
+    return verifyAdyenWebhook(rawBody, this.options.hmacKeyHex, now);
+  }
+
+  private async postPayment(fields: PaymentFields): Promise<AuthorizeOutcome> {
+    const body = paymentBody(fields, this.options.merchantAccount);
+    const result = await this.client.post("/payments", body, keys.authorize(fields.attemptId));
+    return diagnose(
+      result,
+      authorizeReply({ minor: fields.amount.minor, captureMethod: fields.captureMethod }),
+    );
+  }
+
+  private observe<T extends { kind: string }>(operation: string, run: () => Promise<T>): Promise<T> {
+    return observed(this.options.onAttempt, "adyen", operation, run);
+  }
+}

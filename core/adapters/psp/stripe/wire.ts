@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { minorUnits } from "../wire-json.ts";
+
+/** The slice of Stripe's wire objects the connector reads; unknown fields are dropped. */
+export const stripeErrorObject = z.object({
+  type: z.string(),
+  code: z.string().optional(),
+  decline_code: z.string().optional(),
+  message: z.string().optional(),
+  param: z.string().optional(),
+});
+
+export const paymentIntent = z.object({
+  id: z.string(),
+  object: z.literal("payment_intent"),
+  amount: minorUnits,
+  amount_capturable: minorUnits,
+  amount_received: minorUnits,
+  currency: z.string(),
+  status: z.string(),
+  capture_method: z.string(),
+  latest_charge: z.string().nullish(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  last_payment_error: stripeErrorObject.nullish(),
+  created: z.int().optional(),
+});
+
+export const errorEnvelope = z.object({
+  error: stripeErrorObject.extend({
+    payment_intent: z.object({ id: z.string(), status: z.string() }).optional(),
+  }),
+});
+
+export const refund = z.object({
+  id: z.string(),
+  object: z.literal("refund"),
+  amount: minorUnits,
+  status: z.string().nullable(),
+  failure_reason: z.string().nullish(),
+});
+
+export const searchResult = z.object({
+  object: z.literal("search_result"),
+  data: z.array(paymentIntent),
+});
+
+export const event = z.object({
+  id: z.string(),
+  type: z.string(),
+  created: z.int(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
+export type StripePaymentIntent = z.infer<typeof paymentIntent>;
+export type StripeErrorObject = z.infer<typeof stripeErrorObject>;
+export type StripeRefund = z.infer<typeof refund>;

@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVENT_TOPICS } from "../../core/infra/topics.ts";
+import { api } from "../helpers/api.ts";
+import { testDb } from "../helpers/db.ts";
+import { EventLog } from "../helpers/event-log.ts";
+import { newPaymentBody } from "../helpers/factories.ts";
+import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
+import { simulatorCharges } from "../helpers/simulators.ts";
+
+// Its own ingress + processor pair on a private command topic and group, so killing this processor
+// touches nothing else in the run.
+const run = randomUUID().slice(0, 8);
+const PORT = "18091";
+const baseUrl = `http://127.0.0.1:${PORT}`;
+const env = {
+  COMMAND_TOPIC: `test.crash.${run}.payment.commands.v1`,
+  COMMAND_DLQ_TOPIC: `test.crash.${run}.payment.commands.dlq.v1`,
+  PROCESSOR_GROUP_ID: `test-crash-${run}`,
+  REPLY_TIMEOUT_MS: "4000",
+};
+const PAYMENTS = 30;
+
+let ingress: ServiceProcess;
+let processor: ServiceProcess;
+const events = new EventLog();
+
+const startProcessor = async (n: number) => {
+  const p = spawnService("processors/main.ts", { ...env, PROCESSOR_HTTP_PORT: "19491" }, `test-crash-processor-${n}`);
+  await waitForHttp("http://127.0.0.1:19491/healthz", 60_000, p.child);
+  return p;
+};
+
+beforeAll(async () => {
+  await events.start([EVENT_TOPICS.authorized, EVENT_TOPICS.captured]);
+  ingress = spawnService("http-ingress/main.ts", { ...env, PORT }, "test-crash-ingress");
+  processor = await startProcessor(1);
+  await waitForHttp(`${baseUrl}/readyz`, 60_000, ingress.child);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([ingress?.stop(), processor?.stop()]);
+  await events.stop();
+});
+
+describe("processor crash (SIGKILL) in the middle of a stream of confirms", () => {
+  it("ends every payment in exactly one terminal state, with one outcome event and one PSP charge", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < PAYMENTS; i++) {
+      // Slow PSP answers for a third of them, so the kill lands while PSP calls are in flight.
+      const token = i % 3 === 0 ? "pm_sim_slow" : "pm_card_visa";
+      const created = await api.post("/payments", newPaymentBody({ psp: i % 2 ? "adyen" : "stripe", token }), { baseUrl });
+      expect(created.status).toBe(201);
+      ids.push(created.body.payment_id);
+    }
+
+    const confirms = ids.map((id, i) =>
+      new Promise((r) => setTimeout(r, i * 40)).then(() => api.post(`/payments/${id}/confirm`, {}, { baseUrl })),
+    );
+    await new Promise((r) => setTimeout(r, (PAYMENTS * 40) / 2));
+    await processor.stop("SIGKILL");
+    await new Promise((r) => setTimeout(r, 1_000));
+    processor = await startProcessor(2);
+    const answers = await Promise.all(confirms);
+    for (const a of answers) expect([200, 202]).toContain(a.status);
+
+    const deadline = Date.now() + 60_000;
+    let rows: Array<{ payment_id: string; status: string }> = [];
+    while (Date.now() < deadline) {
+      rows = (await testDb().query("SELECT payment_id, status FROM payments WHERE payment_id = ANY($1::uuid[])", [ids])).rows;
+      if (rows.every((r) => r.status === "succeeded")) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(rows.filter((r) => r.status !== "succeeded")).toEqual([]);
+
+    for (const [i, id] of ids.entries()) {
+      const psp = i % 2 ? "adyen" : "stripe";
+      expect((await simulatorCharges(psp, id)).authorizations, `charges for ${id}`).toBe(1);
+      const authorized = await events.waitFor(id, { topic: EVENT_TOPICS.authorized, timeoutMs: 20_000 });
+      expect(new Set(authorized.map((e) => e.eventId)).size, `authorized events for ${id}`).toBe(1);
+    }
+    const replies = await testDb().query(
+      "SELECT count(*)::int AS n FROM processed_commands WHERE payment_id = ANY($1::uuid[]) AND command_type = 'confirm'",
+      [ids],
+    );
+    expect(replies.rows[0].n).toBe(PAYMENTS);
+  }, 180_000);
+});
