@@ -14,7 +14,12 @@ async function request<T>(
   method: string,
   path: string,
   body?: unknown,
-  opts: { idempotencyKey?: string; headers?: Record<string, string>; rawBody?: string; baseUrl?: string } = {},
+  opts: {
+    idempotencyKey?: string;
+    headers?: Record<string, string>;
+    rawBody?: string;
+    baseUrl?: string;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (body !== undefined || opts.rawBody !== undefined) headers["content-type"] ??= "application/json";
@@ -35,7 +40,8 @@ async function request<T>(
 }
 
 export const api = {
-  get: <T = any>(path: string, opts?: Parameters<typeof request>[3]) => request<T>("GET", path, undefined, opts),
+  get: <T = any>(path: string, opts?: Parameters<typeof request>[3]) =>
+    request<T>("GET", path, undefined, opts),
   post: <T = any>(path: string, body?: unknown, opts?: Parameters<typeof request>[3]) =>
     request<T>("POST", path, body ?? {}, opts),
   request,

@@ -60,7 +60,8 @@ export class EventLog {
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
     for (;;) {
       const found = (this.byKey.get(paymentId) ?? []).filter((e) => !opts.topic || e.topic === opts.topic);
-      if (found.length >= count || Date.now() > deadline) return Promise.all(found.map((e) => this.decode<T>(e)));
+      if (found.length >= count || Date.now() > deadline)
+        return Promise.all(found.map((e) => this.decode<T>(e)));
       await new Promise((r) => setTimeout(r, 100));
     }
   }

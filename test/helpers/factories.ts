@@ -6,16 +6,11 @@ export function nextOrderId(): number {
 }
 
 export interface PaymentBodyOverrides {
-  order_id?: number;
-  amount?: unknown;
-  currency?: string;
-  psp?: "stripe" | "adyen";
-  capture_method?: "automatic" | "manual";
+  /** The card token; `null` leaves payment_method out (unless given explicitly). */
   token?: string | null;
-  customer_id?: string;
-  description?: string;
-  metadata?: Record<string, unknown>;
-  [extra: string]: unknown;
+  psp?: "stripe" | "adyen" | null;
+  capture_method?: "automatic" | "manual" | null;
+  [field: string]: unknown;
 }
 
 /** A valid POST /payments body; `token: null` leaves the payment method out. */

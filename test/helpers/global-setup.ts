@@ -23,7 +23,11 @@ export async function setup(project: TestProject) {
   process.env.PAYMENTS_API_URL = apiUrl;
   if (external) return;
   await assertStackUp();
-  service = spawnService("scripts/start.ts", { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: "19464" }, "test-service");
+  service = spawnService(
+    "scripts/start.ts",
+    { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: "19464" },
+    "test-service",
+  );
   await waitForHttp(`${apiUrl}/readyz`, 90_000, service.child);
 }
 
@@ -32,8 +36,14 @@ export async function teardown() {
 }
 
 async function assertStackUp() {
-  const registry = await fetch(`${stackEnv.registryUrl}/subjects`).then((r) => r.ok, () => false);
-  const stripe = await fetch(`${stackEnv.stripeBase}/health`).then((r) => r.ok, () => false);
+  const registry = await fetch(`${stackEnv.registryUrl}/subjects`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  const stripe = await fetch(`${stackEnv.stripeBase}/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!registry || !stripe) {
     throw new Error("The local stack is not running: start it with `npm run stack:up` (see README).");
   }

@@ -1,14 +1,17 @@
+import { stackEnv } from "./stack-env.ts";
+
 // Where the simulator processes listen and which secrets they use: the same env names and dev
 // defaults as core/infra/config.ts and simulators/shared/dev-secrets.ts.
 export const simulatorEnv = {
-  stripeBase: process.env.STRIPE_API_BASE ?? "http://127.0.0.1:12111",
-  adyenBase: process.env.ADYEN_API_BASE ?? "http://127.0.0.1:12112",
-  fraudBase: process.env.FRAUD_API_BASE ?? "http://127.0.0.1:12113",
+  stripeBase: stackEnv.stripeBase,
+  adyenBase: stackEnv.adyenBase,
+  fraudBase: stackEnv.fraudBase,
   stripeApiKey: process.env.STRIPE_API_KEY ?? "sk_test_dev_only",
   stripeWebhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_dev_only",
   adyenApiKey: process.env.ADYEN_API_KEY ?? "adyen_dev_only",
   adyenMerchantAccount: process.env.ADYEN_MERCHANT_ACCOUNT ?? "PaymentServiceECOM",
-  adyenHmacKeyHex: process.env.ADYEN_HMAC_KEY_HEX ?? "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
+  adyenHmacKeyHex:
+    process.env.ADYEN_HMAC_KEY_HEX ?? "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
 };
 
 /** GET /_sim/charges: what the simulated PSP's own ledger holds for one of our payments. */
@@ -30,7 +33,11 @@ export async function simCharges(base: string, paymentId: string): Promise<SimCh
     refunded_amount: number;
   };
   // The wire carries JSON integers; amounts are compared as bigint like everywhere else.
-  return { ...body, captured_amount: BigInt(body.captured_amount), refunded_amount: BigInt(body.refunded_amount) };
+  return {
+    ...body,
+    captured_amount: BigInt(body.captured_amount),
+    refunded_amount: BigInt(body.refunded_amount),
+  };
 }
 
 export async function simPost(base: string, path: string, body: unknown = {}): Promise<Response> {

@@ -10,7 +10,10 @@ export interface SimulatorCharges {
 }
 
 /** Asks a PSP simulator's own ledger how often it charged / refunded a payment. */
-export async function simulatorCharges(psp: "stripe" | "adyen", paymentId: string): Promise<SimulatorCharges> {
+export async function simulatorCharges(
+  psp: "stripe" | "adyen",
+  paymentId: string,
+): Promise<SimulatorCharges> {
   const base = psp === "stripe" ? stackEnv.stripeBase : stackEnv.adyenBase;
   const res = await fetch(`${base}/_sim/charges?payment_id=${encodeURIComponent(paymentId)}`);
   if (!res.ok) throw new Error(`simulator ${psp} answered ${res.status}`);
