@@ -3,10 +3,11 @@ import { errors } from "../core/domain/errors.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
 import { type Consumer, createConsumer, headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
-import { batchDuration, batchSize, commandsTotal, consumerLag, dlqTotal } from "../core/infra/metrics.ts";
+import { batchDuration, batchSize, commandsTotal, consumerLag } from "../core/infra/metrics.ts";
 import { saveCommandReply } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
 import type { ProcessorContext } from "./context.ts";
+import { deadLetter } from "./dead-letter.ts";
 import { isTransient } from "./error-classes.ts";
 import { forEachKeyInOrder } from "./keyed-concurrency.ts";
 
@@ -52,7 +53,7 @@ async function handleMessage(o: CommandConsumerOptions, topic: string, partition
     command = { ...(await decodeCommand(o.codec, message.value)), traceparent: headerString(message.headers, "traceparent") ?? null };
   } catch (err) {
     if (!(err instanceof MalformedCommandError)) throw err;
-    return deadLetter(o, { topic, partition, message }, "malformed", err.message);
+    return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "malformed", err.message);
   }
   const log = o.ctx.logger.child({ payment_id: command.paymentId, command_id: command.commandId, command: command.type });
   try {
@@ -71,33 +72,6 @@ async function handleMessage(o: CommandConsumerOptions, topic: string, partition
     await saveCommandReply(o.ctx.pool, command, { httpStatus: internal.status, body: internal.toBody() }).catch(
       () => undefined,
     );
-    await deadLetter(o, { topic, partition, message }, "handler_error", (err as Error).message);
+    await deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "handler_error", (err as Error).message);
   }
-}
-
-async function deadLetter(
-  o: CommandConsumerOptions,
-  source: { topic: string; partition: number; message: KafkaMessage },
-  reason: string,
-  detail: string,
-) {
-  dlqTotal.inc({ reason });
-  await o.producer.send({
-    topic: o.dlqTopic,
-    messages: [
-      {
-        key: source.message.key,
-        value: source.message.value,
-        headers: {
-          ...(source.message.headers ?? {}),
-          dlq_reason: reason,
-          dlq_error: detail.slice(0, 1000),
-          dlq_source_topic: source.topic,
-          dlq_source_partition: String(source.partition),
-          dlq_source_offset: source.message.offset,
-          dlq_at: new Date().toISOString(),
-        },
-      },
-    ],
-  });
 }

@@ -12,6 +12,7 @@ import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startJanitor } from "./janitor.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
+import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
 
 /** Wires adapters into the processor role: command consumer, outbox relay (unless Debezium publishes), janitor. */
@@ -55,6 +56,17 @@ export async function startProcessors(config: Config) {
     producer,
     ctx,
   });
+  const orders = await startOrderCreatedConsumer({
+    kafka,
+    topic: config.ORDER_CREATED_TOPIC,
+    groupId: config.ORDER_GROUP_ID,
+    commandTopic: config.COMMAND_TOPIC,
+    dlqTopic: config.COMMAND_DLQ_TOPIC,
+    defaultPsp: config.DEFAULT_PSP,
+    codec,
+    producer,
+    logger: log,
+  });
   const relay =
     config.OUTBOX_PUBLISHER === "relay"
       ? startOutboxRelay({
@@ -74,6 +86,7 @@ export async function startProcessors(config: Config) {
     async close() {
       janitor.stop();
       await consumer.disconnect();
+      await orders.disconnect();
       await relay?.stop();
       await producer.disconnect();
       await pool.end();

@@ -28,6 +28,8 @@ const schema = z.object({
   COMMAND_DLQ_TOPIC: z.string().default("payment.commands.dlq.v1"),
   COMMAND_TOPIC_PARTITIONS: positiveInt.default(12),
   PROCESSOR_GROUP_ID: z.string().default("payment-processors"),
+  ORDER_CREATED_TOPIC: z.string().default("order.created.v1"),
+  ORDER_GROUP_ID: z.string().default("payment-autopay"),
   PROCESSOR_CONCURRENCY: positiveInt.default(32),
   REPLY_TIMEOUT_MS: positiveInt.default(10_000),
   OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),

@@ -9,8 +9,14 @@ export async function registerSchemas(codec: AvroCodec, commandTopic: string): P
   }
 }
 
-export function serviceTopics(config: { COMMAND_TOPIC: string; COMMAND_DLQ_TOPIC: string; COMMAND_TOPIC_PARTITIONS: number }) {
+export function serviceTopics(config: {
+  COMMAND_TOPIC: string;
+  COMMAND_DLQ_TOPIC: string;
+  COMMAND_TOPIC_PARTITIONS: number;
+  ORDER_CREATED_TOPIC: string;
+}) {
   return [
+    { topic: config.ORDER_CREATED_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_DLQ_TOPIC, numPartitions: 1 },
     ...Object.keys(EVENT_SCHEMA_FILES).map((topic) => ({ topic, numPartitions: config.COMMAND_TOPIC_PARTITIONS })),

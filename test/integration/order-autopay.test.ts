@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uuidV5 } from "../../core/domain/deterministic-id.ts";
+import { AvroCodec } from "../../core/infra/avro-codec.ts";
+import { createProducer, type Producer } from "../../core/infra/kafka.ts";
+import { EVENT_TOPICS } from "../../core/infra/topics.ts";
+import { api } from "../helpers/api.ts";
+import { testDb } from "../helpers/db.ts";
+import { EventLog } from "../helpers/event-log.ts";
+import { nextOrderId } from "../helpers/factories.ts";
+import { simulatorCharges } from "../helpers/simulators.ts";
+import { stackEnv } from "../helpers/stack-env.ts";
+
+const TOPIC = "order.created.v1";
+const codec = new AvroCodec(stackEnv.registryUrl);
+const events = new EventLog();
+let producer: Producer;
+
+beforeAll(async () => {
+  // order-service owns this contract; the test plays order-service and registers it as they would.
+  await codec.register(TOPIC, "order-created.v1.avsc");
+  producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-order-service" });
+  await producer.connect();
+  await events.start();
+});
+afterAll(async () => {
+  await producer.disconnect();
+  await events.stop();
+});
+
+async function publishOrder(fields: Record<string, unknown>) {
+  const order = {
+    event_id: randomUUID(),
+    occurred_at: Date.now(),
+    order_id: nextOrderId(),
+    amount: "19.99",
+    currency: "USD",
+    customer_id: "cus_123",
+    autopay: true,
+    payment_method_token: "pm_card_visa",
+    psp: "stripe",
+    capture_method: null,
+    ...fields,
+  };
+  await producer.send({ topic: TOPIC, messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, order) }] });
+  return { ...order, paymentId: uuidV5(`order:${order.order_id}:payment`) };
+}
+
+describe("order.created.v1 autopay", () => {
+  it("creates and confirms a payment and emits payment.authorized.v1", async () => {
+    const order = await publishOrder({ psp: "adyen" });
+    const [authorized] = await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.authorized });
+    expect(authorized?.value).toMatchObject({ order_id: order.order_id, amount: "19.99", currency: "USD", psp: "adyen" });
+    const listed = await api.get(`/payments/${order.order_id}`);
+    expect(listed.body).toHaveLength(1);
+    expect(listed.body[0]).toMatchObject({ payment_id: order.paymentId, status: "succeeded", customer_id: "cus_123" });
+  });
+
+  it("emits payment.failed.v1 for a declined autopay order", async () => {
+    const order = await publishOrder({ payment_method_token: "pm_card_chargeDeclinedInsufficientFunds" });
+    const [failed] = await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.failed });
+    expect(failed?.value).toMatchObject({ order_id: order.order_id, failure_reason: "insufficient_funds" });
+  });
+
+  it("charges once when the same order is delivered again", async () => {
+    const order = await publishOrder({});
+    const duplicate = { ...order, event_id: randomUUID() };
+    const { paymentId: _, ...value } = duplicate;
+    await producer.send({ topic: TOPIC, messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, value) }] });
+    await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.authorized });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await simulatorCharges("stripe", order.paymentId)).authorizations).toBe(1);
+    const rows = await testDb().query("SELECT count(*)::int AS n FROM payment_index WHERE order_id = $1", [order.order_id]);
+    expect(rows.rows[0].n).toBe(1);
+  });
+
+  it("ignores orders without autopay", async () => {
+    const order = await publishOrder({ autopay: false });
+    const marker = await publishOrder({});
+    await events.waitFor(marker.paymentId, { topic: EVENT_TOPICS.authorized });
+    expect((await api.get(`/payments/${order.order_id}`)).body).toEqual([]);
+  });
+});
