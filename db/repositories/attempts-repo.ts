@@ -117,9 +117,9 @@ export async function finishAttempt(
 ): Promise<void> {
   await db.query({
     name: "attempt_finish",
-    text: `UPDATE payment_attempts SET status=$2, psp_reference=COALESCE($3, psp_reference), psp_status=$4,
+    text: `UPDATE payment_attempts SET status=$2::varchar, psp_reference=COALESCE($3, psp_reference), psp_status=$4,
              psp_code=$5, psp_message=$6, http_status=$7, requests=requests+$8,
-             finished_at=CASE WHEN $2 IN ('succeeded','failed') THEN now() END,
+             finished_at=CASE WHEN $2::varchar IN ('succeeded','failed') THEN now() END,
              duration_ms=(EXTRACT(EPOCH FROM now() - started_at) * 1000)::int
            WHERE attempt_id=$1`,
     values: [
