@@ -12,8 +12,9 @@ import {
 /** Stripe's card errors, in our decline vocabulary: generic declines are plain `card_declined`. */
 export function declined(error: StripeErrorObject, pspReference?: string): PspFailure {
   const code = error.code ?? "card_declined";
-  const specific = error.decline_code !== undefined && error.decline_code !== "generic_decline";
-  const declineCode = code === "card_declined" && specific ? (error.decline_code as string) : code;
+  const reason = error.decline_code;
+  const declineCode =
+    code === "card_declined" && reason !== undefined && reason !== "generic_decline" ? reason : code;
   const failure: PspFailure = {
     kind: "declined",
     declineCode,

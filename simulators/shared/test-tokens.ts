@@ -1,0 +1,54 @@
+/** What a payment-method token makes the simulated PSP do. Shared by the Stripe and Adyen simulators. */
+export type DeclineReason = "generic_decline" | "insufficient_funds" | "fraudulent";
+
+/**
+ * - `timeout`: the charge is recorded as approved but the answer is held back (SIM_HANG_MS);
+ * - `psp_error`: every request answers 500 and nothing is recorded;
+ * - `psp_error_once`: the first request per idempotency key answers 500 unrecorded, a retry succeeds;
+ * - `slow`: approves after SIM_SLOW_MS.
+ */
+export type Fault = "timeout" | "psp_error" | "psp_error_once" | "slow";
+
+export interface CardProfile {
+  result: "approve" | "decline" | "requires_action";
+  decline?: DeclineReason;
+  fault?: Fault;
+  refundFails: boolean;
+  duplicateWebhooks: boolean;
+  brand: string;
+  last4: string;
+}
+
+const APPROVE: CardProfile = {
+  result: "approve",
+  refundFails: false,
+  duplicateWebhooks: false,
+  brand: "visa",
+  last4: "4242",
+};
+
+const KNOWN: Readonly<Record<string, Partial<CardProfile>>> = {
+  pm_card_visa: {},
+  pm_card_mastercard: { brand: "mastercard", last4: "4444" },
+  pm_card_chargeDeclined: { result: "decline", decline: "generic_decline", last4: "0002" },
+  pm_card_chargeDeclinedInsufficientFunds: {
+    result: "decline",
+    decline: "insufficient_funds",
+    last4: "9995",
+  },
+  pm_card_chargeDeclinedFraudulent: { result: "decline", decline: "fraudulent", last4: "0019" },
+  pm_card_authenticationRequired: { result: "requires_action", last4: "3184" },
+  pm_sim_timeout: { fault: "timeout" },
+  pm_sim_psp_error: { fault: "psp_error" },
+  pm_sim_psp_error_once: { fault: "psp_error_once" },
+  pm_sim_slow: { fault: "slow" },
+  pm_sim_refund_fail: { refundFails: true },
+  pm_sim_duplicate_webhook: { duplicateWebhooks: true },
+};
+
+/** undefined means the PSP does not know this payment method at all. */
+export function cardProfile(token: string): CardProfile | undefined {
+  const known = KNOWN[token];
+  if (known !== undefined) return { ...APPROVE, ...known };
+  return token.startsWith("pm_") || token.startsWith("tok_") ? { ...APPROVE } : undefined;
+}

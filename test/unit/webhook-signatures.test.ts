@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { verifyAdyenWebhook } from "../../core/adapters/psp/adyen/webhook.ts";
+import { verifyStripeWebhook } from "../../core/adapters/psp/stripe/webhook.ts";
+import {
+  adyenHmacSignature,
+  stripeSignatureHeader,
+  stripeV1Signature,
+} from "../../simulators/shared/signing.ts";
+
+// Signatures are produced by the simulators' signing module and checked by the connectors' verifiers:
+// two independent implementations of each scheme must agree.
+const SECRET = "whsec_test_secret";
+const OLD_SECRET = "whsec_retired_secret";
+const NOW = new Date("2026-01-15T12:00:00Z");
+const T = Math.floor(NOW.getTime() / 1000);
+
+const stripeEvent = JSON.stringify({
+  id: "evt_1",
+  object: "event",
+  created: T - 5,
+  type: "charge.refunded",
+  data: { object: { id: "ch_1", object: "charge", amount: 1000, payment_intent: "pi_1" } },
+});
+
+function verifyStripe(header: string | undefined, body = stripeEvent) {
+  return verifyStripeWebhook(Buffer.from(body), { "stripe-signature": header }, SECRET, NOW);
+}
+
+describe("Stripe-Signature", () => {
+  it("accepts a valid signature and maps the event", () => {
+    const result = verifyStripe(stripeSignatureHeader(SECRET, stripeEvent, T));
+    expect(result).toMatchObject({
+      ok: true,
+      events: [{ psp: "stripe", eventId: "evt_1", type: "charge.refunded", pspReference: "pi_1" }],
+    });
+  });
+
+  it("finds the header whatever its case", () => {
+    const headers = { "Stripe-Signature": stripeSignatureHeader(SECRET, stripeEvent, T) };
+    expect(verifyStripeWebhook(Buffer.from(stripeEvent), headers, SECRET, NOW).ok).toBe(true);
+  });
+
+  it("rejects a signature made with another secret", () => {
+    expect(verifyStripe(stripeSignatureHeader("whsec_wrong", stripeEvent, T))).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+  });
+
+  it("rejects a timestamp older than 300 s, accepts one at the limit", () => {
+    expect(verifyStripe(stripeSignatureHeader(SECRET, stripeEvent, T - 301))).toEqual({
+      ok: false,
+      reason: "stale_timestamp",
+    });
+    expect(verifyStripe(stripeSignatureHeader(SECRET, stripeEvent, T - 300)).ok).toBe(true);
+  });
+
+  it("accepts any of several v1 signatures (secret rotation)", () => {
+    const header = `t=${T},v1=${stripeV1Signature(OLD_SECRET, stripeEvent, T)},v1=${stripeV1Signature(SECRET, stripeEvent, T)}`;
+    expect(verifyStripe(header).ok).toBe(true);
+  });
+
+  it("ignores v0 signatures", () => {
+    const v0Only = `t=${T},v0=${stripeV1Signature(SECRET, stripeEvent, T)}`;
+    expect(verifyStripe(v0Only)).toEqual({ ok: false, reason: "missing_signature" });
+    const withV1 = `t=${T},v0=deadbeef,v1=${stripeV1Signature(SECRET, stripeEvent, T)}`;
+    expect(verifyStripe(withV1).ok).toBe(true);
+  });
+
+  it("fails on a re-serialized body: the signature covers the raw bytes", () => {
+    const header = stripeSignatureHeader(SECRET, stripeEvent, T);
+    const reserialized = JSON.stringify(JSON.parse(stripeEvent), null, 2);
+    expect(verifyStripe(header, reserialized)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("reports a missing or malformed header", () => {
+    expect(verifyStripe(undefined)).toEqual({ ok: false, reason: "missing_signature" });
+    expect(verifyStripe("v1=abc")).toEqual({ ok: false, reason: "malformed" });
+    expect(verifyStripe(`t=${T},v1=not-hex`)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("reports a correctly signed body that is not an event as malformed", () => {
+    const body = "not json";
+    expect(verifyStripe(stripeSignatureHeader(SECRET, body, T), body)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
+  });
+});
+
+const HMAC_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
+
+function adyenItem(overrides: Record<string, unknown> = {}) {
+  const fields = {
+    pspReference: "MOD0000000000001",
+    originalReference: "PSP0000000000001",
+    merchantAccountCode: "PaymentServiceECOM",
+    merchantReference: "attempt-1",
+    amount: { value: 5000, currency: "JPY" },
+    eventCode: "CAPTURE",
+    success: "true",
+  };
+  return { ...fields, eventDate: "2026-01-15T12:00:00+01:00", reason: "", ...overrides };
+}
+
+function signed(item: ReturnType<typeof adyenItem>, key = HMAC_KEY) {
+  return { ...item, additionalData: { hmacSignature: adyenHmacSignature(key, item) } };
+}
+
+function adyenBody(...items: unknown[]) {
+  return Buffer.from(
+    JSON.stringify({ live: "false", notificationItems: items.map((i) => ({ NotificationRequestItem: i })) }),
+  );
+}
+
+describe("Adyen notification HMAC", () => {
+  it("accepts a valid item and maps it to the payment's pspReference", () => {
+    const result = verifyAdyenWebhook(adyenBody(signed(adyenItem())), HMAC_KEY);
+    expect(result).toMatchObject({
+      ok: true,
+      events: [
+        {
+          psp: "adyen",
+          type: "CAPTURE",
+          pspReference: "PSP0000000000001",
+          eventId: "MOD0000000000001:CAPTURE:true",
+        },
+      ],
+    });
+  });
+
+  it("signs an empty originalReference as an empty field", () => {
+    const item = adyenItem({ originalReference: undefined, eventCode: "AUTHORISATION" });
+    expect(verifyAdyenWebhook(adyenBody(signed(item)), HMAC_KEY).ok).toBe(true);
+  });
+
+  it("rejects a tampered field, a wrong key and a missing signature", () => {
+    const tampered = { ...signed(adyenItem()), amount: { value: 500, currency: "JPY" } };
+    expect(verifyAdyenWebhook(adyenBody(tampered), HMAC_KEY)).toEqual({ ok: false, reason: "bad_signature" });
+    const otherKey = "00".repeat(32);
+    expect(verifyAdyenWebhook(adyenBody(signed(adyenItem(), otherKey)), HMAC_KEY)).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+    expect(verifyAdyenWebhook(adyenBody(adyenItem()), HMAC_KEY)).toEqual({
+      ok: false,
+      reason: "missing_signature",
+    });
+  });
+
+  it("rejects the whole batch when any item is bad", () => {
+    const good = signed(adyenItem());
+    const bad = { ...signed(adyenItem({ pspReference: "MOD2" })), success: "false" };
+    expect(verifyAdyenWebhook(adyenBody(good, bad), HMAC_KEY)).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+  });
+
+  it("reports a body that is not a notification as malformed", () => {
+    expect(verifyAdyenWebhook(Buffer.from("{}"), HMAC_KEY)).toEqual({ ok: false, reason: "malformed" });
+  });
+});
