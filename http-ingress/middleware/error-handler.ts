@@ -1,0 +1,39 @@
+import { PaymentError } from "../../core/domain/errors.ts";
+import type { AppMiddleware } from "../context.ts";
+import { httpErrors } from "../http-errors.ts";
+
+/**
+ * The one place errors become responses: `{error:{type,code,message,field?}}`. Anything that is not
+ * a PaymentError is logged here and answered as a bare 500, with no message or stack of its own.
+ */
+export function errorHandler(): AppMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const error = toPaymentError(err);
+      if (error.status >= 500) {
+        ctx.state.log.error({ err: describe(err) }, "request failed");
+      }
+      ctx.status = error.status;
+      ctx.body = error.toBody();
+      if (error.status === 503) ctx.set("Retry-After", "1");
+    }
+  };
+}
+
+function toPaymentError(err: unknown): PaymentError {
+  if (err instanceof PaymentError) return err;
+  // Koa / router HTTP errors that are safe to show (expose) keep their status, in our shape.
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === "number" && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
+    return new PaymentError(status, "invalid_request_error", "invalid_request", (err as Error).message);
+  }
+  return httpErrors.internal();
+}
+
+/** Enough to debug from the log; the error never carries request bodies (we parse them ourselves). */
+function describe(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  return { type: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack };
+}

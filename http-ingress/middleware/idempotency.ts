@@ -1,0 +1,134 @@
+import { createHash, randomUUID } from "node:crypto";
+import { errors, PaymentError } from "../../core/domain/errors.ts";
+import { findCommandReply } from "../../db/repositories/commands-repo.ts";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  deleteIdempotencyKey,
+  type IdempotencyRecord,
+  releaseIdempotencyKey,
+} from "../../db/repositories/idempotency-repo.ts";
+import type { IngressContext, IngressDeps, IngressMiddleware } from "../context.ts";
+import { httpErrors } from "../http-errors.ts";
+import { locationFor } from "../location.ts";
+import { idempotentReplays, routeOf } from "./request-context.ts";
+
+export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Past this the holder of an in-flight key is presumed dead and the next retry resumes its command. */
+const LEASE_GRACE_MS = 5_000;
+const KEY_FORMAT = /^[\x20-\x7e]{1,255}$/;
+
+/**
+ * Stripe's Idempotency-Key semantics. Runs after parsing, validation and the payment lookup, so a
+ * request refused before it could execute (400/404/413/415/422) leaves no trace under its key.
+ * Always sets ctx.state.ids: the command and payment ids this request runs under.
+ */
+export function idempotency(deps: IngressDeps): IngressMiddleware {
+  const leaseMs = deps.config.REPLY_TIMEOUT_MS + LEASE_GRACE_MS;
+  return async (ctx, next) => {
+    const key = ctx.get("idempotency-key");
+    const freshPaymentId = ctx.state.payment?.paymentId ?? randomUUID();
+    if (key === "") {
+      ctx.state.ids = { commandId: randomUUID(), paymentId: freshPaymentId, takeover: false };
+      return next();
+    }
+    if (!KEY_FORMAT.test(key)) throw httpErrors.idempotencyKeyInvalid();
+
+    const path = canonicalPath(ctx.path);
+    const claim = await claimIdempotencyKey(deps.pool, {
+      key,
+      method: ctx.method,
+      path,
+      requestHash: requestHash(ctx.method, path, ctx.state.body),
+      commandId: randomUUID(),
+      paymentId: freshPaymentId,
+      leaseMs,
+      ttlMs: KEY_TTL_MS,
+    });
+    if (claim.kind === "existing") return replay(ctx, deps, key, path, claim.record);
+
+    const ids = {
+      commandId: claim.commandId,
+      paymentId: claim.paymentId ?? freshPaymentId,
+      takeover: claim.takeover,
+    };
+    ctx.state.ids = ids;
+    if (ids.takeover)
+      ctx.state.log.warn(
+        { command_id: ids.commandId, payment_id: ids.paymentId },
+        "resuming an abandoned idempotent request",
+      );
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof PaymentError && err.status < 500) {
+        await completeIdempotencyKey(deps.pool, key, ids.commandId, {
+          status: err.status,
+          body: err.toBody(),
+        });
+      } else {
+        await releaseIdempotencyKey(deps.pool, key, ids.commandId).catch(() => undefined);
+      }
+      throw err;
+    }
+    if (ctx.status >= 500) await deleteIdempotencyKey(deps.pool, key, ids.commandId);
+    else await completeIdempotencyKey(deps.pool, key, ids.commandId, { status: ctx.status, body: ctx.body });
+  };
+}
+
+async function replay(
+  ctx: IngressContext,
+  deps: IngressDeps,
+  key: string,
+  path: string,
+  record: IdempotencyRecord,
+): Promise<void> {
+  if (record.method !== ctx.method || record.path !== path) {
+    throw errors.idempotencyConflict(
+      `This Idempotency-Key was already used for ${record.method} ${record.path}; use a new key for this request`,
+    );
+  }
+  if (record.requestHash !== requestHash(ctx.method, path, ctx.state.body)) {
+    throw errors.idempotencyConflict("This Idempotency-Key was already used with different parameters");
+  }
+  if (record.state === "in_flight") {
+    throw errors.idempotencyConflict("A request with this Idempotency-Key is still in progress; retry later");
+  }
+  let status = record.responseStatus ?? 500;
+  let body = record.responseBody;
+  if (status === 202) {
+    // The outcome was not known when we answered; it may be by now.
+    const reply = await findCommandReply(deps.pool, record.commandId);
+    if (reply) {
+      ({ httpStatus: status, body } = reply);
+      if (status >= 500) await deleteIdempotencyKey(deps.pool, key, record.commandId);
+      else await completeIdempotencyKey(deps.pool, key, record.commandId, { status, body });
+    }
+  }
+  idempotentReplays.inc({ route: routeOf(ctx) });
+  ctx.set("Idempotent-Replayed", "true");
+  const location = record.paymentId ? locationFor(status, record.paymentId) : undefined;
+  if (location) ctx.set("Location", location);
+  ctx.status = status;
+  ctx.body = body;
+}
+
+/** sha256 over method, path and the body with keys sorted: formatting and key order do not matter. */
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash("sha256")
+    .update(`${method}\n${path}\n${canonicalJson(body)}`)
+    .digest("hex");
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+function canonicalPath(path: string): string {
+  return path.toLowerCase().replace(/\/+$/, "") || "/";
+}

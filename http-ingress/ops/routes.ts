@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import Router from "@koa/router";
+import { collectDefaultMetrics, register } from "prom-client";
+import type { IngressDeps, IngressState, ReadinessCheck } from "../context.ts";
+
+const CHECK_TIMEOUT_MS = 2_000;
+const OPENAPI = readFileSync(new URL("../openapi.json", import.meta.url), "utf8");
+
+// The default register is shared with processors running in the same process; register once.
+if (!register.getSingleMetric("process_cpu_user_seconds_total")) collectDefaultMetrics();
+
+export function opsRoutes(deps: IngressDeps): Router<IngressState> {
+  const router = new Router<IngressState>();
+  const checks = deps.readinessChecks ?? defaultChecks(deps);
+
+  router.get("/healthz", (ctx) => {
+    ctx.body = { status: "alive" };
+  });
+
+  router.get("/readyz", async (ctx) => {
+    const names = Object.keys(checks);
+    const results = await Promise.allSettled(
+      names.map((name) => withTimeout(checks[name] as ReadinessCheck)),
+    );
+    const report: Record<string, { status: "up" | "down"; error?: string }> = {};
+    results.forEach((result, i) => {
+      report[names[i] as string] =
+        result.status === "fulfilled"
+          ? { status: "up" }
+          : { status: "down", error: errorText(result.reason) };
+    });
+    const ready = results.every((r) => r.status === "fulfilled");
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? "ready" : "not_ready", checks: report };
+  });
+
+  router.get("/metrics", async (ctx) => {
+    ctx.type = register.contentType;
+    ctx.body = await register.metrics();
+  });
+
+  router.get("/openapi.json", (ctx) => {
+    ctx.type = "application/json";
+    ctx.body = OPENAPI;
+  });
+
+  return router;
+}
+
+function defaultChecks(deps: IngressDeps): Record<string, ReadinessCheck> {
+  return {
+    postgres: () => deps.pool.query("SELECT 1"),
+    kafka: () => deps.commandBus.ping(CHECK_TIMEOUT_MS),
+    schema_registry: async () => {
+      const res = await fetch(`${deps.config.SCHEMA_REGISTRY_URL}/subjects`, {
+        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      await res.body?.cancel();
+    },
+  };
+}
+
+async function withTimeout(check: ReadinessCheck): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), CHECK_TIMEOUT_MS + 500);
+  });
+  try {
+    return await Promise.race([check(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorText(reason: unknown): string {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return message.slice(0, 200);
+}

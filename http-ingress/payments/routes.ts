@@ -1,0 +1,105 @@
+import Router from "@koa/router";
+import type { Currency } from "../../core/domain/currency.ts";
+import { errors } from "../../core/domain/errors.ts";
+import { formatAmount } from "../../core/domain/money.ts";
+import { toPaymentResponse } from "../../core/domain/payment.ts";
+import { findPayment, listPaymentsByOrder } from "../../db/repositories/payments-repo.ts";
+import type { IngressContext, IngressDeps, IngressState } from "../context.ts";
+import { dispatch } from "../dispatch.ts";
+import { idempotency } from "../middleware/idempotency.ts";
+import { jsonBody } from "../middleware/json-body.ts";
+import { currencyOf, loadPayment, paymentOf, UUID } from "../middleware/load-payment.ts";
+import { validate } from "../middleware/validate.ts";
+import { amountMinor } from "../validation.ts";
+import { createdSoFar, paymentNow } from "./responses.ts";
+import {
+  type CancelPaymentInput,
+  type CapturePaymentInput,
+  type ConfirmPaymentInput,
+  type CreatePaymentInput,
+  cancelPaymentSchema,
+  capturePaymentSchema,
+  confirmPaymentSchema,
+  createPaymentSchema,
+} from "./schema.ts";
+
+const ORDER_ID = /^\d{1,16}$/;
+
+export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
+  const router = new Router<IngressState>();
+  const body = jsonBody();
+  const payment = loadPayment(deps);
+  const idempotent = idempotency(deps);
+  const current = (ctx: IngressContext) => () => paymentNow(deps.pool, paymentOf(ctx));
+
+  router.post("/payments", body, validate(createPaymentSchema), idempotent, async (ctx) => {
+    const input = ctx.state.input as CreatePaymentInput;
+    const currency = input.currency as Currency;
+    const minor = amountMinor(input.amount, currency);
+    const command = {
+      order_id: input.order_id,
+      amount: formatAmount(minor, currency),
+      amount_minor: Number(minor),
+      currency,
+      psp: input.psp ?? deps.config.DEFAULT_PSP,
+      capture_method: input.capture_method ?? "automatic",
+      payment_method: input.payment_method ?? null,
+      customer_id: input.customer_id ?? null,
+      description: input.description ?? null,
+      metadata: input.metadata ?? {},
+    };
+    ctx.state.log = ctx.state.log.child({
+      payment_id: ctx.state.ids?.paymentId,
+      order_id: input.order_id,
+      psp: command.psp,
+    });
+    await dispatch(ctx, deps, { type: "create", body: command }, (c) => createdSoFar(deps.pool, c, command));
+  });
+
+  router.get("/payments/:ref", async (ctx) => {
+    const ref = ctx.params.ref ?? "";
+    const orderId = ORDER_ID.test(ref) ? Number(ref) : Number.NaN;
+    if (Number.isSafeInteger(orderId) && orderId > 0) {
+      const payments = await listPaymentsByOrder(deps.pool, String(orderId));
+      ctx.body = { order_id: orderId, data: payments.map(toPaymentResponse) };
+      return;
+    }
+    const found = UUID.test(ref) ? await findPayment(deps.pool, ref.toLowerCase()) : null;
+    if (!found) throw errors.notFound("payment");
+    ctx.body = toPaymentResponse(found);
+  });
+
+  router.post(
+    "/payments/:id/confirm",
+    body,
+    payment,
+    validate(confirmPaymentSchema),
+    idempotent,
+    async (ctx) => {
+      const input = ctx.state.input as ConfirmPaymentInput;
+      const command = { payment_method: input.payment_method ?? null };
+      await dispatch(ctx, deps, { type: "confirm", body: command }, current(ctx));
+    },
+  );
+
+  const captureSchema = validate((state) => capturePaymentSchema(currencyOf(state)));
+  router.post("/payments/:id/capture", body, payment, captureSchema, idempotent, async (ctx) => {
+    const input = ctx.state.input as CapturePaymentInput;
+    const amount = input.amount == null ? null : Number(amountMinor(input.amount, paymentOf(ctx).currency));
+    await dispatch(ctx, deps, { type: "capture", body: { amount_minor: amount } }, current(ctx));
+  });
+
+  router.post(
+    "/payments/:id/cancel",
+    body,
+    payment,
+    validate(cancelPaymentSchema),
+    idempotent,
+    async (ctx) => {
+      const input = ctx.state.input as CancelPaymentInput;
+      await dispatch(ctx, deps, { type: "cancel", body: { reason: input.reason ?? null } }, current(ctx));
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import type { Currency } from "../../core/domain/currency.ts";
+import { amountString } from "../payments/schema.ts";
+import { checkAmount } from "../validation.ts";
+
+/** `amount` defaults to what remains refundable; `reason` fits refunds.reason VARCHAR(64). */
+export const refundPaymentSchema = (currency: Currency) =>
+  z
+    .strictObject({
+      amount: amountString.nullish(),
+      reason: z.string().min(1).max(64).nullish(),
+    })
+    .superRefine((body, ctx) => {
+      if (body.amount != null) checkAmount(body.amount, currency, ctx);
+    });
+
+export type RefundPaymentInput = z.infer<ReturnType<typeof refundPaymentSchema>>;

@@ -1,0 +1,83 @@
+import type { Server } from "node:http";
+import { AvroCodec } from "../core/infra/avro-codec.ts";
+import type { Config } from "../core/infra/config.ts";
+import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
+import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
+import { COMMAND_SCHEMA_FILE } from "../core/infra/topics.ts";
+import { migrate } from "../db/migrate.ts";
+import { createPool } from "../db/pool.ts";
+import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
+import { createIngressApp } from "./app.ts";
+import { KafkaCommandBus } from "./command-bus.ts";
+import { rateLimitFromEnv } from "./ingress-env.ts";
+
+const KEY_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface RunningIngress {
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Boots the ingress: schema, command topic, producer, reply listener, then the HTTP server. */
+export async function startIngress(
+  config: Config,
+  options: { logger?: Logger; runMigrations?: boolean } = {},
+): Promise<RunningIngress> {
+  const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  if (options.runMigrations ?? true) await migrate(pool);
+
+  const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
+  await codec.register(config.COMMAND_TOPIC, COMMAND_SCHEMA_FILE);
+  const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingress` };
+  await ensureTopics(kafka, [
+    { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
+  ]);
+  const commandBus = new KafkaCommandBus({
+    producer: createProducer(kafka),
+    codec,
+    pool,
+    databaseUrl: config.DATABASE_URL,
+    topic: config.COMMAND_TOPIC,
+    replyTimeoutMs: config.REPLY_TIMEOUT_MS,
+    logger,
+  });
+  await commandBus.start();
+
+  const app = createIngressApp({ config, pool, commandBus, logger, rateLimit: rateLimitFromEnv() });
+  const server = app.listen(config.PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  logger.info({ port: config.PORT, topic: config.COMMAND_TOPIC }, "http ingress listening");
+
+  const sweep = setInterval(() => {
+    deleteExpiredIdempotencyKeys(pool, 5_000).catch((err: Error) =>
+      logger.warn({ err: err.message }, "idempotency key sweep failed"),
+    );
+  }, KEY_SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweep);
+      await stopServer(server, config.REPLY_TIMEOUT_MS + 2_000);
+      await commandBus.stop();
+      await pool.end();
+      logger.info("http ingress stopped");
+    })();
+    return closing;
+  };
+  return { server, close };
+}
+
+/** Stops accepting, lets in-flight requests finish their wait, then cuts what is left. */
+async function stopServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,320 @@
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CommandReply, PaymentCommand } from "../../core/domain/commands.ts";
+import { errors } from "../../core/domain/errors.ts";
+import { loadConfig } from "../../core/infra/config.ts";
+import type { Pool } from "../../db/pool.ts";
+import { createIngressApp } from "../../http-ingress/app.ts";
+import type { CommandBus } from "../../http-ingress/command-bus.ts";
+import { api } from "../helpers/api.ts";
+import { newPaymentBody } from "../helpers/factories.ts";
+import { OpenApiContract } from "../helpers/openapi-contract.ts";
+
+/**
+ * The HTTP layer with its I/O replaced: a command bus that answers what the test says and a pool
+ * that finds nothing. Everything before and after the bus (parsing, PAN guard, validation, reply
+ * passthrough, 202 bodies, error rendering) runs for real.
+ */
+class FakeBus implements CommandBus {
+  sent: Array<{ command: PaymentCommand; traceparent: string }> = [];
+  answer: (command: PaymentCommand) => Promise<CommandReply | "timeout"> = async () => "timeout";
+  async send(command: PaymentCommand, options: { traceparent: string }) {
+    this.sent.push({ command, traceparent: options.traceparent });
+    return this.answer(command);
+  }
+  async ping() {}
+}
+
+const emptyPool = { query: async () => ({ rows: [], rowCount: 0 }) } as unknown as Pool;
+const bus = new FakeBus();
+let baseUrl = "";
+let limitedUrl = "";
+const servers: Array<{ close: () => void }> = [];
+
+async function serve(rateLimit?: { perSecond: number; burst: number }): Promise<string> {
+  const app = createIngressApp({
+    config: loadConfig({}),
+    pool: emptyPool,
+    commandBus: bus,
+    logger: pino({ level: "silent" }),
+    readinessChecks: {
+      postgres: async () => undefined,
+      kafka: async () => Promise.reject(new Error("down")),
+    },
+    rateLimit,
+  });
+  const server = app.listen(0, "127.0.0.1");
+  servers.push(server);
+  await new Promise((resolve) => server.once("listening", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  baseUrl = await serve();
+  limitedUrl = await serve({ perSecond: 0.001, burst: 2 });
+});
+afterAll(() => {
+  for (const s of servers) s.close();
+});
+beforeEach(() => {
+  bus.sent = [];
+  bus.answer = async () => "timeout";
+});
+
+const post = (path: string, body?: unknown, opts: Parameters<typeof api.post>[2] = {}) =>
+  api.post(path, body, { baseUrl, ...opts });
+
+describe("create", () => {
+  it("publishes a normalised create command and answers with the processor's reply as is", async () => {
+    bus.answer = async (c) => ({ httpStatus: 201, body: { payment_id: c.paymentId, echoed: true } });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const res = await post("/payments", newPaymentBody({ amount: "49.9", currency: "usd", psp: undefined }), {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(res.status).toBe(201);
+    const [{ command, traceparent }] = bus.sent as [(typeof bus.sent)[number]];
+    expect(res.body).toEqual({ payment_id: command.paymentId, echoed: true });
+    expect(res.headers.get("location")).toBe(`/payments/${command.paymentId}`);
+    expect(command).toMatchObject({
+      type: "create",
+      body: {
+        amount: "49.90",
+        amount_minor: 4990,
+        currency: "USD",
+        psp: "stripe",
+        capture_method: "automatic",
+      },
+      idempotencyKey: null,
+    });
+    expect(command.commandId).not.toBe(command.paymentId);
+    expect(traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(traceparent).not.toContain("00f067aa0ba902b7");
+  });
+
+  it("answers 202 with a processing PaymentResponse and a Location when no reply comes in time", async () => {
+    const body = newPaymentBody({ amount: "5000", currency: "JPY", metadata: { cart: "c1" } });
+    const res = await post("/payments", body);
+    expect(res.status).toBe(202);
+    const paymentId = bus.sent[0]?.command.paymentId;
+    expect(res.headers.get("location")).toBe(`/payments/${paymentId}`);
+    expect(res.body).toMatchObject({
+      payment_id: paymentId,
+      order_id: body.order_id,
+      amount: "5000",
+      currency: "JPY",
+      status: "processing",
+      amount_captured: "0",
+      payment_method: { type: "card" },
+      metadata: { cart: "c1" },
+    });
+  });
+
+  it("generates a traceparent when the caller sent none, and echoes the request id", async () => {
+    const res = await post("/payments", newPaymentBody(), { headers: { "x-request-id": "req-123" } });
+    expect(res.headers.get("request-id")).toBe("req-123");
+    expect(bus.sent[0]?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it("passes a decline through with its status", async () => {
+    bus.answer = async () => ({
+      httpStatus: 402,
+      body: errors.declined("card_declined", "The card was declined").toBody(),
+    });
+    const res = await post("/payments", newPaymentBody());
+    expect(res.status).toBe(402);
+    expect(res.body.error).toMatchObject({ type: "card_error", code: "card_declined" });
+  });
+});
+
+describe("refusals before anything is published", () => {
+  it.each([
+    ["malformed JSON", '{"order_id": 1,', "application/json", 400, "invalid_json"],
+    [
+      "a non-JSON content type",
+      "order_id=1",
+      "application/x-www-form-urlencoded",
+      415,
+      "unsupported_media_type",
+    ],
+    ["text/plain", "{}", "text/plain", 415, "unsupported_media_type"],
+  ])("%s", async (_name, rawBody, contentType, status, code) => {
+    const res = await post("/payments", undefined, { rawBody, headers: { "content-type": contentType } });
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(bus.sent).toHaveLength(0);
+  });
+
+  it("accepts application/json with a charset", async () => {
+    const res = await post("/payments", undefined, {
+      rawBody: JSON.stringify(newPaymentBody()),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(res.status).toBe(202);
+  });
+
+  it("refuses a body over 1 MiB with 413", async () => {
+    const res = await post("/payments", newPaymentBody({ description: "x".repeat(1_100_000) }));
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+
+  it("refuses card data with 422 pan_not_allowed naming the field, and never publishes it", async () => {
+    const res = await post("/payments", newPaymentBody({ metadata: { note: "4242 4242 4242 4242" } }));
+    expect(res.status).toBe(422);
+    expect(res.body.error).toEqual({
+      type: "invalid_request_error",
+      code: "pan_not_allowed",
+      message: expect.any(String),
+      field: "metadata.note",
+    });
+    const cvc = await post(
+      "/payments",
+      newPaymentBody({ token: null, payment_method: { type: "card", cvc: "123" } }),
+    );
+    expect(cvc.body.error).toMatchObject({ code: "pan_not_allowed", field: "payment_method.cvc" });
+    expect(bus.sent).toHaveLength(0);
+  });
+
+  it("names the invalid field with 422", async () => {
+    const res = await post("/payments", newPaymentBody({ amount: 49.99 }));
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({
+      type: "invalid_request_error",
+      code: "amount_invalid",
+      field: "amount",
+    });
+  });
+
+  it("refuses an Idempotency-Key longer than 255 characters", async () => {
+    const res = await post("/payments", newPaymentBody(), { idempotencyKey: "k".repeat(256) });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "idempotency_key_invalid", field: "Idempotency-Key" });
+  });
+});
+
+describe("routing and errors", () => {
+  it.each([
+    ["GET", "/payments/not-a-uuid"],
+    ["GET", "/payments/0"],
+    ["GET", "/payments/6f1c2a9e-1b7d-4c55-9a7e-2f0c1d3e4b5a"],
+    ["POST", "/payments/not-a-uuid/confirm"],
+    ["POST", "/payments/6f1c2a9e-1b7d-4c55-9a7e-2f0c1d3e4b5a/refund"],
+  ])("%s %s is 404 resource_missing", async (method, path) => {
+    const res = await api.request<{ error: { type: string; code: string } }>(method, path, undefined, {
+      baseUrl,
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ type: "not_found_error", code: "resource_missing" });
+  });
+
+  it("lists an order without payments as empty", async () => {
+    const res = await api.get("/payments/1001", { baseUrl });
+    expect(res).toMatchObject({ status: 200, body: { order_id: 1001, data: [] } });
+  });
+
+  it("answers 404 for unknown routes and 405 with Allow for a wrong method", async () => {
+    const unknown = await api.get("/nope", { baseUrl });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe("route_not_found");
+    const wrong = await api.request<{ error: { type: string; code: string } }>(
+      "DELETE",
+      "/payments",
+      undefined,
+      { baseUrl },
+    );
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("POST");
+    expect(wrong.body.error.code).toBe("method_not_allowed");
+  });
+
+  it("hides unexpected errors behind a bare 500", async () => {
+    bus.answer = async () => {
+      throw new Error("connection string postgres://secret@db");
+    };
+    const res = await post("/payments", newPaymentBody());
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      error: { type: "api_error", code: "api_error", message: "An internal error occurred" },
+    });
+    expect(JSON.stringify(res.body)).not.toContain("secret");
+  });
+
+  it("answers 503 with Retry-After when the command cannot be queued", async () => {
+    bus.answer = async () => {
+      throw errors.unavailable("The payment command could not be queued");
+    };
+    const res = await post("/payments", newPaymentBody());
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.body.error.code).toBe("service_unavailable");
+  });
+
+  it("rate-limits per client with 429 rate_limited", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await api.get("/payments/1", { baseUrl: limitedUrl })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await api.get("/payments/1", { baseUrl: limitedUrl });
+    expect(limited.body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limited" });
+    expect((await api.get("/healthz", { baseUrl: limitedUrl })).status).toBe(200);
+  });
+});
+
+describe("operations endpoints", () => {
+  it("serves liveness, readiness naming the failed dependency, metrics and the OpenAPI document", async () => {
+    expect(await api.get("/healthz", { baseUrl })).toMatchObject({ status: 200, body: { status: "alive" } });
+    const ready = await api.get("/readyz", { baseUrl });
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({
+      status: "not_ready",
+      checks: { postgres: { status: "up" }, kafka: { status: "down", error: "down" } },
+    });
+    const metrics = await api.get("/metrics", { baseUrl });
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    expect(metrics.body).toContain("http_request_duration_seconds_bucket");
+    expect(metrics.body).toContain("process_cpu_user_seconds_total");
+    const doc = await api.get("/openapi.json", { baseUrl });
+    expect(doc.body.openapi).toBe("3.1.0");
+  });
+});
+
+describe("OpenAPI conformance of what the ingress itself writes", () => {
+  it("matches the served document for 202 bodies and every error the edge raises", async () => {
+    const contract = await OpenApiContract.load(baseUrl);
+    const cases: Array<[string, () => Promise<Awaited<ReturnType<typeof post>>>, number]> = [
+      [
+        "/payments",
+        () => post("/payments", newPaymentBody({ metadata: { a: "b" }, customer_id: "c1" })),
+        202,
+      ],
+      [
+        "/payments",
+        () => post("/payments", newPaymentBody({ token: null, amount: "5000", currency: "JPY" })),
+        202,
+      ],
+      ["/payments", () => post("/payments", undefined, { rawBody: "{" }), 400],
+      ["/payments", () => post("/payments", newPaymentBody({ amount: "1.001" })), 422],
+      [
+        "/payments",
+        () => post("/payments", undefined, { rawBody: "x", headers: { "content-type": "text/plain" } }),
+        415,
+      ],
+      ["/payments", () => post("/payments", newPaymentBody({ description: "x".repeat(1_100_000) })), 413],
+    ];
+    for (const [template, run, status] of cases) {
+      const res = await run();
+      expect(res.status).toBe(status);
+      contract.assert("POST", template, res);
+    }
+    bus.answer = async () => {
+      throw new Error("boom");
+    };
+    contract.assert("POST", "/payments", await post("/payments", newPaymentBody()));
+    contract.assert("GET", "/payments/{ref}", await api.get("/payments/not-an-id", { baseUrl }));
+    contract.assert("GET", "/payments/{ref}", await api.get("/payments/77", { baseUrl }));
+    contract.assert("POST", "/payments/{payment_id}/refund", await post("/payments/x/refund", {}));
+    contract.assert("GET", "/payments/{ref}", await api.get("/payments/1", { baseUrl: limitedUrl }));
+    contract.assert("GET", "/readyz", await api.get("/readyz", { baseUrl }));
+    contract.assert("GET", "/healthz", await api.get("/healthz", { baseUrl }));
+  });
+});
