@@ -10,7 +10,10 @@ import { refundPayment } from "./handlers/refund-payment.ts";
 export type TracedCommand = PaymentCommand & { traceparent: string | null };
 
 /** Applies a command at most once: a command id with a stored reply is a redelivery and changes nothing. */
-export async function applyCommand(ctx: ProcessorContext, cmd: TracedCommand): Promise<"applied" | "duplicate"> {
+export async function applyCommand(
+  ctx: ProcessorContext,
+  cmd: TracedCommand,
+): Promise<"applied" | "duplicate"> {
   if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
   switch (cmd.type) {
     case "create":

@@ -2,7 +2,14 @@ import pRetry from "p-retry";
 import { errors } from "../core/domain/errors.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
-import { type Consumer, createConsumer, headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
+import {
+  type Consumer,
+  createConsumer,
+  headerString,
+  type KafkaMessage,
+  type KafkaSettings,
+  type Producer,
+} from "../core/infra/kafka.ts";
 import { batchDuration, batchSize, commandsTotal, consumerLag } from "../core/infra/metrics.ts";
 import { saveCommandReply } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
@@ -38,8 +45,11 @@ export async function startCommandConsumer(o: CommandConsumerOptions): Promise<C
       const end = batchDuration.startTimer();
       batchSize.observe(batch.messages.length);
       consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-      await forEachKeyInOrder(batch.messages, (m) => m.key?.toString() ?? "", o.concurrency, (m) =>
-        handleMessage(o, batch.topic, batch.partition, m),
+      await forEachKeyInOrder(
+        batch.messages,
+        (m) => m.key?.toString() ?? "",
+        o.concurrency,
+        (m) => handleMessage(o, batch.topic, batch.partition, m),
       );
       end();
     },
@@ -47,21 +57,34 @@ export async function startCommandConsumer(o: CommandConsumerOptions): Promise<C
   return consumer;
 }
 
-async function handleMessage(o: CommandConsumerOptions, topic: string, partition: number, message: KafkaMessage) {
+async function handleMessage(
+  o: CommandConsumerOptions,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+) {
   let command: TracedCommand;
   try {
-    command = { ...(await decodeCommand(o.codec, message.value)), traceparent: headerString(message.headers, "traceparent") ?? null };
+    command = {
+      ...(await decodeCommand(o.codec, message.value)),
+      traceparent: headerString(message.headers, "traceparent") ?? null,
+    };
   } catch (err) {
     if (!(err instanceof MalformedCommandError)) throw err;
     return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "malformed", err.message);
   }
-  const log = o.ctx.logger.child({ payment_id: command.paymentId, command_id: command.commandId, command: command.type });
+  const log = o.ctx.logger.child({
+    payment_id: command.paymentId,
+    command_id: command.commandId,
+    command: command.type,
+  });
   try {
     const result = await pRetry(() => applyCommand(o.ctx, command), {
       retries: 4,
       minTimeout: 100,
       maxTimeout: 2_000,
-      onFailedAttempt: (e) => log.warn({ err: e.message, attempt: e.attemptNumber }, "command attempt failed"),
+      onFailedAttempt: (e) =>
+        log.warn({ err: e.message, attempt: e.attemptNumber }, "command attempt failed"),
     });
     commandsTotal.inc({ type: command.type, result });
   } catch (err) {
@@ -69,9 +92,16 @@ async function handleMessage(o: CommandConsumerOptions, topic: string, partition
     log.error({ err }, "command failed terminally; dead-lettering");
     commandsTotal.inc({ type: command.type, result: "dead_lettered" });
     const internal = errors.internal();
-    await saveCommandReply(o.ctx.pool, command, { httpStatus: internal.status, body: internal.toBody() }).catch(
-      () => undefined,
+    await saveCommandReply(o.ctx.pool, command, {
+      httpStatus: internal.status,
+      body: internal.toBody(),
+    }).catch(() => undefined);
+    await deadLetter(
+      o.producer,
+      o.dlqTopic,
+      { topic, partition, message },
+      "handler_error",
+      (err as Error).message,
     );
-    await deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "handler_error", (err as Error).message);
   }
 }

@@ -4,8 +4,8 @@ import type { FraudPolicy } from "../core/domain/fraud-policy.ts";
 import { type Payment, type Refund, toPaymentResponse, toRefundResponse } from "../core/domain/payment.ts";
 import type { PspName } from "../core/domain/payment-status.ts";
 import type { Logger } from "../core/infra/logger.ts";
-import type { PaymentConnector } from "../core/ports/payment-connector.ts";
 import type { FraudScorer } from "../core/ports/fraud-scorer.ts";
+import type { PaymentConnector } from "../core/ports/payment-connector.ts";
 import type { Pool } from "../db/pool.ts";
 import type { OutcomeEvents } from "./outcome-events.ts";
 

@@ -1,4 +1,14 @@
-const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P03", "53300", "40001", "40P01"]);
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P03",
+  "53300",
+  "40001",
+  "40P01",
+]);
 
 /**
  * Infrastructure trouble (database down, serialization conflicts) is transient: the message is retried,

@@ -20,7 +20,9 @@ export interface JanitorOptions {
  */
 export function startJanitor(o: JanitorOptions): { stop(): void; runOnce(): Promise<number> } {
   const runOnce = async () => {
-    const attempts = (await findStaleOpenAttempts(o.ctx.pool, o.minAgeMs, 50)).filter((a) => a.operation === "authorize");
+    const attempts = (await findStaleOpenAttempts(o.ctx.pool, o.minAgeMs, 50)).filter(
+      (a) => a.operation === "authorize",
+    );
     let settled = 0;
     for (const attempt of attempts) {
       const payment = await findPayment(o.ctx.pool, attempt.paymentId);
@@ -44,7 +46,10 @@ export function startJanitor(o: JanitorOptions): { stop(): void; runOnce(): Prom
         await replaceProvisionalReply(client, attempt.commandId, reply);
       });
       settled += 1;
-      o.logger.info({ payment_id: payment.paymentId, psp: payment.psp, outcome: outcome.kind }, "janitor settled attempt");
+      o.logger.info(
+        { payment_id: payment.paymentId, psp: payment.psp, outcome: outcome.kind },
+        "janitor settled attempt",
+      );
     }
     return settled;
   };

@@ -15,7 +15,13 @@ const server = createServer(async (req, res) => {
     return;
   }
   res.writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "application/json" });
-  res.end(JSON.stringify(req.url === "/healthz" ? { status: "ok" } : { error: { type: "not_found_error", code: "resource_missing", message: "Not found" } }));
+  res.end(
+    JSON.stringify(
+      req.url === "/healthz"
+        ? { status: "ok" }
+        : { error: { type: "not_found_error", code: "resource_missing", message: "Not found" } },
+    ),
+  );
 });
 server.listen(config.PROCESSOR_HTTP_PORT, "127.0.0.1");
 

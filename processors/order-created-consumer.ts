@@ -5,7 +5,13 @@ import { parseAmount } from "../core/domain/money.ts";
 import { PSP_NAMES, type PspName } from "../core/domain/payment-status.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
-import { type Consumer, createConsumer, headerString, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
+import {
+  type Consumer,
+  createConsumer,
+  headerString,
+  type KafkaSettings,
+  type Producer,
+} from "../core/infra/kafka.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import { deadLetter } from "./dead-letter.ts";
 
@@ -37,7 +43,10 @@ export interface OrderConsumerOptions {
 const TOKEN = /^(pm|tok|src)_[A-Za-z0-9_]{1,200}$/;
 
 /** Ids derive from order_id, so a redelivered (or re-published) order maps to the same payment and commands. */
-export function autopayCommands(order: OrderCreated, defaultPsp: PspName): PaymentCommand[] | { invalid: string } {
+export function autopayCommands(
+  order: OrderCreated,
+  defaultPsp: PspName,
+): PaymentCommand[] | { invalid: string } {
   if (!Number.isSafeInteger(order.order_id) || order.order_id <= 0) return { invalid: "order_id" };
   if (!isSupportedCurrency(order.currency)) return { invalid: "currency" };
   const amount = parseAmount(order.amount, order.currency);
@@ -46,7 +55,8 @@ export function autopayCommands(order: OrderCreated, defaultPsp: PspName): Payme
   if (!PSP_NAMES.includes(psp)) return { invalid: "psp" };
   const captureMethod = order.capture_method ?? "automatic";
   if (captureMethod !== "automatic" && captureMethod !== "manual") return { invalid: "capture_method" };
-  if (!order.payment_method_token || !TOKEN.test(order.payment_method_token)) return { invalid: "payment_method_token" };
+  if (!order.payment_method_token || !TOKEN.test(order.payment_method_token))
+    return { invalid: "payment_method_token" };
 
   const paymentId = uuidV5(`order:${order.order_id}:payment`);
   const base = { paymentId, issuedAt: new Date(), idempotencyKey: `order.created:${order.order_id}` };
@@ -68,7 +78,12 @@ export function autopayCommands(order: OrderCreated, defaultPsp: PspName): Payme
         metadata: { source: "order.created.v1", order_event_id: order.event_id },
       },
     },
-    { ...base, commandId: uuidV5(`order:${order.order_id}:confirm`), type: "confirm", body: { payment_method: null } },
+    {
+      ...base,
+      commandId: uuidV5(`order:${order.order_id}:confirm`),
+      type: "confirm",
+      body: { payment_method: null },
+    },
   ];
 }
 
@@ -83,13 +98,28 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
       try {
         order = await o.codec.decode<OrderCreated>(message.value ?? Buffer.alloc(0));
       } catch (err) {
-        return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "malformed", (err as Error).message);
+        return deadLetter(
+          o.producer,
+          o.dlqTopic,
+          { topic, partition, message },
+          "malformed",
+          (err as Error).message,
+        );
       }
       if (!order.autopay) return;
       const commands = autopayCommands(order, o.defaultPsp);
       if (!Array.isArray(commands)) {
-        o.logger.warn({ order_id: order.order_id, field: commands.invalid }, "invalid order.created; dead-lettering");
-        return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "invalid_order", commands.invalid);
+        o.logger.warn(
+          { order_id: order.order_id, field: commands.invalid },
+          "invalid order.created; dead-lettering",
+        );
+        return deadLetter(
+          o.producer,
+          o.dlqTopic,
+          { topic, partition, message },
+          "invalid_order",
+          commands.invalid,
+        );
       }
       const traceparent = headerString(message.headers, "traceparent");
       await o.producer.send({
@@ -100,7 +130,10 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
           headers: { command_type: cmd.type, ...(traceparent ? { traceparent } : {}) },
         })),
       });
-      o.logger.info({ order_id: order.order_id, payment_id: commands[0]?.paymentId }, "autopay order accepted");
+      o.logger.info(
+        { order_id: order.order_id, payment_id: commands[0]?.paymentId },
+        "autopay order accepted",
+      );
     },
   });
   return consumer;

@@ -2,7 +2,12 @@ import type { Logger } from "../core/infra/logger.ts";
 import { outboxLag, outboxPublished } from "../core/infra/metrics.ts";
 import type { EventPublisher } from "../core/ports/event-publisher.ts";
 import type { Pool, PoolClient } from "../db/pool.ts";
-import { deletePublishedBefore, fetchUnpublished, markPublished, type OutboxRow } from "../db/repositories/outbox-repo.ts";
+import {
+  deletePublishedBefore,
+  fetchUnpublished,
+  markPublished,
+  type OutboxRow,
+} from "../db/repositories/outbox-repo.ts";
 
 const RELAY_LOCK_ID = 727_002;
 
@@ -31,7 +36,10 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void> } {
         continue;
       }
       try {
-        const { rows } = await client.query<{ leader: boolean }>("SELECT pg_try_advisory_lock($1) AS leader", [RELAY_LOCK_ID]);
+        const { rows } = await client.query<{ leader: boolean }>(
+          "SELECT pg_try_advisory_lock($1) AS leader",
+          [RELAY_LOCK_ID],
+        );
         if (!rows[0]?.leader) {
           await sleep(1_000);
           continue;
@@ -67,7 +75,10 @@ async function relayBatch(client: PoolClient, o: RelayOptions): Promise<number> 
   outboxLag.set(oldest ? (Date.now() - oldest.occurredAt.getTime()) / 1000 : 0);
   if (!oldest) return 0;
   await o.publisher.publish(rows.map(toRecord));
-  await markPublished(client, rows.map((r) => r.id));
+  await markPublished(
+    client,
+    rows.map((r) => r.id),
+  );
   for (const r of rows) outboxPublished.inc({ topic: r.topic });
   return rows.length;
 }

@@ -61,7 +61,12 @@ export class OutcomeEvents {
     });
   }
 
-  private event(kind: EventKind, p: Payment, traceparent: string | null, fields: Record<string, unknown>): OutboxEvent {
+  private event(
+    kind: EventKind,
+    p: Payment,
+    traceparent: string | null,
+    fields: Record<string, unknown>,
+  ): OutboxEvent {
     const topic = EVENT_TOPICS[kind];
     const id = randomUUID();
     const occurredAt = new Date();
@@ -75,6 +80,15 @@ export class OutcomeEvents {
       ...fields,
     };
     const payload = this.codec.encode(topic, value);
-    return { id, aggregateId: p.paymentId, type: kind, topic, payload, traceparent, occurredAt, publisher: this.publisher };
+    return {
+      id,
+      aggregateId: p.paymentId,
+      type: kind,
+      topic,
+      payload,
+      traceparent,
+      occurredAt,
+      publisher: this.publisher,
+    };
   }
 }

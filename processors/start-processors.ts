@@ -1,6 +1,6 @@
-import { createConnectors } from "../core/adapters/psp/index.ts";
 import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
+import { createConnectors } from "../core/adapters/psp/index.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
@@ -11,8 +11,8 @@ import { createPool } from "../db/pool.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startJanitor } from "./janitor.ts";
-import { startOutboxRelay } from "./outbox-relay.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
+import { startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
 
 /** Wires adapters into the processor role: command consumer, outbox relay (unless Debezium publishes), janitor. */
@@ -30,7 +30,11 @@ export async function startProcessors(config: Config) {
   const ctx: ProcessorContext = {
     pool,
     connectors: createConnectors({
-      stripe: { baseUrl: config.STRIPE_API_BASE, apiKey: config.STRIPE_API_KEY, webhookSecret: config.STRIPE_WEBHOOK_SECRET },
+      stripe: {
+        baseUrl: config.STRIPE_API_BASE,
+        apiKey: config.STRIPE_API_KEY,
+        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      },
       adyen: {
         baseUrl: config.ADYEN_API_BASE,
         apiKey: config.ADYEN_API_KEY,
@@ -40,7 +44,10 @@ export async function startProcessors(config: Config) {
       timeoutMs: config.PSP_TIMEOUT_MS,
     }),
     fraud: new HttpFraudScorer({ baseUrl: config.FRAUD_API_BASE, timeoutMs: config.FRAUD_TIMEOUT_MS }),
-    fraudPolicy: { blockScore: config.FRAUD_BLOCK_SCORE, fallbackMaxMinor: BigInt(config.FRAUD_FALLBACK_MAX_MINOR) },
+    fraudPolicy: {
+      blockScore: config.FRAUD_BLOCK_SCORE,
+      fallbackMaxMinor: BigInt(config.FRAUD_FALLBACK_MAX_MINOR),
+    },
     events: new OutcomeEvents(codec, config.OUTBOX_PUBLISHER),
     logger: log,
   };
@@ -78,8 +85,16 @@ export async function startProcessors(config: Config) {
           retentionMs: config.OUTBOX_RETENTION_MS,
         })
       : null;
-  const janitor = startJanitor({ ctx, logger: log, intervalMs: config.JANITOR_INTERVAL_MS, minAgeMs: config.JANITOR_MIN_AGE_MS });
-  log.info({ topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER }, "processors started");
+  const janitor = startJanitor({
+    ctx,
+    logger: log,
+    intervalMs: config.JANITOR_INTERVAL_MS,
+    minAgeMs: config.JANITOR_MIN_AGE_MS,
+  });
+  log.info(
+    { topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER },
+    "processors started",
+  );
 
   return {
     pool,

@@ -61,7 +61,7 @@ export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
     const orderId = ORDER_ID.test(ref) ? Number(ref) : Number.NaN;
     if (Number.isSafeInteger(orderId) && orderId > 0) {
       const payments = await listPaymentsByOrder(deps.pool, String(orderId));
-      ctx.body = { order_id: orderId, data: payments.map(toPaymentResponse) };
+      ctx.body = payments.map(toPaymentResponse);
       return;
     }
     const found = UUID.test(ref) ? await findPayment(deps.pool, ref.toLowerCase()) : null;

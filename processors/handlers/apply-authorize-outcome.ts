@@ -22,11 +22,16 @@ interface Input {
  * Applies an authorization outcome (from the confirm handler or the janitor's sync) inside the caller's
  * transaction. An attempt already closed means someone else applied it: the current state is replied.
  */
-export async function applyAuthorizeOutcome(ctx: ProcessorContext, client: PoolClient, input: Input): Promise<CommandReply> {
+export async function applyAuthorizeOutcome(
+  ctx: ProcessorContext,
+  client: PoolClient,
+  input: Input,
+): Promise<CommandReply> {
   const { outcome, traceparent } = input;
   const payment = await lockPayment(client, input.paymentId);
   const attempt = await lockAttempt(client, input.attemptId);
-  if (!payment || !attempt) throw new Error(`authorize outcome for unknown payment/attempt ${input.attemptId}`);
+  if (!payment || !attempt)
+    throw new Error(`authorize outcome for unknown payment/attempt ${input.attemptId}`);
   if (attempt.status === "succeeded" || attempt.status === "failed" || payment.status !== "processing") {
     return replyForPayment(payment);
   }
@@ -40,7 +45,11 @@ export async function applyAuthorizeOutcome(ctx: ProcessorContext, client: PoolC
       next.pspReference = outcome.pspReference;
       next.amountCapturable = outcome.amountCapturable;
       next.amountCaptured = outcome.amountCaptured;
-      await finishAttempt(client, input.attemptId, { ...base, status: "succeeded", pspReference: outcome.pspReference });
+      await finishAttempt(client, input.attemptId, {
+        ...base,
+        status: "succeeded",
+        pspReference: outcome.pspReference,
+      });
       const saved = await updatePayment(client, next);
       const events: OutboxEvent[] = [ctx.events.authorized(saved, traceparent)];
       if (outcome.captured) events.push(ctx.events.captured(saved, traceparent));
@@ -51,7 +60,11 @@ export async function applyAuthorizeOutcome(ctx: ProcessorContext, client: PoolC
     case "requires_action": {
       const next = move(payment, ["psp_requires_action"]);
       next.pspReference = outcome.pspReference;
-      await finishAttempt(client, input.attemptId, { ...base, status: "succeeded", pspReference: outcome.pspReference });
+      await finishAttempt(client, input.attemptId, {
+        ...base,
+        status: "succeeded",
+        pspReference: outcome.pspReference,
+      });
       return reply.payment(200, await updatePayment(client, next));
     }
     case "declined":
@@ -86,7 +99,9 @@ export async function applyAuthorizeOutcome(ctx: ProcessorContext, client: PoolC
       const reason = outcome.kind === "unavailable" ? outcome.reason : "no record at the PSP";
       await finishAttempt(client, input.attemptId, { ...base, status: "failed", pspMessage: reason });
       await updatePayment(client, move(payment, ["psp_not_sent"]));
-      return reply.error(errors.unavailable(`The ${payment.psp} payment processor is unavailable; retry later`));
+      return reply.error(
+        errors.unavailable(`The ${payment.psp} payment processor is unavailable; retry later`),
+      );
     }
   }
 }

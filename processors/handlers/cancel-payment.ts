@@ -20,19 +20,33 @@ export async function cancelPayment(ctx: ProcessorContext, cmd: CancelCommand & 
   if (local) return;
 
   const started = await startPspOperation(ctx, cmd, "cancel", {
-    refuse: (p) => (transition(p.status, "cancel").ok ? null : errors.invalidState(`Payment in status ${p.status} cannot be canceled`)),
+    refuse: (p) =>
+      transition(p.status, "cancel").ok
+        ? null
+        : errors.invalidState(`Payment in status ${p.status} cannot be canceled`),
     amount: () => null,
   });
   if (!started) return;
   const { payment, attemptId } = started;
   const outcome = await callPsp(payment.psp, "cancel", () =>
-    ctx.connectors[payment.psp].cancel({ paymentId: payment.paymentId, attemptId, pspReference: payment.pspReference ?? "" }),
+    ctx.connectors[payment.psp].cancel({
+      paymentId: payment.paymentId,
+      attemptId,
+      pspReference: payment.pspReference ?? "",
+    }),
   );
   await started.complete(async (client, p) => {
-    const base = { requests: outcome.diagnostics.requests, httpStatus: outcome.diagnostics.httpStatus ?? null };
+    const base = {
+      requests: outcome.diagnostics.requests,
+      httpStatus: outcome.diagnostics.httpStatus ?? null,
+    };
     switch (outcome.kind) {
       case "canceled": {
-        await finishAttempt(client, attemptId, { ...base, status: "succeeded", pspStatus: outcome.diagnostics.rawStatus });
+        await finishAttempt(client, attemptId, {
+          ...base,
+          status: "succeeded",
+          pspStatus: outcome.diagnostics.rawStatus,
+        });
         const saved = await updatePayment(client, canceled(p));
         await insertOutboxEvents(client, [ctx.events.canceled(saved, reason, cmd.traceparent)]);
         return reply.payment(200, saved);
@@ -44,8 +58,15 @@ export async function cancelPayment(ctx: ProcessorContext, cmd: CancelCommand & 
         await finishAttempt(client, attemptId, { ...base, status: "failed", pspMessage: outcome.reason });
         return reply.error(errors.unavailable(`The ${p.psp} payment processor is unavailable; retry later`));
       default:
-        await finishAttempt(client, attemptId, { ...base, status: "failed", pspCode: outcome.pspCode, pspMessage: outcome.message });
-        return reply.error(errors.invalidState(`The payment processor refused the cancellation: ${outcome.message}`));
+        await finishAttempt(client, attemptId, {
+          ...base,
+          status: "failed",
+          pspCode: outcome.pspCode,
+          pspMessage: outcome.message,
+        });
+        return reply.error(
+          errors.invalidState(`The payment processor refused the cancellation: ${outcome.message}`),
+        );
     }
   });
 }

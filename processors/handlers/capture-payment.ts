@@ -13,7 +13,8 @@ type CaptureCommand = Extract<PaymentCommand, { type: "capture" }>;
 type Traced = { traceparent: string | null };
 
 export async function capturePayment(ctx: ProcessorContext, cmd: CaptureCommand & Traced): Promise<void> {
-  const requested = (p: Payment) => (cmd.body.amount_minor === null ? p.amountCapturable : BigInt(cmd.body.amount_minor));
+  const requested = (p: Payment) =>
+    cmd.body.amount_minor === null ? p.amountCapturable : BigInt(cmd.body.amount_minor);
   const started = await startPspOperation(ctx, cmd, "capture", {
     refuse: (p) => captureRefusal(p, requested(p)),
     amount: requested,
@@ -30,11 +31,23 @@ export async function capturePayment(ctx: ProcessorContext, cmd: CaptureCommand 
     }),
   );
   await started.complete(async (client, p) => {
-    const base = { requests: outcome.diagnostics.requests, httpStatus: outcome.diagnostics.httpStatus ?? null };
+    const base = {
+      requests: outcome.diagnostics.requests,
+      httpStatus: outcome.diagnostics.httpStatus ?? null,
+    };
     switch (outcome.kind) {
       case "captured": {
-        const next = { ...p, status: step(p, "psp_captured"), amountCaptured: outcome.amountCaptured, amountCapturable: 0n };
-        await finishAttempt(client, attemptId, { ...base, status: "succeeded", pspStatus: outcome.diagnostics.rawStatus });
+        const next = {
+          ...p,
+          status: step(p, "psp_captured"),
+          amountCaptured: outcome.amountCaptured,
+          amountCapturable: 0n,
+        };
+        await finishAttempt(client, attemptId, {
+          ...base,
+          status: "succeeded",
+          pspStatus: outcome.diagnostics.rawStatus,
+        });
         const saved = await updatePayment(client, next);
         await insertOutboxEvents(client, [ctx.events.captured(saved, cmd.traceparent)]);
         return reply.payment(200, saved);
@@ -52,13 +65,16 @@ export async function capturePayment(ctx: ProcessorContext, cmd: CaptureCommand 
           pspCode: outcome.pspCode,
           pspMessage: outcome.message,
         });
-        return reply.error(errors.invalidState(`The payment processor refused the capture: ${outcome.message}`));
+        return reply.error(
+          errors.invalidState(`The payment processor refused the capture: ${outcome.message}`),
+        );
     }
   });
 }
 
 function captureRefusal(p: Payment, amount: bigint): PaymentError | null {
-  if (!transition(p.status, "capture").ok) return errors.invalidState(`Payment in status ${p.status} cannot be captured`);
+  if (!transition(p.status, "capture").ok)
+    return errors.invalidState(`Payment in status ${p.status} cannot be captured`);
   if (amount <= 0n || amount > p.amountCapturable) return errors.captureExceedsAuthorized();
   return null;
 }

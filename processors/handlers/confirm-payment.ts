@@ -49,7 +49,9 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   const verdict = applyFraudPolicy(assessment, current.amount, ctx.fraudPolicy);
   if (verdict.action === "refuse") {
     await completeCommand(ctx, cmd, async () =>
-      reply.error(errors.unavailable("Fraud scoring is unavailable; the payment was not confirmed, retry later")),
+      reply.error(
+        errors.unavailable("Fraud scoring is unavailable; the payment was not confirmed, retry later"),
+      ),
     );
     return;
   }
@@ -58,7 +60,10 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   const started = await transaction(ctx.pool, async (client) => {
     const locked = await lockPayment(client, cmd.paymentId);
     if (!locked || confirmRefusal(locked, cmd)) return null;
-    const next: Payment = { ...locked, ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}) };
+    const next: Payment = {
+      ...locked,
+      ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}),
+    };
     next.riskScore = verdict.riskScore;
     next.riskDecision = verdict.decision;
     next.needsReview = verdict.action === "proceed" && verdict.needsReview;
@@ -98,7 +103,11 @@ function confirmRefusal(p: Payment, cmd: ConfirmCommand) {
     return errors.invalidState(`Payment in status ${p.status} cannot be confirmed`);
   }
   if (!cmd.body.payment_method && !p.paymentMethodToken) {
-    return errors.validation("payment_method_required", "A payment method is required to confirm", "payment_method");
+    return errors.validation(
+      "payment_method_required",
+      "A payment method is required to confirm",
+      "payment_method",
+    );
   }
   return null;
 }
@@ -118,6 +127,11 @@ async function authorize(ctx: ProcessorContext, cmd: ConfirmCommand & Traced, p:
     }),
   );
   await completeCommand(ctx, cmd, (client) =>
-    applyAuthorizeOutcome(ctx, client, { paymentId: p.paymentId, attemptId, outcome, traceparent: cmd.traceparent }),
+    applyAuthorizeOutcome(ctx, client, {
+      paymentId: p.paymentId,
+      attemptId,
+      outcome,
+      traceparent: cmd.traceparent,
+    }),
   );
 }

@@ -22,14 +22,24 @@ const refundable = (p: Payment) => p.amountCaptured - p.amountRefunded - p.amoun
  */
 export async function refundPayment(ctx: ProcessorContext, cmd: RefundCommand & Traced): Promise<void> {
   const { refund_id: refundId, reason } = cmd.body;
-  const requested = (p: Payment) => (cmd.body.amount_minor === null ? refundable(p) : BigInt(cmd.body.amount_minor));
+  const requested = (p: Payment) =>
+    cmd.body.amount_minor === null ? refundable(p) : BigInt(cmd.body.amount_minor);
   const started = await startPspOperation(ctx, cmd, "refund", {
     refuse: (p) => refundRefusal(p, requested(p)),
     amount: requested,
     open: async (client, p) => {
       const amount = requested(p);
       const now = new Date();
-      await insertRefund(client, { refundId, paymentId: p.paymentId, amount, currency: p.currency, reason, status: "pending", createdAt: now, processedAt: null });
+      await insertRefund(client, {
+        refundId,
+        paymentId: p.paymentId,
+        amount,
+        currency: p.currency,
+        reason,
+        status: "pending",
+        createdAt: now,
+        processedAt: null,
+      });
       await updatePayment(client, { ...p, amountRefundPending: p.amountRefundPending + amount });
       return { refundId };
     },
@@ -48,19 +58,32 @@ export async function refundPayment(ctx: ProcessorContext, cmd: RefundCommand & 
       ...(reason ? { reason } : {}),
     }),
   );
-  const currentRefund = async (client: PoolClient) => reply.refund(200, (await findRefund(client, refundId, payment.currency)) ?? refund);
+  const currentRefund = async (client: PoolClient) =>
+    reply.refund(200, (await findRefund(client, refundId, payment.currency)) ?? refund);
 
   await started.complete(async (client, p) => {
-    const base = { requests: outcome.diagnostics.requests, httpStatus: outcome.diagnostics.httpStatus ?? null };
+    const base = {
+      requests: outcome.diagnostics.requests,
+      httpStatus: outcome.diagnostics.httpStatus ?? null,
+    };
     switch (outcome.kind) {
       case "refund_succeeded": {
-        await finishAttempt(client, attemptId, { ...base, status: "succeeded", pspReference: outcome.pspRefundReference });
+        await finishAttempt(client, attemptId, {
+          ...base,
+          status: "succeeded",
+          pspReference: outcome.pspRefundReference,
+        });
         const { payment: saved, refund: settled } = await settleRefundSucceeded(client, p, refund);
         await insertOutboxEvents(client, [ctx.events.refunded(saved, settled, cmd.traceparent)]);
         return reply.refund(200, settled);
       }
       case "refund_pending":
-        await finishAttempt(client, attemptId, { ...base, status: "succeeded", pspReference: outcome.pspRefundReference, pspStatus: "pending" });
+        await finishAttempt(client, attemptId, {
+          ...base,
+          status: "succeeded",
+          pspReference: outcome.pspRefundReference,
+          pspStatus: "pending",
+        });
         return reply.refund(200, refund);
       case "indeterminate":
         await finishAttempt(client, attemptId, { ...base, status: "unknown", pspMessage: outcome.reason });
@@ -70,7 +93,12 @@ export async function refundPayment(ctx: ProcessorContext, cmd: RefundCommand & 
         await releaseRefund(client, p, refund);
         return reply.error(errors.unavailable(`The ${p.psp} payment processor is unavailable; retry later`));
       default: {
-        await finishAttempt(client, attemptId, { ...base, status: "failed", pspCode: outcome.pspCode, pspMessage: outcome.message });
+        await finishAttempt(client, attemptId, {
+          ...base,
+          status: "failed",
+          pspCode: outcome.pspCode,
+          pspMessage: outcome.message,
+        });
         return reply.refund(200, await releaseRefund(client, p, refund));
       }
     }
@@ -78,7 +106,9 @@ export async function refundPayment(ctx: ProcessorContext, cmd: RefundCommand & 
 }
 
 function refundRefusal(p: Payment, amount: bigint): PaymentError | null {
-  if (!transition(p.status, "refund").ok) return errors.invalidState(`Payment in status ${p.status} cannot be refunded`);
+  if (p.status === "refunded") return errors.refundExceedsCaptured();
+  if (!transition(p.status, "refund").ok)
+    return errors.invalidState(`Payment in status ${p.status} cannot be refunded`);
   if (amount <= 0n || amount > refundable(p)) return errors.refundExceedsCaptured();
   return null;
 }

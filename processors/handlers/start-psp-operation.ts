@@ -55,7 +55,9 @@ export async function startPspOperation(
     const refusal = !payment
       ? errors.notFound("payment")
       : (options.refuse(payment) ??
-        ((await findOpenAttempts(client, payment.paymentId)).length > 0 ? errors.operationInProgress() : null));
+        ((await findOpenAttempts(client, payment.paymentId)).length > 0
+          ? errors.operationInProgress()
+          : null));
     if (refusal || !payment) {
       await saveCommandReply(client, cmd, reply.error(refusal ?? errors.notFound("payment")));
       return null;

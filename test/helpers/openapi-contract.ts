@@ -6,7 +6,6 @@ import type { ApiResponse } from "./api.ts";
 // ajv-formats is CommonJS; under NodeNext its plugin function is the module's .default.
 const addFormats = formats.default;
 
-// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is walked by key at run time.
 type Json = Record<string, any>;
 const DOC_ID = "openapi.json";
 

@@ -26,14 +26,18 @@ function rawHeaders(headers: IHeaders | undefined): Record<string, Buffer[]> {
   const out: Record<string, Buffer[]> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const values = Array.isArray(value) ? value : [value];
-    out[name] = values.filter((v) => v !== undefined).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v))));
+    out[name] = values
+      .filter((v) => v !== undefined)
+      .map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(String(v))));
   }
   return out;
 }
 
 /** Header map as strings, the shape `toRecord` (processors/outbox-relay.ts) gives the producer. */
 export function headerStrings(r: SeenRecord): Record<string, string> {
-  return Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.map((b) => b.toString("utf8")).join(",")]));
+  return Object.fromEntries(
+    Object.entries(r.headers).map(([k, v]) => [k, v.map((b) => b.toString("utf8")).join(",")]),
+  );
 }
 
 /**
@@ -102,7 +106,9 @@ export class RecordCollector {
       const missing = ids.filter((id) => this.records(id).length < count);
       if (missing.length === 0) return;
       if (Date.now() > deadline) {
-        throw new Error(`${missing.length}/${ids.length} outbox events not seen on Kafka, e.g. ${missing.slice(0, 3).join(", ")}`);
+        throw new Error(
+          `${missing.length}/${ids.length} outbox events not seen on Kafka, e.g. ${missing.slice(0, 3).join(", ")}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 200);
@@ -161,7 +167,9 @@ export async function readOutboxRows(pool: pg.Pool, ids: readonly string[]): Pro
 /** "RUNNING RUNNING" when the outbox connector and its task run; null if Connect does not answer. */
 export async function connectorState(): Promise<string | null> {
   try {
-    const res = await fetch(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`, {
+      signal: AbortSignal.timeout(2_000),
+    });
     if (!res.ok) return `HTTP ${res.status}`;
     const s = (await res.json()) as { connector: { state: string }; tasks: Array<{ state: string }> };
     return [s.connector.state, ...s.tasks.map((t) => t.state)].join(" ");

@@ -110,7 +110,7 @@ describe("GET /payments/{ref}", () => {
     const one = await get(first.body.payment_id);
     expect(one.body).toEqual(first.body);
     const list = await get(String(first.body.order_id));
-    expect(list.body.data.map((p: { payment_id: string }) => p.payment_id)).toEqual([
+    expect(list.body.map((p: { payment_id: string }) => p.payment_id)).toEqual([
       second.body.payment_id,
       first.body.payment_id,
     ]);
@@ -221,7 +221,7 @@ describe("Idempotency-Key", () => {
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(first.body);
-    expect((await get(String(body.order_id))).body.data).toHaveLength(1);
+    expect((await get(String(body.order_id))).body).toHaveLength(1);
 
     expectError(
       await call("POST", "/payments", "/payments", { ...body, amount: "11.00" }, { idempotencyKey: key }),
@@ -245,7 +245,7 @@ describe("Idempotency-Key", () => {
     expect(created.length).toBeGreaterThanOrEqual(1);
     for (const r of results) expect([201, 409]).toContain(r.status);
     expect(new Set(created.map((r) => r.body.payment_id)).size).toBe(1);
-    expect((await get(String(body.order_id))).body.data).toHaveLength(1);
+    expect((await get(String(body.order_id))).body).toHaveLength(1);
   });
 
   it("confirms once however often the confirm is retried", async () => {

@@ -367,7 +367,7 @@ describe("reads", () => {
     });
     const list = await call("GET", "/payments/{ref}", `/payments/${orderId}`);
     expect(list.body.order_id).toBe(Number(orderId));
-    expect(list.body.data.map((p: { payment_id: string }) => p.payment_id)).toEqual([
+    expect(list.body.map((p: { payment_id: string }) => p.payment_id)).toEqual([
       newer.paymentId,
       older.paymentId,
     ]);

@@ -8,14 +8,19 @@ describe.each(["stripe", "adyen"] as const)("concurrency on %s", (psp) => {
   it("20 parallel confirms of one payment charge it exactly once", async () => {
     const created = await createPayment({ psp, amount: "25.00" });
     const id = created.body.payment_id;
-    const answers = await Promise.all(Array.from({ length: 20 }, () => api.post(`/payments/${id}/confirm`, {})));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => api.post(`/payments/${id}/confirm`, {})),
+    );
 
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     for (const a of answers.filter((x) => x.status === 409)) expect(a.body.error.code).toBe("invalid_state");
     expect((await simulatorCharges(psp, id)).authorizations).toBe(1);
-    const attempts = await testDb().query("SELECT count(*)::int AS n FROM payment_attempts WHERE payment_id = $1", [id]);
+    const attempts = await testDb().query(
+      "SELECT count(*)::int AS n FROM payment_attempts WHERE payment_id = $1",
+      [id],
+    );
     expect(attempts.rows[0].n).toBe(1);
   });
 

@@ -39,7 +39,11 @@ describe("poison commands", () => {
 
     const dead = await readDlq(key, 30_000);
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ reason: "malformed", topic: "payment.commands.v1", value: "not avro at all" });
+    expect(dead[0]).toMatchObject({
+      reason: "malformed",
+      topic: "payment.commands.v1",
+      value: "not avro at all",
+    });
     expect(dead[0]?.error).toBeTruthy();
 
     const after = await createPayment();

@@ -133,9 +133,23 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
       [f1, failedValue(f1, other)],
     ]);
     const events = [
-      outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, codec.encode(EVENT_TOPICS.authorized, values.get(a1)), { id: a1 }),
-      outboxEvent(EVENT_TOPICS.failed, "failed", other, codec.encode(EVENT_TOPICS.failed, values.get(f1)), { id: f1 }),
-      outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, codec.encode(EVENT_TOPICS.authorized, values.get(a2)), { id: a2 }),
+      outboxEvent(
+        EVENT_TOPICS.authorized,
+        "authorized",
+        paymentId,
+        codec.encode(EVENT_TOPICS.authorized, values.get(a1)),
+        { id: a1 },
+      ),
+      outboxEvent(EVENT_TOPICS.failed, "failed", other, codec.encode(EVENT_TOPICS.failed, values.get(f1)), {
+        id: f1,
+      }),
+      outboxEvent(
+        EVENT_TOPICS.authorized,
+        "authorized",
+        paymentId,
+        codec.encode(EVENT_TOPICS.authorized, values.get(a2)),
+        { id: a2 },
+      ),
     ];
     await insertOutbox(db, events);
     const ids = events.map((e) => e.id);
@@ -158,7 +172,9 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
       }
       // Same partitioner (murmur2 of the key) on both paths, so per-payment order holds across them.
       expect(viaDebezium.partition).toBe(viaRelay.partition);
-      expect(viaDebezium.value?.equals(events.find((e) => e.id === row.id)?.payload ?? Buffer.alloc(0))).toBe(true);
+      expect(viaDebezium.value?.equals(events.find((e) => e.id === row.id)?.payload ?? Buffer.alloc(0))).toBe(
+        true,
+      );
       expect(viaDebezium.headers.id?.[0]?.toString()).toMatch(UUID_RE);
       expect(viaDebezium.headers.id?.[0]?.toString()).toBe(row.id);
       expect(await codec.decode(viaDebezium.value as Buffer)).toEqual(values.get(row.id));
@@ -177,7 +193,9 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     const id = randomUUID();
     const paymentId = randomUUID();
     const payload = codec.encode(EVENT_TOPICS.failed, failedValue(id, paymentId));
-    await insertOutbox(db, [outboxEvent(EVENT_TOPICS.failed, "failed", paymentId, payload, { id, traceparent: null })]);
+    await insertOutbox(db, [
+      outboxEvent(EVENT_TOPICS.failed, "failed", paymentId, payload, { id, traceparent: null }),
+    ]);
     await collector.waitFor([id]);
     const [row] = await readOutboxRows(db, [id]);
     const expected = toRecord(row as NonNullable<typeof row>);
@@ -199,13 +217,18 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     const paymentId = randomUUID();
     const encode = (id: string) => codec.encode(EVENT_TOPICS.authorized, authorizedValue(id, paymentId, 5));
     await insertOutbox(db, [
-      outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(relayOwned), { id: relayOwned, publisher: "relay" }),
+      outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(relayOwned), {
+        id: relayOwned,
+        publisher: "relay",
+      }),
       outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(mine), { id: mine }),
     ]);
     // Keep a running service's relay off the relay-owned row: as if it had been published already.
     await db.query("UPDATE payment_outbox SET published_at = now() WHERE id = $1", [relayOwned]);
     await collector.waitFor([mine]);
-    await db.query("UPDATE payment_outbox SET traceparent = NULL, published_at = now() WHERE id = $1", [mine]);
+    await db.query("UPDATE payment_outbox SET traceparent = NULL, published_at = now() WHERE id = $1", [
+      mine,
+    ]);
     await db.query("DELETE FROM payment_outbox WHERE id = $1", [mine]);
     await insertOutbox(db, [
       outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(sentinel), { id: sentinel }),
@@ -244,9 +267,15 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
       while (writing || inserted.length < 200) {
         const size = 1 + (txCount % 3);
         const batch = Array.from({ length: size }, (_, i) =>
-          outboxEvent(RESTART_TOPIC, "restart-probe", `${run}-${(txCount + i) % 16}`, Buffer.from(`${run}:${txCount}:${i}`), {
-            traceparent: null,
-          }),
+          outboxEvent(
+            RESTART_TOPIC,
+            "restart-probe",
+            `${run}-${(txCount + i) % 16}`,
+            Buffer.from(`${run}:${txCount}:${i}`),
+            {
+              traceparent: null,
+            },
+          ),
         );
         await insertOutbox(db, batch);
         inserted.push(...batch.map((e) => e.id));
@@ -254,7 +283,8 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
-    const upConnect = () => exec("bash", [join(ROOT, "scripts/stack/up.sh"), "connect"], { cwd: ROOT, timeout: 180_000 });
+    const upConnect = () =>
+      exec("bash", [join(ROOT, "scripts/stack/up.sh"), "connect"], { cwd: ROOT, timeout: 180_000 });
     const waitRows = async (n: number) => {
       while (inserted.length < n) await new Promise((resolve) => setTimeout(resolve, 50));
     };

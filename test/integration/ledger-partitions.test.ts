@@ -4,13 +4,19 @@ import { closeTestDb, testDb } from "../helpers/db.ts";
 
 const insert = async (paymentId: string, partitionKey: string) => {
   const db = testDb();
-  await db.query("INSERT INTO payment_index (payment_id, partition_key, order_id) VALUES ($1, $2, 1)", [paymentId, partitionKey]);
+  await db.query("INSERT INTO payment_index (payment_id, partition_key, order_id) VALUES ($1, $2, 1)", [
+    paymentId,
+    partitionKey,
+  ]);
   await db.query(
     `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp)
      VALUES ($1, $2, 1, 12.34, 'USD', 'requires_confirmation', 'automatic', 'stripe')`,
     [paymentId, partitionKey],
   );
-  const { rows } = await db.query("SELECT tableoid::regclass::text AS part FROM payments WHERE payment_id = $1", [paymentId]);
+  const { rows } = await db.query(
+    "SELECT tableoid::regclass::text AS part FROM payments WHERE payment_id = $1",
+    [paymentId],
+  );
   return rows[0].part as string;
 };
 
@@ -33,7 +39,9 @@ describe("payments ledger partitions", () => {
     const now = new Date();
     for (let ahead = 0; ahead <= 3; ahead++) {
       const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + ahead, 1));
-      expect(names).toContain(`payments_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, "0")}`);
+      expect(names).toContain(
+        `payments_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, "0")}`,
+      );
     }
   });
 

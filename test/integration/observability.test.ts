@@ -9,7 +9,9 @@ describe("/metrics", () => {
     const res = await api.get("/metrics");
     expect(res.status).toBe(200);
     const text = String(res.body);
-    expect(text).toMatch(/payment_attempt_duration_seconds_bucket\{[^}]*psp="stripe"[^}]*outcome="authorized"/);
+    expect(text).toMatch(
+      /payment_attempt_duration_seconds_bucket\{[^}]*psp="stripe"[^}]*outcome="authorized"/,
+    );
     expect(text).toMatch(/payment_attempt_duration_seconds_count\{[^}]*outcome="declined"/);
     expect(text).toMatch(/payment_authorized_total\{[^}]*psp="stripe"[^}]*\} [1-9]/);
     const rate = /payment_failure_rate\{psp="stripe"\} ([0-9.e-]+)/.exec(text);

@@ -42,7 +42,10 @@ async function publishOrder(fields: Record<string, unknown>) {
     capture_method: null,
     ...fields,
   };
-  await producer.send({ topic: TOPIC, messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, order) }] });
+  await producer.send({
+    topic: TOPIC,
+    messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, order) }],
+  });
   return { ...order, paymentId: uuidV5(`order:${order.order_id}:payment`) };
 }
 
@@ -50,10 +53,19 @@ describe("order.created.v1 autopay", () => {
   it("creates and confirms a payment and emits payment.authorized.v1", async () => {
     const order = await publishOrder({ psp: "adyen" });
     const [authorized] = await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.authorized });
-    expect(authorized?.value).toMatchObject({ order_id: order.order_id, amount: "19.99", currency: "USD", psp: "adyen" });
+    expect(authorized?.value).toMatchObject({
+      order_id: order.order_id,
+      amount: "19.99",
+      currency: "USD",
+      psp: "adyen",
+    });
     const listed = await api.get(`/payments/${order.order_id}`);
     expect(listed.body).toHaveLength(1);
-    expect(listed.body[0]).toMatchObject({ payment_id: order.paymentId, status: "succeeded", customer_id: "cus_123" });
+    expect(listed.body[0]).toMatchObject({
+      payment_id: order.paymentId,
+      status: "succeeded",
+      customer_id: "cus_123",
+    });
   });
 
   it("emits payment.failed.v1 for a declined autopay order", async () => {
@@ -66,11 +78,16 @@ describe("order.created.v1 autopay", () => {
     const order = await publishOrder({});
     const duplicate = { ...order, event_id: randomUUID() };
     const { paymentId: _, ...value } = duplicate;
-    await producer.send({ topic: TOPIC, messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, value) }] });
+    await producer.send({
+      topic: TOPIC,
+      messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, value) }],
+    });
     await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.authorized });
     await new Promise((r) => setTimeout(r, 2_000));
     expect((await simulatorCharges("stripe", order.paymentId)).authorizations).toBe(1);
-    const rows = await testDb().query("SELECT count(*)::int AS n FROM payment_index WHERE order_id = $1", [order.order_id]);
+    const rows = await testDb().query("SELECT count(*)::int AS n FROM payment_index WHERE order_id = $1", [
+      order.order_id,
+    ]);
     expect(rows.rows[0].n).toBe(1);
   });
 

@@ -26,7 +26,11 @@ let processor: ServiceProcess;
 const events = new EventLog();
 
 const startProcessor = async (n: number) => {
-  const p = spawnService("processors/main.ts", { ...env, PROCESSOR_HTTP_PORT: "19491" }, `test-crash-processor-${n}`);
+  const p = spawnService(
+    "processors/main.ts",
+    { ...env, PROCESSOR_HTTP_PORT: "19491" },
+    `test-crash-processor-${n}`,
+  );
   await waitForHttp("http://127.0.0.1:19491/healthz", 60_000, p.child);
   return p;
 };
@@ -49,13 +53,19 @@ describe("processor crash (SIGKILL) in the middle of a stream of confirms", () =
     for (let i = 0; i < PAYMENTS; i++) {
       // Slow PSP answers for a third of them, so the kill lands while PSP calls are in flight.
       const token = i % 3 === 0 ? "pm_sim_slow" : "pm_card_visa";
-      const created = await api.post("/payments", newPaymentBody({ psp: i % 2 ? "adyen" : "stripe", token }), { baseUrl });
+      const created = await api.post(
+        "/payments",
+        newPaymentBody({ psp: i % 2 ? "adyen" : "stripe", token }),
+        { baseUrl },
+      );
       expect(created.status).toBe(201);
       ids.push(created.body.payment_id);
     }
 
     const confirms = ids.map((id, i) =>
-      new Promise((r) => setTimeout(r, i * 40)).then(() => api.post(`/payments/${id}/confirm`, {}, { baseUrl })),
+      new Promise((r) => setTimeout(r, i * 40)).then(() =>
+        api.post(`/payments/${id}/confirm`, {}, { baseUrl }),
+      ),
     );
     await new Promise((r) => setTimeout(r, (PAYMENTS * 40) / 2));
     await processor.stop("SIGKILL");
@@ -67,7 +77,11 @@ describe("processor crash (SIGKILL) in the middle of a stream of confirms", () =
     const deadline = Date.now() + 60_000;
     let rows: Array<{ payment_id: string; status: string }> = [];
     while (Date.now() < deadline) {
-      rows = (await testDb().query("SELECT payment_id, status FROM payments WHERE payment_id = ANY($1::uuid[])", [ids])).rows;
+      rows = (
+        await testDb().query("SELECT payment_id, status FROM payments WHERE payment_id = ANY($1::uuid[])", [
+          ids,
+        ])
+      ).rows;
       if (rows.every((r) => r.status === "succeeded")) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -5,18 +5,28 @@ const policy = { blockScore: 80, fallbackMaxMinor: 50_000n };
 
 describe("fraud policy", () => {
   it("blocks what the scorer blocks, and anything at or above the block score", () => {
-    expect(applyFraudPolicy({ available: true, riskScore: 99, decision: "block", reasons: [] }, 100n, policy).action).toBe("block");
-    expect(applyFraudPolicy({ available: true, riskScore: 80, decision: "approve", reasons: [] }, 100n, policy).action).toBe("block");
+    expect(
+      applyFraudPolicy({ available: true, riskScore: 99, decision: "block", reasons: [] }, 100n, policy)
+        .action,
+    ).toBe("block");
+    expect(
+      applyFraudPolicy({ available: true, riskScore: 80, decision: "approve", reasons: [] }, 100n, policy)
+        .action,
+    ).toBe("block");
   });
 
   it("proceeds on approve and flags review decisions", () => {
-    expect(applyFraudPolicy({ available: true, riskScore: 10, decision: "approve", reasons: [] }, 100n, policy)).toEqual({
+    expect(
+      applyFraudPolicy({ available: true, riskScore: 10, decision: "approve", reasons: [] }, 100n, policy),
+    ).toEqual({
       action: "proceed",
       riskScore: 10,
       decision: "approve",
       needsReview: false,
     });
-    expect(applyFraudPolicy({ available: true, riskScore: 60, decision: "review", reasons: [] }, 100n, policy)).toMatchObject({
+    expect(
+      applyFraudPolicy({ available: true, riskScore: 60, decision: "review", reasons: [] }, 100n, policy),
+    ).toMatchObject({
       action: "proceed",
       needsReview: true,
     });

@@ -15,13 +15,18 @@ describe("forEachKeyInOrder", () => {
     const seen: string[] = [];
     let active = 0;
     let maxActive = 0;
-    await forEachKeyInOrder(items, (i) => i.key, 8, async (i) => {
-      active += 1;
-      maxActive = Math.max(maxActive, active);
-      await tick(i.key === "a" ? 5 : 1);
-      seen.push(`${i.key}${i.n}`);
-      active -= 1;
-    });
+    await forEachKeyInOrder(
+      items,
+      (i) => i.key,
+      8,
+      async (i) => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await tick(i.key === "a" ? 5 : 1);
+        seen.push(`${i.key}${i.n}`);
+        active -= 1;
+      },
+    );
     expect(seen.filter((s) => s.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
     expect(seen.filter((s) => s.startsWith("b"))).toEqual(["b1", "b2"]);
     expect(maxActive).toBe(2);
@@ -29,11 +34,16 @@ describe("forEachKeyInOrder", () => {
 
   it("waits for every key before surfacing a failure", async () => {
     const done: string[] = [];
-    const run = forEachKeyInOrder(["x", "y"], (k) => k, 2, async (k) => {
-      if (k === "x") throw new Error("boom");
-      await tick(20);
-      done.push(k);
-    });
+    const run = forEachKeyInOrder(
+      ["x", "y"],
+      (k) => k,
+      2,
+      async (k) => {
+        if (k === "x") throw new Error("boom");
+        await tick(20);
+        done.push(k);
+      },
+    );
     await expect(run).rejects.toThrow("boom");
     expect(done).toEqual(["y"]);
   });

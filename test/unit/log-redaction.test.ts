@@ -19,7 +19,10 @@ describe("log redaction", () => {
       },
     });
     const log = pino({ redact: redactOptions }, stream);
-    log.info({ pan: "4242424242424242", card: { cvv: "123", number: "4242424242424242" }, secret: "whsec_x" }, "x");
+    log.info(
+      { pan: "4242424242424242", card: { cvv: "123", number: "4242424242424242" }, secret: "whsec_x" },
+      "x",
+    );
     const out = lines.join("");
     expect(out).not.toContain("4242424242424242");
     expect(out).not.toContain('"123"');
