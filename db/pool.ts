@@ -21,7 +21,9 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
 const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
 
 export function isRetryableSqlError(err: unknown): boolean {
-  return typeof err === "object" && err !== null && RETRYABLE_SQLSTATES.has((err as { code?: string }).code ?? "");
+  return (
+    typeof err === "object" && err !== null && RETRYABLE_SQLSTATES.has((err as { code?: string }).code ?? "")
+  );
 }
 
 export function isUniqueViolation(err: unknown): boolean {

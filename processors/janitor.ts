@@ -1,10 +1,14 @@
 import type { Logger } from "../core/infra/logger.ts";
 import { transaction } from "../db/pool.ts";
-import { findStaleOpenAttempts } from "../db/repositories/attempts-repo.ts";
+import { findStaleOpenAttempts, postponeSync } from "../db/repositories/attempts-repo.ts";
 import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
-import { findPayment } from "../db/repositories/payments-repo.ts";
+import { findPayment, flagForReview } from "../db/repositories/payments-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { applyAuthorizeOutcome } from "./handlers/apply-authorize-outcome.ts";
+
+const MAX_BACKOFF_MS = 15 * 60_000;
+// After this many inconclusive syncs (about an hour with the backoff) a person looks at it.
+const REVIEW_AFTER_SYNCS = 8;
 
 export interface JanitorOptions {
   ctx: ProcessorContext;
@@ -35,7 +39,11 @@ export function startJanitor(o: JanitorOptions): { stop(): void; runOnce(): Prom
         ...(payment.paymentMethodToken ? { paymentMethodToken: payment.paymentMethodToken } : {}),
         captureMethod: payment.captureMethod,
       });
-      if (outcome.kind === "indeterminate" || outcome.kind === "unavailable") continue;
+      if (outcome.kind === "indeterminate" || outcome.kind === "unavailable") {
+        const syncs = await postponeSync(o.ctx.pool, attempt.attemptId, o.intervalMs, MAX_BACKOFF_MS);
+        if (syncs === REVIEW_AFTER_SYNCS) await flagForReview(o.ctx.pool, payment.paymentId);
+        continue;
+      }
       await transaction(o.ctx.pool, async (client) => {
         const reply = await applyAuthorizeOutcome(o.ctx, client, {
           paymentId: payment.paymentId,

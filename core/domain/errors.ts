@@ -38,11 +38,28 @@ export const errors = {
   notFound: (what: string) => new PaymentError(404, "not_found_error", "resource_missing", `No such ${what}`),
   invalidState: (message: string) => new PaymentError(409, "state_error", "invalid_state", message),
   operationInProgress: () =>
-    new PaymentError(409, "state_error", "operation_in_progress", "Another operation on this payment is in progress"),
+    new PaymentError(
+      409,
+      "state_error",
+      "operation_in_progress",
+      "Another operation on this payment is in progress",
+    ),
   refundExceedsCaptured: () =>
-    new PaymentError(409, "state_error", "refund_exceeds_captured", "Refund exceeds the amount left to refund", "amount"),
+    new PaymentError(
+      409,
+      "state_error",
+      "refund_exceeds_captured",
+      "Refund exceeds the amount left to refund",
+      "amount",
+    ),
   captureExceedsAuthorized: () =>
-    new PaymentError(409, "state_error", "capture_exceeds_authorized", "Capture exceeds the authorized amount", "amount"),
+    new PaymentError(
+      409,
+      "state_error",
+      "capture_exceeds_authorized",
+      "Capture exceeds the authorized amount",
+      "amount",
+    ),
   idempotencyConflict: (message: string) =>
     new PaymentError(409, "idempotency_error", "idempotency_conflict", message),
   declined: (code: string, message: string) => new PaymentError(402, "card_error", code, message),

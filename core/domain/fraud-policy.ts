@@ -17,7 +17,11 @@ export type FraudVerdict =
  * for large amounts: small payments continue flagged for manual review, larger ones are refused
  * (503) and left untouched so the caller can retry.
  */
-export function applyFraudPolicy(assessment: FraudAssessment, amountMinor: bigint, policy: FraudPolicy): FraudVerdict {
+export function applyFraudPolicy(
+  assessment: FraudAssessment,
+  amountMinor: bigint,
+  policy: FraudPolicy,
+): FraudVerdict {
   if (!assessment.available) {
     return amountMinor <= policy.fallbackMaxMinor
       ? { action: "proceed", riskScore: null, decision: "unavailable", needsReview: true }

@@ -84,7 +84,9 @@ export function toPaymentResponse(p: Payment): PaymentResponse {
 }
 
 function paymentMethodSummary(p: Payment): { type: string; token_last4?: string; brand?: string } {
-  const summary: { type: string; token_last4?: string; brand?: string } = { type: p.paymentMethodType ?? "card" };
+  const summary: { type: string; token_last4?: string; brand?: string } = {
+    type: p.paymentMethodType ?? "card",
+  };
   if (p.cardLast4) summary.token_last4 = p.cardLast4;
   if (p.cardBrand) summary.brand = p.cardBrand;
   return summary;

@@ -67,7 +67,9 @@ const TRANSITIONS: Table = {
   refunded: {},
 };
 
-export type Transition = { ok: true; to: PaymentStatus } | { ok: false; from: PaymentStatus; event: PaymentEvent };
+export type Transition =
+  | { ok: true; to: PaymentStatus }
+  | { ok: false; from: PaymentStatus; event: PaymentEvent };
 
 export function transition(from: PaymentStatus, event: PaymentEvent): Transition {
   const to = TRANSITIONS[from][event];

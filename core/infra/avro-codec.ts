@@ -21,18 +21,32 @@ export class AvroCodec {
   readonly registry: SchemaRegistry;
   private readonly byTopic = new Map<string, Registered>();
 
-  constructor(registryUrl: string) {
+  constructor(private readonly registryUrl: string) {
     this.registry = new SchemaRegistry({ host: registryUrl });
   }
 
   async register(topic: string, schemaFile: string): Promise<number> {
     const schema = await readFile(join(AVRO_DIR, schemaFile), "utf8");
-    const { id } = await this.registry.register(
-      { type: SchemaType.AVRO, schema },
-      { subject: valueSubject(topic) },
-    );
+    const subject = valueSubject(topic);
+    const register = () => this.registry.register({ type: SchemaType.AVRO, schema }, { subject });
+    const { id } = await register().catch(async (err: Error) => {
+      // Two processes registering a new subject at once: the loser sees the registry default (NONE)
+      // before the winner set BACKWARD. Set it ourselves and try again.
+      if (err.name !== "ConfluentSchemaRegistryCompatibilityError") throw err;
+      await this.setBackwardCompatibility(subject);
+      return register();
+    });
     this.byTopic.set(topic, { id, type: avro.Type.forSchema(JSON.parse(schema)) });
     return id;
+  }
+
+  private async setBackwardCompatibility(subject: string): Promise<void> {
+    const res = await fetch(`${this.registryUrl}/config/${encodeURIComponent(subject)}`, {
+      method: "PUT",
+      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+      body: JSON.stringify({ compatibility: "BACKWARD" }),
+    });
+    if (!res.ok) throw new Error(`setting BACKWARD on ${subject} failed: ${res.status}`);
   }
 
   encode(topic: string, value: unknown): Buffer {

@@ -26,7 +26,10 @@ interface AvroCommand {
   payment_id: string;
   issued_at: number;
   idempotency_key: string | null;
-  body: Record<string, CreatePaymentBody | ConfirmPaymentBody | CapturePaymentBody | CancelPaymentBody | RefundPaymentBody>;
+  body: Record<
+    string,
+    CreatePaymentBody | ConfirmPaymentBody | CapturePaymentBody | CancelPaymentBody | RefundPaymentBody
+  >;
 }
 
 export function encodeCommand(codec: AvroCodec, topic: string, command: PaymentCommand): Buffer {

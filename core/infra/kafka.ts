@@ -18,7 +18,11 @@ export interface KafkaSettings {
 
 function kafka(settings: KafkaSettings) {
   return new KafkaJS.Kafka({
-    kafkaJS: { brokers: settings.brokers.split(","), clientId: settings.clientId, logLevel: KafkaJS.logLevel.ERROR },
+    kafkaJS: {
+      brokers: settings.brokers.split(","),
+      clientId: settings.clientId,
+      logLevel: KafkaJS.logLevel.ERROR,
+    },
   });
 }
 
@@ -68,9 +72,11 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: 1 })) }).catch((err) => {
-        if (!String(err?.message ?? err).includes("already exists")) throw err;
-      });
+      await admin
+        .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: 1 })) })
+        .catch((err) => {
+          if (!String(err?.message ?? err).includes("already exists")) throw err;
+        });
     }
   } finally {
     await admin.disconnect();

@@ -19,6 +19,9 @@ export function serviceTopics(config: {
     { topic: config.ORDER_CREATED_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_DLQ_TOPIC, numPartitions: 1 },
-    ...Object.keys(EVENT_SCHEMA_FILES).map((topic) => ({ topic, numPartitions: config.COMMAND_TOPIC_PARTITIONS })),
+    ...Object.keys(EVENT_SCHEMA_FILES).map((topic) => ({
+      topic,
+      numPartitions: config.COMMAND_TOPIC_PARTITIONS,
+    })),
   ];
 }

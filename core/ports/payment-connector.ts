@@ -24,12 +24,21 @@ export interface CallDiagnostics {
 }
 
 export type AuthorizeOutcome = (
-  | { kind: "authorized"; pspReference: string; captured: boolean; amountCapturable: bigint; amountCaptured: bigint }
+  | {
+      kind: "authorized";
+      pspReference: string;
+      captured: boolean;
+      amountCapturable: bigint;
+      amountCaptured: bigint;
+    }
   | { kind: "requires_action"; pspReference: string }
   | PspFailure
 ) & { diagnostics: CallDiagnostics };
 
-export type CaptureOutcome = ({ kind: "captured"; amountCaptured: bigint; pspReference: string } | PspFailure) & {
+export type CaptureOutcome = (
+  | { kind: "captured"; amountCaptured: bigint; pspReference: string }
+  | PspFailure
+) & {
   diagnostics: CallDiagnostics;
 };
 
@@ -111,5 +120,9 @@ export interface PaymentConnector {
   cancel(req: CancelRequest): Promise<CancelOutcome>;
   refund(req: RefundRequest): Promise<RefundOutcome>;
   sync(req: SyncRequest): Promise<SyncOutcome>;
-  verifyWebhook(rawBody: Buffer, headers: Record<string, string | undefined>, now?: Date): WebhookVerification;
+  verifyWebhook(
+    rawBody: Buffer,
+    headers: Record<string, string | undefined>,
+    now?: Date,
+  ): WebhookVerification;
 }

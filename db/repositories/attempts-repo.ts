@@ -61,8 +61,14 @@ export async function insertAttempt(
              psp_reference, status)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending')`,
     values: [
-      a.attemptId, a.paymentId, a.commandId, a.operation, a.psp,
-      a.amount === null ? null : numericFromMinor(a.amount, a.currency), a.currency, a.refundId ?? null,
+      a.attemptId,
+      a.paymentId,
+      a.commandId,
+      a.operation,
+      a.psp,
+      a.amount === null ? null : numericFromMinor(a.amount, a.currency),
+      a.currency,
+      a.refundId ?? null,
       a.pspReference ?? null,
     ],
   });
@@ -92,11 +98,17 @@ export async function findOpenAttempts(db: Queryable, paymentId: string): Promis
 }
 
 /** Attempts whose outcome nobody knows, old enough that no live handler is still waiting on them. */
-export async function findStaleOpenAttempts(db: Queryable, olderThanMs: number, limit: number): Promise<Attempt[]> {
+export async function findStaleOpenAttempts(
+  db: Queryable,
+  olderThanMs: number,
+  limit: number,
+): Promise<Attempt[]> {
   const { rows } = await db.query<AttemptRow>({
     name: "attempts_stale_open",
     text: `SELECT * FROM payment_attempts WHERE status IN ('pending','unknown')
-           AND started_at < now() - make_interval(secs => $1 / 1000.0) ORDER BY started_at LIMIT $2`,
+           AND started_at < now() - make_interval(secs => $1 / 1000.0)
+           AND (next_sync_at IS NULL OR next_sync_at <= now())
+           ORDER BY started_at LIMIT $2`,
     values: [olderThanMs, limit],
   });
   return rows.map(toAttempt);
@@ -123,8 +135,14 @@ export async function finishAttempt(
              duration_ms=(EXTRACT(EPOCH FROM now() - started_at) * 1000)::int
            WHERE attempt_id=$1`,
     values: [
-      attemptId, result.status, result.pspReference ?? null, result.pspStatus ?? null, result.pspCode ?? null,
-      result.pspMessage?.slice(0, 1000) ?? null, result.httpStatus ?? null, result.requests,
+      attemptId,
+      result.status,
+      result.pspReference ?? null,
+      result.pspStatus ?? null,
+      result.pspCode ?? null,
+      result.pspMessage?.slice(0, 1000) ?? null,
+      result.httpStatus ?? null,
+      result.requests,
     ],
   });
 }
@@ -136,4 +154,21 @@ export async function lockAttempt(db: Queryable, attemptId: string): Promise<Att
     values: [attemptId],
   });
   return rows[0] ? toAttempt(rows[0]) : null;
+}
+
+/** A sync that learned nothing backs off exponentially, so one stuck payment cannot flood the PSP. */
+export async function postponeSync(
+  db: Queryable,
+  attemptId: string,
+  baseMs: number,
+  maxMs: number,
+): Promise<number> {
+  const { rows } = await db.query<{ sync_count: number }>({
+    name: "attempt_postpone_sync",
+    text: `UPDATE payment_attempts SET sync_count = sync_count + 1,
+             next_sync_at = now() + make_interval(secs => LEAST($2 * power(2, sync_count), $3) / 1000.0)
+           WHERE attempt_id = $1 RETURNING sync_count`,
+    values: [attemptId, baseMs, maxMs],
+  });
+  return rows[0]?.sync_count ?? 0;
 }

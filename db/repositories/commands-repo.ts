@@ -12,7 +12,10 @@ export async function findCommandReply(db: Queryable, commandId: string): Promis
   return rows[0] ? { httpStatus: rows[0].http_status, body: rows[0].response } : null;
 }
 
-export async function findCommandReplies(db: Queryable, commandIds: string[]): Promise<Map<string, CommandReply>> {
+export async function findCommandReplies(
+  db: Queryable,
+  commandIds: string[],
+): Promise<Map<string, CommandReply>> {
   const { rows } = await db.query<{ command_id: string; http_status: number; response: unknown }>({
     name: "command_replies_by_ids",
     text: "SELECT command_id, http_status, response FROM processed_commands WHERE command_id = ANY($1::uuid[])",
@@ -34,7 +37,13 @@ export async function saveCommandReply(
     name: "command_reply_insert",
     text: `INSERT INTO processed_commands (command_id, payment_id, command_type, http_status, response)
            VALUES ($1,$2,$3,$4,$5)`,
-    values: [command.commandId, command.paymentId, command.type, reply.httpStatus, JSON.stringify(reply.body)],
+    values: [
+      command.commandId,
+      command.paymentId,
+      command.type,
+      reply.httpStatus,
+      JSON.stringify(reply.body),
+    ],
   });
   await db.query({
     name: "command_reply_notify",
@@ -44,7 +53,11 @@ export async function saveCommandReply(
 }
 
 /** A command first answered "processing" (202) gets its final answer once the outcome is known. */
-export async function replaceProvisionalReply(db: Queryable, commandId: string, reply: CommandReply): Promise<void> {
+export async function replaceProvisionalReply(
+  db: Queryable,
+  commandId: string,
+  reply: CommandReply,
+): Promise<void> {
   await db.query({
     name: "command_reply_replace",
     text: "UPDATE processed_commands SET http_status = $2, response = $3 WHERE command_id = $1 AND http_status = 202",

@@ -76,7 +76,11 @@ const SELECT_BY_ID = `
   WHERE i.payment_id = $1`;
 
 export async function findPayment(db: Queryable, paymentId: string): Promise<Payment | null> {
-  const { rows } = await db.query<PaymentRow>({ name: "payment_by_id", text: SELECT_BY_ID, values: [paymentId] });
+  const { rows } = await db.query<PaymentRow>({
+    name: "payment_by_id",
+    text: SELECT_BY_ID,
+    values: [paymentId],
+  });
   return rows[0] ? toPayment(rows[0]) : null;
 }
 
@@ -115,9 +119,22 @@ export async function insertPayment(db: Queryable, p: Payment): Promise<void> {
              created_at, updated_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16)`,
     values: [
-      p.paymentId, p.partitionKey, p.orderId, n(p.amount), p.currency, p.status, p.captureMethod, p.psp,
-      p.paymentMethodType, p.paymentMethodToken, p.cardBrand, p.cardLast4, p.customerId, p.description,
-      JSON.stringify(p.metadata), p.createdAt,
+      p.paymentId,
+      p.partitionKey,
+      p.orderId,
+      n(p.amount),
+      p.currency,
+      p.status,
+      p.captureMethod,
+      p.psp,
+      p.paymentMethodType,
+      p.paymentMethodToken,
+      p.cardBrand,
+      p.cardLast4,
+      p.customerId,
+      p.description,
+      JSON.stringify(p.metadata),
+      p.createdAt,
     ],
   });
 }
@@ -134,11 +151,36 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
            WHERE payment_id=$1 AND partition_key=$2 AND version=$18
            RETURNING *`,
     values: [
-      p.paymentId, p.partitionKey, p.status, p.paymentMethodType, p.paymentMethodToken, p.cardBrand, p.cardLast4,
-      n(p.amountCapturable), n(p.amountCaptured), n(p.amountRefunded), n(p.amountRefundPending), p.riskScore,
-      p.riskDecision, p.needsReview, p.failureReason, p.pspCode, p.pspReference, p.version,
+      p.paymentId,
+      p.partitionKey,
+      p.status,
+      p.paymentMethodType,
+      p.paymentMethodToken,
+      p.cardBrand,
+      p.cardLast4,
+      n(p.amountCapturable),
+      n(p.amountCaptured),
+      n(p.amountRefunded),
+      n(p.amountRefundPending),
+      p.riskScore,
+      p.riskDecision,
+      p.needsReview,
+      p.failureReason,
+      p.pspCode,
+      p.pspReference,
+      p.version,
     ],
   });
   if (!rows[0]) throw new Error(`concurrent update of payment ${p.paymentId}`);
   return toPayment(rows[0]);
+}
+
+/** Escalation for payments the PSP will not tell us about: manual review, status untouched. */
+export async function flagForReview(db: Queryable, paymentId: string): Promise<void> {
+  await db.query({
+    name: "payment_flag_review",
+    text: `UPDATE payments p SET needs_review = true, updated_at = now() FROM payment_index i
+           WHERE i.payment_id = $1 AND p.payment_id = i.payment_id AND p.partition_key = i.partition_key`,
+    values: [paymentId],
+  });
 }

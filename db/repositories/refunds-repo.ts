@@ -30,12 +30,22 @@ export async function insertRefund(db: Queryable, r: Refund): Promise<void> {
     text: `INSERT INTO refunds (refund_id, payment_id, amount, reason, status, created_at, processed_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7)`,
     values: [
-      r.refundId, r.paymentId, numericFromMinor(r.amount, r.currency), r.reason, r.status, r.createdAt, r.processedAt,
+      r.refundId,
+      r.paymentId,
+      numericFromMinor(r.amount, r.currency),
+      r.reason,
+      r.status,
+      r.createdAt,
+      r.processedAt,
     ],
   });
 }
 
-export async function findRefund(db: Queryable, refundId: string, currency: Currency): Promise<Refund | null> {
+export async function findRefund(
+  db: Queryable,
+  refundId: string,
+  currency: Currency,
+): Promise<Refund | null> {
   const { rows } = await db.query<RefundRow>({
     name: "refund_by_id",
     text: "SELECT * FROM refunds WHERE refund_id = $1",

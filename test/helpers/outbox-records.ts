@@ -90,8 +90,8 @@ export class RecordCollector {
   }
 
   /** Partitions currently assigned (empty until the group join completed). */
-  assignment(): Array<{ topic: string; partitions: number[] }> {
-    return (this.consumer?.assignment() ?? []) as Array<{ topic: string; partitions: number[] }>;
+  assignment(): Array<{ topic: string; partition: number }> {
+    return this.consumer?.assignment() ?? [];
   }
 
   records(id: string): SeenRecord[] {
@@ -121,12 +121,24 @@ export class RecordCollector {
   }
 }
 
-/** Inserts outbox rows in one transaction with the writer's own code; resolves after COMMIT. */
-export async function insertOutbox(pool: pg.Pool, events: readonly OutboxEvent[]): Promise<void> {
+/**
+ * Inserts outbox rows in one transaction with the writer's own code; resolves after COMMIT.
+ * `markPublished` ids get published_at set in the same transaction (so no running relay takes them).
+ */
+export async function insertOutbox(
+  pool: pg.Pool,
+  events: readonly OutboxEvent[],
+  opts: { markPublished?: readonly string[] } = {},
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     await insertOutboxEvents(client, events);
+    if (opts.markPublished?.length) {
+      await client.query("UPDATE payment_outbox SET published_at = now() WHERE id = ANY($1::uuid[])", [
+        opts.markPublished,
+      ]);
+    }
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -4,13 +4,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
 /** Settings tuned so timeouts and the janitor show up within a test's patience. */
 export const TEST_SERVICE_ENV = {
   NODE_ENV: "test",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-  PSP_TIMEOUT_MS: "1500",
+  PSP_TIMEOUT_MS: "3000",
   JANITOR_INTERVAL_MS: "1000",
   JANITOR_MIN_AGE_MS: "4000",
   REPLY_TIMEOUT_MS: "10000",
@@ -24,8 +23,9 @@ export interface ServiceProcess {
 /** Starts an entry point (scripts/start.ts, processors/main.ts, http-ingress/main.ts) as a real process. */
 export function spawnService(entry: string, env: Record<string, string>, logName: string): ServiceProcess {
   mkdirSync(join(ROOT, ".stack", "logs"), { recursive: true });
-  const log = createWriteStream(join(ROOT, ".stack", "logs", `${logName}.log`), { flags: "a" });
-  const child = spawn(TSX, [join(ROOT, entry)], {
+  const log = createWriteStream(join(ROOT, ".stack", "logs", `${logName}.log`), { flags: "w" });
+  // One process (not the tsx wrapper, which forks a child): a SIGKILL must hit the real process.
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...TEST_SERVICE_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],

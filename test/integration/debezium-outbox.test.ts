@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaEventPublisher } from "../../core/adapters/kafka-event-publisher.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
-import { createProducer, type Producer } from "../../core/infra/kafka.ts";
+import { createProducer, ensureTopics, type Producer } from "../../core/infra/kafka.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../../core/infra/topics.ts";
 import type { OutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { toRecord } from "../../processors/outbox-relay.ts";
@@ -109,9 +109,18 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     }
     await codec.register(EVENT_TOPICS.authorized, EVENT_SCHEMA_FILES[EVENT_TOPICS.authorized]);
     await codec.register(EVENT_TOPICS.failed, EVENT_SCHEMA_FILES[EVENT_TOPICS.failed]);
+    // A consumer subscribed to a topic that does not exist yet only sees it after a metadata refresh (minutes).
+    const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-debezium-outbox" };
+    await ensureTopics(
+      kafka,
+      [EVENT_TOPICS.authorized, EVENT_TOPICS.failed, RESTART_TOPIC].map((topic) => ({
+        topic,
+        numPartitions: 12,
+      })),
+    );
     collector = new RecordCollector([EVENT_TOPICS.authorized, EVENT_TOPICS.failed, RESTART_TOPIC]);
     await collector.start();
-    producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-debezium-outbox" });
+    producer = createProducer(kafka);
     await producer.connect();
   }, 120_000);
 
@@ -216,15 +225,18 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     const sentinel = randomUUID();
     const paymentId = randomUUID();
     const encode = (id: string) => codec.encode(EVENT_TOPICS.authorized, authorizedValue(id, paymentId, 5));
-    await insertOutbox(db, [
-      outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(relayOwned), {
-        id: relayOwned,
-        publisher: "relay",
-      }),
-      outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(mine), { id: mine }),
-    ]);
-    // Keep a running service's relay off the relay-owned row: as if it had been published already.
-    await db.query("UPDATE payment_outbox SET published_at = now() WHERE id = $1", [relayOwned]);
+    await insertOutbox(
+      db,
+      [
+        outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(relayOwned), {
+          id: relayOwned,
+          publisher: "relay",
+        }),
+        outboxEvent(EVENT_TOPICS.authorized, "authorized", paymentId, encode(mine), { id: mine }),
+      ],
+      // In the same transaction: keeps a running service's relay off the relay-owned row.
+      { markPublished: [relayOwned] },
+    );
     await collector.waitFor([mine]);
     await db.query("UPDATE payment_outbox SET traceparent = NULL, published_at = now() WHERE id = $1", [
       mine,
@@ -239,12 +251,20 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     expect(collector.records(mine)).toHaveLength(1);
   });
 
-  it("keeps the replication slot moving when no outbox rows are written (heartbeats)", async () => {
-    // Other tables' WAL would otherwise pile up behind an idle slot. The connector's heartbeat emits a
-    // logical decoding message every 10 s; its offset commit lets Debezium confirm the position.
+  it("keeps the replication slot moving while only relay rows are written (heartbeats)", async () => {
+    // WAL outside the publication (here: a relay-owned row) would otherwise pile up behind an idle slot.
+    // The connector's heartbeat emits a logical decoding message every 10 s; the heartbeat record's offset
+    // commit lets Debezium confirm the position to PostgreSQL.
     const { rows } = await db.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
     const start = rows[0]?.lsn as string;
-    await db.query("SELECT pg_logical_emit_message(false, 'test-wal', repeat('x', 1000))");
+    const id = randomUUID();
+    await insertOutbox(
+      db,
+      [outboxEvent(RESTART_TOPIC, "wal-probe", run, Buffer.from("x"), { id, publisher: "relay" })],
+      {
+        markPublished: [id],
+      },
+    );
     const deadline = Date.now() + 45_000;
     let behind = true;
     while (behind && Date.now() < deadline) {
@@ -256,6 +276,7 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
       if (behind) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(behind).toBe(false);
+    expect(collector.records(id)).toEqual([]);
   }, 60_000);
 
   it("loses no event when Kafka Connect is killed (SIGKILL) or stopped and restarted mid-stream", async () => {
