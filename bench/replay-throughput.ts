@@ -8,6 +8,7 @@ import { encodeCommand } from "../core/infra/command-codec.ts";
 import { loadConfig } from "../core/infra/config.ts";
 import { createProducer } from "../core/infra/kafka.ts";
 import { COMMAND_SCHEMA_FILE } from "../core/infra/topics.ts";
+import { waitForApplied } from "../scripts/replay/outcomes.ts";
 import { arg, argString } from "./stats.ts";
 
 const config = loadConfig();
@@ -44,7 +45,8 @@ for (let i = 0; i < payments; i++) {
     },
   };
   const batch: PaymentCommand[] = [create];
-  if (withConfirm) batch.push({ ...base, commandId: randomUUID(), type: "confirm", body: { payment_method: null } });
+  if (withConfirm)
+    batch.push({ ...base, commandId: randomUUID(), type: "confirm", body: { payment_method: null } });
   for (const cmd of batch) {
     commandIds.push(cmd.commandId);
     messages.push({ key: paymentId, value: encodeCommand(codec, config.COMMAND_TOPIC, cmd) });
@@ -57,13 +59,7 @@ for (let i = 0; i < messages.length; i += 1000) {
 }
 const producedS = (performance.now() - started) / 1000;
 
-let done = 0;
-const deadline = Date.now() + 10 * 60_000;
-while (done < commandIds.length && Date.now() < deadline) {
-  await new Promise((r) => setTimeout(r, 250));
-  const { rows } = await db.query("SELECT count(*)::int AS n FROM processed_commands WHERE command_id = ANY($1::uuid[])", [commandIds]);
-  done = rows[0].n;
-}
+const done = await waitForApplied(db, commandIds, 10 * 60_000);
 const elapsedS = (performance.now() - started) / 1000;
 console.log(
   JSON.stringify(
