@@ -58,7 +58,7 @@ export async function startProcessors(config: Config) {
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.PROCESSOR_GROUP_ID,
     concurrency: config.PROCESSOR_CONCURRENCY,
-    partitionsConcurrently: Math.min(config.COMMAND_TOPIC_PARTITIONS, 4),
+    partitionsConcurrently: config.COMMAND_TOPIC_PARTITIONS,
     codec,
     producer,
     ctx,

@@ -20,7 +20,7 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   PORT: positiveInt.default(8080),
   DATABASE_URL: secret(DEV_DATABASE_URL),
-  DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATABASE_POOL_SIZE: positiveInt.default(20),
   KAFKA_BROKERS: z.string().default("127.0.0.1:9092"),
   KAFKA_CLIENT_ID: z.string().default("payment-service"),
   SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
