@@ -7,6 +7,7 @@ import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
+import { finishUnapplied } from "./finish-unapplied.ts";
 import { callPsp } from "./psp-call.ts";
 import { startPspOperation } from "./start-psp-operation.ts";
 
@@ -51,22 +52,8 @@ export async function cancelPayment(ctx: ProcessorContext, cmd: CancelCommand & 
         await insertOutboxEvents(client, [ctx.events.canceled(saved, reason, cmd.traceparent)]);
         return reply.payment(200, saved);
       }
-      case "indeterminate":
-        await finishAttempt(client, attemptId, { ...base, status: "unknown", pspMessage: outcome.reason });
-        return reply.payment(202, p);
-      case "unavailable":
-        await finishAttempt(client, attemptId, { ...base, status: "failed", pspMessage: outcome.reason });
-        return reply.error(errors.unavailable(`The ${p.psp} payment processor is unavailable; retry later`));
       default:
-        await finishAttempt(client, attemptId, {
-          ...base,
-          status: "failed",
-          pspCode: outcome.pspCode,
-          pspMessage: outcome.message,
-        });
-        return reply.error(
-          errors.invalidState(`The payment processor refused the cancellation: ${outcome.message}`),
-        );
+        return finishUnapplied(client, attemptId, p, outcome, "cancellation");
     }
   });
 }

@@ -6,6 +6,7 @@ import { finishAttempt } from "../../db/repositories/attempts-repo.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { updatePayment } from "../../db/repositories/payments-repo.ts";
 import { type ProcessorContext, reply } from "../context.ts";
+import { finishUnapplied } from "./finish-unapplied.ts";
 import { callPsp } from "./psp-call.ts";
 import { startPspOperation } from "./start-psp-operation.ts";
 
@@ -52,22 +53,8 @@ export async function capturePayment(ctx: ProcessorContext, cmd: CaptureCommand 
         await insertOutboxEvents(client, [ctx.events.captured(saved, cmd.traceparent)]);
         return reply.payment(200, saved);
       }
-      case "indeterminate":
-        await finishAttempt(client, attemptId, { ...base, status: "unknown", pspMessage: outcome.reason });
-        return reply.payment(202, p);
-      case "unavailable":
-        await finishAttempt(client, attemptId, { ...base, status: "failed", pspMessage: outcome.reason });
-        return reply.error(errors.unavailable(`The ${p.psp} payment processor is unavailable; retry later`));
       default:
-        await finishAttempt(client, attemptId, {
-          ...base,
-          status: "failed",
-          pspCode: outcome.pspCode,
-          pspMessage: outcome.message,
-        });
-        return reply.error(
-          errors.invalidState(`The payment processor refused the capture: ${outcome.message}`),
-        );
+        return finishUnapplied(client, attemptId, p, outcome, "capture");
     }
   });
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { type Consumer, createConsumer, type IHeaders } from "../../core/infra/kafka.ts";
+import {
+  type Consumer,
+  createAdmin,
+  createConsumer,
+  ensureTopics,
+  type IHeaders,
+} from "../../core/infra/kafka.ts";
 import type { OutboxEvent, OutboxRow } from "../../db/repositories/outbox-repo.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { stackEnv } from "./stack-env.ts";
@@ -41,6 +47,36 @@ export function headerStrings(r: SeenRecord): Record<string, string> {
 }
 
 /**
+ * Creates the topics if needed (12 partitions, like the broker's auto-creation) and waits until every
+ * partition has a leader. A consumer that subscribes to a topic before that only sees it after its next
+ * metadata refresh (librdkafka: 5 minutes).
+ */
+export async function ensureReadyTopics(topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const settings = { brokers: stackEnv.kafkaBrokers, clientId: "test-outbox-topics" };
+  await ensureTopics(
+    settings,
+    topics.map((topic) => ({ topic, numPartitions: 12 })),
+  );
+  const admin = createAdmin(settings);
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const meta = await admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => null);
+      const ready =
+        meta?.length === topics.length &&
+        meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+      if (Date.now() > deadline)
+        throw new Error(`topics ${topics.join(", ")} have no leader after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Reads topics from the beginning with a fresh consumer group and indexes every record by its `id`
  * header (the outbox event id). Each arrival is kept, so duplicates stay visible.
  */
@@ -52,7 +88,9 @@ export class RecordCollector {
 
   constructor(private readonly topics: string[]) {}
 
-  async start(): Promise<void> {
+  /** Subscribes and resolves once the group join assigned partitions of every topic. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    await ensureReadyTopics(this.topics);
     this.consumer = createConsumer(
       { brokers: stackEnv.kafkaBrokers, clientId: "test-outbox-records" },
       `test-outbox-records-${randomUUID()}`,
@@ -82,6 +120,14 @@ export class RecordCollector {
         for (const w of this.waiters.splice(0)) w();
       },
     });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const assigned = new Set(this.assignment().map((a) => a.topic));
+      if (this.topics.every((t) => assigned.has(t))) return;
+      if (Date.now() > deadline)
+        throw new Error(`consumer not assigned ${this.topics.join(", ")} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async stop(): Promise<void> {

@@ -58,3 +58,8 @@ export async function requireSimulator(base: string): Promise<void> {
   }
   throw new Error(`no simulator at ${base}: start it with node_modules/.bin/tsx simulators/<name>/main.ts`);
 }
+
+/** The simulator ledger of one of our payments, by PSP name. */
+export function simulatorCharges(psp: "stripe" | "adyen", paymentId: string): Promise<SimCharges> {
+  return simCharges(psp === "stripe" ? simulatorEnv.stripeBase : simulatorEnv.adyenBase, paymentId);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { createAndConfirm, createPayment } from "../helpers/flows.ts";
-import { simulatorCharges } from "../helpers/simulators.ts";
+import { simulatorCharges } from "../helpers/psp-simulators.ts";
 
 describe.each(["stripe", "adyen"] as const)("concurrency on %s", (psp) => {
   it("20 parallel confirms of one payment charge it exactly once", async () => {
@@ -42,6 +42,6 @@ describe.each(["stripe", "adyen"] as const)("concurrency on %s", (psp) => {
     expect(ledger.rows[0]).toEqual({ total: "10.00", n: 10 });
     const charges = await simulatorCharges(psp, paymentId);
     expect(charges.refunds).toBe(10);
-    expect(charges.refunded_amount).toBe(1000);
+    expect(charges.refunded_amount).toBe(1000n);
   });
 });

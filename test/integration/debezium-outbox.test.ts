@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaEventPublisher } from "../../core/adapters/kafka-event-publisher.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
-import { createProducer, ensureTopics, type Producer } from "../../core/infra/kafka.ts";
+import { createProducer, type Producer } from "../../core/infra/kafka.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../../core/infra/topics.ts";
 import type { OutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { toRecord } from "../../processors/outbox-relay.ts";
@@ -109,18 +109,9 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     }
     await codec.register(EVENT_TOPICS.authorized, EVENT_SCHEMA_FILES[EVENT_TOPICS.authorized]);
     await codec.register(EVENT_TOPICS.failed, EVENT_SCHEMA_FILES[EVENT_TOPICS.failed]);
-    // A consumer subscribed to a topic that does not exist yet only sees it after a metadata refresh (minutes).
-    const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-debezium-outbox" };
-    await ensureTopics(
-      kafka,
-      [EVENT_TOPICS.authorized, EVENT_TOPICS.failed, RESTART_TOPIC].map((topic) => ({
-        topic,
-        numPartitions: 12,
-      })),
-    );
     collector = new RecordCollector([EVENT_TOPICS.authorized, EVENT_TOPICS.failed, RESTART_TOPIC]);
     await collector.start();
-    producer = createProducer(kafka);
+    producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-debezium-outbox" });
     await producer.connect();
   }, 120_000);
 

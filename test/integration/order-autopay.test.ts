@@ -8,7 +8,7 @@ import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { nextOrderId } from "../helpers/factories.ts";
-import { simulatorCharges } from "../helpers/simulators.ts";
+import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
 
 const TOPIC = "order.created.v1";

@@ -4,7 +4,7 @@ import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { createAndConfirm, createPayment, waitForPayment } from "../helpers/flows.ts";
-import { simulatorCharges } from "../helpers/simulators.ts";
+import { simulatorCharges } from "../helpers/psp-simulators.ts";
 
 const events = new EventLog();
 beforeAll(() => events.start());
@@ -154,7 +154,7 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
         payment_status: "refunded",
       });
     }
-    expect((await simulatorCharges(psp, paymentId)).refunded_amount).toBe(1000);
+    expect((await simulatorCharges(psp, paymentId)).refunded_amount).toBe(1000n);
   });
 
   it("cancels an authorization and emits payment.canceled.v1", async () => {
@@ -177,7 +177,7 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
     });
     const [authorized] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.authorized });
     expect(authorized?.value).toMatchObject({ amount: "5000", amount_minor: 5000, currency: "JPY" });
-    expect((await simulatorCharges(psp, paymentId)).captured_amount).toBe(5000);
+    expect((await simulatorCharges(psp, paymentId)).captured_amount).toBe(5000n);
   });
 
   it("retries a PSP 5xx with the same idempotency key and charges once", async () => {

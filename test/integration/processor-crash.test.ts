@@ -5,8 +5,8 @@ import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
+import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
-import { simulatorCharges } from "../helpers/simulators.ts";
 
 // Its own ingress + processor pair on a private command topic and group, so killing this processor
 // touches nothing else in the run.
