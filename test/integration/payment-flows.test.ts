@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
@@ -224,6 +225,23 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
     const authorized = await events.waitFor(paymentId, { topic: EVENT_TOPICS.authorized });
     expect(authorized).toHaveLength(1);
   }, 60_000);
+});
+
+describe("trace context", () => {
+  it("travels from the HTTP request through the command to the outcome event's Kafka headers", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
+    const created = await createPayment();
+    const confirmed = await api.post(
+      `/payments/${created.body.payment_id}/confirm`,
+      {},
+      { headers: { traceparent } },
+    );
+    expect(confirmed.status).toBe(200);
+    const [authorized] = await events.waitFor(created.body.payment_id, { topic: EVENT_TOPICS.authorized });
+    const header = authorized?.headers.traceparent?.toString() ?? "";
+    expect(header.split("-")[1]).toBe(traceId);
+  });
 });
 
 describe("creating and reading payments", () => {
