@@ -22,7 +22,7 @@ import { randomUUID } from "node:crypto";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import { loadConfig } from "../core/infra/config.ts";
-import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
+import { createProducer } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../core/infra/topics.ts";
 import { createPool } from "../db/pool.ts";
@@ -48,7 +48,6 @@ const pool = createPool(config.DATABASE_URL, WRITERS + 4);
 const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
 await codec.register(EVENT_TOPICS.authorized, EVENT_SCHEMA_FILES[EVENT_TOPICS.authorized]);
 const kafka = { brokers: config.KAFKA_BROKERS, clientId: "bench-outbox" };
-await ensureTopics(kafka, [{ topic: TOPIC, numPartitions: 12 }]);
 
 const collector = new RecordCollector([TOPIC]);
 await collector.start();
@@ -202,10 +201,6 @@ async function relayLeaderElsewhere(): Promise<string | null> {
 }
 
 // ---------- run ----------
-
-// Wait for the consumer's group join, so the first rows' latency does not include it.
-const joinDeadline = Date.now() + 30_000;
-while (collector.assignment().length === 0 && Date.now() < joinDeadline) await sleep(100);
 
 const results: Result[] = [];
 const notes: string[] = [];

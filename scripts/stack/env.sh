@@ -2,7 +2,7 @@
 # Addresses of the local stack. Source it to export them, or run it to print export lines:
 #   source scripts/stack/env.sh      eval "$(bash scripts/stack/env.sh)"
 # Every variable keeps a value already set in the environment (ports too: PG_PORT, KAFKA_PORT,
-# REGISTRY_PORT, STRIPE_SIM_PORT, ADYEN_SIM_PORT, FRAUD_SIM_PORT).
+# REGISTRY_PORT, CONNECT_PORT, STRIPE_SIM_PORT, ADYEN_SIM_PORT, FRAUD_SIM_PORT).
 if [[ ${BASH_SOURCE[0]} != "$0" ]]; then
   eval "$(bash "${BASH_SOURCE[0]}")"
   return
@@ -18,7 +18,8 @@ SCHEMA_REGISTRY_URL=${SCHEMA_REGISTRY_URL:-http://127.0.0.1:$REGISTRY_PORT/apis/
 STRIPE_API_BASE=${STRIPE_API_BASE:-http://127.0.0.1:$STRIPE_SIM_PORT}
 ADYEN_API_BASE=${ADYEN_API_BASE:-http://127.0.0.1:$ADYEN_SIM_PORT}
 FRAUD_API_BASE=${FRAUD_API_BASE:-http://127.0.0.1:$FRAUD_SIM_PORT}
+CONNECT_URL=${CONNECT_URL:-http://127.0.0.1:$CONNECT_PORT}
 
-for var in DATABASE_URL KAFKA_BROKERS SCHEMA_REGISTRY_URL STRIPE_API_BASE ADYEN_API_BASE FRAUD_API_BASE; do
+for var in DATABASE_URL KAFKA_BROKERS SCHEMA_REGISTRY_URL STRIPE_API_BASE ADYEN_API_BASE FRAUD_API_BASE CONNECT_URL; do
   printf 'export %s=%q\n' "$var" "${!var}"
 done

@@ -8,6 +8,10 @@ row() { printf '%-11s %-8s %-6s %-8s %s\n' "$@"; }
 
 service_row() {
   local name=$1 pid=- health=no
+  if [[ $name == connect ]] && ! is_running connect && ! healthy connect && [[ $STACK_DEBEZIUM != 1 ]]; then
+    row "$name" - "$(port_of "$name")" off "STACK_DEBEZIUM=0"
+    return 0
+  fi
   if [[ $name == sim-* && ! -f $(sim_entry "$name") ]]; then
     row "$name" - "$(port_of "$name")" absent "$(sim_entry "$name") not written yet"
     return 0
@@ -16,6 +20,12 @@ service_row() {
   healthy "$name" && health=yes
   [[ $health == yes && $pid == - ]] && pid=foreign
   row "$name" "$pid" "$(port_of "$name")" "$health" "$(log_file "$name")"
+  if [[ $name == connect && $health == yes ]]; then
+    local states
+    states=$(connector_states)
+    printf '  connector %s: %s\n' "$CONNECTOR_NAME" "${states:-not registered}"
+    all_tasks_running "$states" || return 1
+  fi
   [[ $health == yes ]]
 }
 

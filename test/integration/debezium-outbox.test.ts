@@ -40,6 +40,8 @@ const enabled = process.env.STACK_DEBEZIUM !== "0";
 const codec = new AvroCodec(stackEnv.registryUrl);
 const db = testDb();
 let collector: RecordCollector;
+/** Every outbox row this file builds, deleted afterwards (deletes never reach Kafka). */
+const written: string[] = [];
 let producer: Producer;
 
 function authorizedValue(id: string, paymentId: string, orderId: number) {
@@ -84,8 +86,10 @@ function outboxEvent(
   payload: Buffer,
   opts: { id?: string; traceparent?: string | null; publisher?: "relay" | "debezium" } = {},
 ): OutboxEvent {
+  const id = opts.id ?? randomUUID();
+  written.push(id);
   return {
-    id: opts.id ?? randomUUID(),
+    id,
     aggregateId,
     type,
     topic,
@@ -118,6 +122,7 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
   afterAll(async () => {
     await collector?.stop();
     await producer?.disconnect();
+    await db.query("DELETE FROM payment_outbox WHERE id = ANY($1::uuid[])", [written]).catch(() => undefined);
     await closeTestDb();
   });
 
