@@ -85,8 +85,7 @@ async function relayBatch(client: PoolClient, o: RelayOptions): Promise<number> 
 
 /** The same record shape the Debezium Outbox Event Router produces: key aggregateid, headers id/eventType/traceparent. */
 export function toRecord(row: OutboxRow) {
-  const headers: Record<string, string> = { id: row.id, eventType: row.type };
-  if (row.traceparent) headers.traceparent = row.traceparent;
+  const headers: Record<string, string> = { id: row.id, eventType: row.type, traceparent: row.traceparent };
   return { topic: row.topic, key: row.aggregateId, value: row.payload, headers };
 }
 

@@ -3,6 +3,7 @@ import { formatAmount } from "../core/domain/money.ts";
 import type { Payment, Refund } from "../core/domain/payment.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { EVENT_TOPICS, type EventKind } from "../core/infra/topics.ts";
+import { newTraceparent } from "../core/infra/trace-context.ts";
 import type { OutboxEvent } from "../db/repositories/outbox-repo.ts";
 
 /** Builds outbox rows whose payload is already Avro in the Confluent wire format. */
@@ -86,7 +87,8 @@ export class OutcomeEvents {
       type: kind,
       topic,
       payload,
-      traceparent,
+      // Always set: Debezium would publish a null column as a null header, which the relay cannot write.
+      traceparent: traceparent ?? newTraceparent(),
       occurredAt,
       publisher: this.publisher,
     };

@@ -6,7 +6,7 @@ export interface OutboxEvent {
   type: string;
   topic: string;
   payload: Buffer;
-  traceparent: string | null;
+  traceparent: string;
   occurredAt: Date;
   publisher: "relay" | "debezium";
 }
@@ -27,32 +27,48 @@ export async function insertOutboxEvents(db: Queryable, events: readonly OutboxE
   }
 }
 
+interface OutboxDbRow {
+  id: string;
+  seq: string;
+  aggregateid: string;
+  type: string;
+  topic: string;
+  payload: Buffer;
+  traceparent: string;
+  occurred_at: Date;
+}
+
+const OUTBOX_COLUMNS = "id, seq, aggregateid, type, topic, payload, traceparent, occurred_at";
+
+const toOutboxRow = (r: OutboxDbRow): OutboxRow => ({
+  id: r.id,
+  seq: r.seq,
+  aggregateId: r.aggregateid,
+  type: r.type,
+  topic: r.topic,
+  payload: r.payload,
+  traceparent: r.traceparent,
+  occurredAt: r.occurred_at,
+});
+
 export async function fetchUnpublished(db: Queryable, limit: number): Promise<OutboxRow[]> {
-  const { rows } = await db.query<{
-    id: string;
-    seq: string;
-    aggregateid: string;
-    type: string;
-    topic: string;
-    payload: Buffer;
-    traceparent: string | null;
-    occurred_at: Date;
-  }>({
+  const { rows } = await db.query<OutboxDbRow>({
     name: "outbox_unpublished",
-    text: `SELECT id, seq, aggregateid, type, topic, payload, traceparent, occurred_at FROM payment_outbox
+    text: `SELECT ${OUTBOX_COLUMNS} FROM payment_outbox
            WHERE published_at IS NULL AND publisher = 'relay' ORDER BY seq LIMIT $1`,
     values: [limit],
   });
-  return rows.map((r) => ({
-    id: r.id,
-    seq: r.seq,
-    aggregateId: r.aggregateid,
-    type: r.type,
-    topic: r.topic,
-    payload: r.payload,
-    traceparent: r.traceparent,
-    occurredAt: r.occurred_at,
-  }));
+  return rows.map(toOutboxRow);
+}
+
+/** Rows by id in commit order, as the relay would read them. */
+export async function findOutboxRows(db: Queryable, ids: readonly string[]): Promise<OutboxRow[]> {
+  const { rows } = await db.query<OutboxDbRow>({
+    name: "outbox_by_ids",
+    text: `SELECT ${OUTBOX_COLUMNS} FROM payment_outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+    values: [ids],
+  });
+  return rows.map(toOutboxRow);
 }
 
 export async function markPublished(db: Queryable, ids: readonly string[]): Promise<void> {

@@ -8,7 +8,7 @@ import {
   type IHeaders,
 } from "../../core/infra/kafka.ts";
 import type { OutboxEvent, OutboxRow } from "../../db/repositories/outbox-repo.ts";
-import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
+import { findOutboxRows, insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { stackEnv } from "./stack-env.ts";
 
 /** Kafka Connect's REST API of the local stack (`CONNECT_PORT`, default 8083). */
@@ -195,31 +195,8 @@ export async function insertOutbox(
 }
 
 /** The rows as the relay reads them (`fetchUnpublished`'s shape), for `toRecord`. */
-export async function readOutboxRows(pool: pg.Pool, ids: readonly string[]): Promise<OutboxRow[]> {
-  const { rows } = await pool.query<{
-    id: string;
-    seq: string;
-    aggregateid: string;
-    type: string;
-    topic: string;
-    payload: Buffer;
-    traceparent: string | null;
-    occurred_at: Date;
-  }>(
-    `SELECT id, seq, aggregateid, type, topic, payload, traceparent, occurred_at FROM payment_outbox
-     WHERE id = ANY($1::uuid[]) ORDER BY seq`,
-    [ids],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    seq: r.seq,
-    aggregateId: r.aggregateid,
-    type: r.type,
-    topic: r.topic,
-    payload: r.payload,
-    traceparent: r.traceparent,
-    occurredAt: r.occurred_at,
-  }));
+export function readOutboxRows(pool: pg.Pool, ids: readonly string[]): Promise<OutboxRow[]> {
+  return findOutboxRows(pool, ids);
 }
 
 /** "RUNNING RUNNING" when the outbox connector and its task run; null if Connect does not answer. */
