@@ -7,13 +7,14 @@ import { requestContext } from "./middleware/request-context.ts";
 import { opsRoutes } from "./ops/routes.ts";
 import { paymentRoutes } from "./payments/routes.ts";
 import { refundRoutes } from "./refunds/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 4_000 };
 
 /** requestContext → errorHandler → rateLimit → routes → 405 / 404. No I/O happens at construction. */
 export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
   const app = new Koa<IngressState>({ proxy: false });
-  const routers = [opsRoutes(deps), paymentRoutes(deps), refundRoutes(deps)];
+  const routers = [opsRoutes(deps), paymentRoutes(deps), refundRoutes(deps), webhookRoutes(deps)];
 
   app.use(requestContext(deps));
   app.use(errorHandler());

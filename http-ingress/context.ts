@@ -5,6 +5,7 @@ import type { Config } from "../core/infra/config.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import type { Pool } from "../db/pool.ts";
 import type { CommandBus } from "./command-bus.ts";
+import type { WebhookIntake } from "./webhooks/intake.ts";
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -16,6 +17,8 @@ export interface IngressDeps {
   /** Overrides the default Postgres / Kafka / registry checks of /readyz. */
   readinessChecks?: Record<string, ReadinessCheck>;
   rateLimit?: { perSecond: number; burst: number };
+  /** PSP webhook verification and publishing; without it the webhook routes answer 503. */
+  webhooks?: WebhookIntake;
 }
 
 /** The ids a mutation runs under: fresh ones, or those stored with its Idempotency-Key. */
@@ -30,6 +33,8 @@ export interface IngressState {
   log: Logger;
   requestId: string;
   traceparent: string;
+  /** The body bytes exactly as received (webhook routes only: signatures cover the raw bytes). */
+  rawBody?: Buffer;
   /** The parsed JSON body, already screened for card data. */
   body: unknown;
   /** The body after zod validation (type known to the route that chose the schema). */

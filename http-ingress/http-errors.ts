@@ -45,5 +45,34 @@ export const httpErrors = {
       "Idempotency-Key must be 1 to 255 printable characters",
       "Idempotency-Key",
     ),
+  // Webhooks: the signature proves the sender, so its failures are authentication errors (401).
+  webhookSignatureMissing: () =>
+    new PaymentError(
+      401,
+      "authentication_error",
+      "webhook_signature_missing",
+      "The webhook carries no signature",
+    ),
+  webhookSignatureInvalid: () =>
+    new PaymentError(
+      401,
+      "authentication_error",
+      "webhook_signature_invalid",
+      "The webhook signature does not match the body",
+    ),
+  webhookTimestampExpired: () =>
+    new PaymentError(
+      401,
+      "authentication_error",
+      "webhook_timestamp_expired",
+      "The webhook signature timestamp is outside the tolerance",
+    ),
+  webhookMalformed: () =>
+    new PaymentError(
+      400,
+      "invalid_request_error",
+      "webhook_malformed",
+      "The webhook body or signature header is malformed",
+    ),
   internal: () => new PaymentError(500, "api_error", "api_error", "An internal error occurred"),
 } as const;

@@ -1,24 +1,28 @@
 import type { Server } from "node:http";
+import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
-import { COMMAND_SCHEMA_FILE } from "../core/infra/topics.ts";
+import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { createIngressApp } from "./app.ts";
 import { KafkaCommandBus } from "./command-bus.ts";
 import { rateLimitFromEnv } from "./ingress-env.ts";
+import { KafkaWebhookPublisher } from "./webhooks/publisher.ts";
 
 const KEY_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+// PSPs give up on a webhook endpoint after about 10 s; a 503 before that makes them redeliver.
+const WEBHOOK_PUBLISH_TIMEOUT_MS = 5_000;
 
 export interface RunningIngress {
   server: Server;
   close(): Promise<void>;
 }
 
-/** Boots the ingress: schema, command topic, producer, reply listener, then the HTTP server. */
+/** Boots the ingress: schemas, command and webhook topics, producer, reply listener, then the HTTP server. */
 export async function startIngress(
   config: Config,
   options: { logger?: Logger; runMigrations?: boolean } = {},
@@ -29,12 +33,16 @@ export async function startIngress(
 
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
   await codec.register(config.COMMAND_TOPIC, COMMAND_SCHEMA_FILE);
+  await codec.register(config.WEBHOOK_TOPIC, WEBHOOK_SCHEMA_FILE);
   const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingress` };
   await ensureTopics(kafka, [
     { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
+    { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
   ]);
+  // One producer for commands and webhook events; the command bus connects and disconnects it.
+  const producer = createProducer(kafka);
   const commandBus = new KafkaCommandBus({
-    producer: createProducer(kafka),
+    producer,
     codec,
     pool,
     databaseUrl: config.DATABASE_URL,
@@ -44,7 +52,11 @@ export async function startIngress(
   });
   await commandBus.start();
 
-  const app = createIngressApp({ config, pool, commandBus, logger, rateLimit: rateLimitFromEnv() });
+  const webhooks = {
+    connectors: connectorsFromConfig(config),
+    publisher: new KafkaWebhookPublisher(producer, codec, config.WEBHOOK_TOPIC, WEBHOOK_PUBLISH_TIMEOUT_MS),
+  };
+  const app = createIngressApp({ config, pool, commandBus, logger, webhooks, rateLimit: rateLimitFromEnv() });
   const server = app.listen(config.PORT);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

@@ -1,6 +1,6 @@
 import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
-import { createConnectors } from "../core/adapters/psp/index.ts";
+import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
@@ -14,8 +14,13 @@ import { startJanitor } from "./janitor.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
+import { startPartitionMaintenance } from "./partition-maintenance.ts";
+import { startWebhookConsumer } from "./webhook-consumer.ts";
 
-/** Wires adapters into the processor role: command consumer, outbox relay (unless Debezium publishes), janitor. */
+/**
+ * Wires adapters into the processor role: command consumer, autopay consumer, webhook consumer, outbox
+ * relay (unless Debezium publishes), janitor.
+ */
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
@@ -23,26 +28,13 @@ export async function startProcessors(config: Config) {
   const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-processor` };
   await ensureTopics(kafka, serviceTopics(config));
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
-  await registerSchemas(codec, config.COMMAND_TOPIC);
+  await registerSchemas(codec, config);
   const producer = createProducer(kafka);
   await producer.connect();
 
   const ctx: ProcessorContext = {
     pool,
-    connectors: createConnectors({
-      stripe: {
-        baseUrl: config.STRIPE_API_BASE,
-        apiKey: config.STRIPE_API_KEY,
-        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
-      },
-      adyen: {
-        baseUrl: config.ADYEN_API_BASE,
-        apiKey: config.ADYEN_API_KEY,
-        merchantAccount: config.ADYEN_MERCHANT_ACCOUNT,
-        hmacKeyHex: config.ADYEN_HMAC_KEY_HEX,
-      },
-      timeoutMs: config.PSP_TIMEOUT_MS,
-    }),
+    connectors: connectorsFromConfig(config),
     fraud: new HttpFraudScorer({ baseUrl: config.FRAUD_API_BASE, timeoutMs: config.FRAUD_TIMEOUT_MS }),
     fraudPolicy: {
       blockScore: config.FRAUD_BLOCK_SCORE,
@@ -74,6 +66,18 @@ export async function startProcessors(config: Config) {
     producer,
     logger: log,
   });
+  const webhooks = await startWebhookConsumer({
+    kafka,
+    topic: config.WEBHOOK_TOPIC,
+    dlqTopic: config.COMMAND_DLQ_TOPIC,
+    groupId: config.WEBHOOK_GROUP_ID,
+    concurrency: config.PROCESSOR_CONCURRENCY,
+    partitionsConcurrently: Math.min(config.COMMAND_TOPIC_PARTITIONS, 4),
+    codec,
+    producer,
+    ctx,
+    policy: { liveAttemptMs: config.JANITOR_MIN_AGE_MS, retryMs: config.WEBHOOK_RETRY_MS },
+  });
   const relay =
     config.OUTBOX_PUBLISHER === "relay"
       ? startOutboxRelay({
@@ -85,12 +89,17 @@ export async function startProcessors(config: Config) {
           retentionMs: config.OUTBOX_RETENTION_MS,
         })
       : null;
-  const janitor = startJanitor({
-    ctx,
-    logger: log,
-    intervalMs: config.JANITOR_INTERVAL_MS,
-    minAgeMs: config.JANITOR_MIN_AGE_MS,
-  });
+  const partitions = startPartitionMaintenance(pool, log);
+  // The janitor gets its own connectors, hence its own circuit breakers: re-asking a PSP about a few
+  // stuck payments must never open the breaker that live traffic goes through.
+  const janitor = config.JANITOR_ENABLED
+    ? startJanitor({
+        ctx: { ...ctx, connectors: connectorsFromConfig(config) },
+        logger: log,
+        intervalMs: config.JANITOR_INTERVAL_MS,
+        minAgeMs: config.JANITOR_MIN_AGE_MS,
+      })
+    : null;
   log.info(
     { topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER },
     "processors started",
@@ -99,9 +108,11 @@ export async function startProcessors(config: Config) {
   return {
     pool,
     async close() {
-      janitor.stop();
+      janitor?.stop();
+      partitions.stop();
       await consumer.disconnect();
       await orders.disconnect();
+      await webhooks.stop();
       await relay?.stop();
       await producer.disconnect();
       await pool.end();

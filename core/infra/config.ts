@@ -30,6 +30,10 @@ const schema = z.object({
   PROCESSOR_GROUP_ID: z.string().default("payment-processors"),
   ORDER_CREATED_TOPIC: z.string().default("order.created.v1"),
   ORDER_GROUP_ID: z.string().default("payment-autopay"),
+  WEBHOOK_TOPIC: z.string().default("payment.webhooks.v1"),
+  WEBHOOK_GROUP_ID: z.string().default("payment-webhooks"),
+  // How soon a webhook that met a live PSP call on its payment is looked at again.
+  WEBHOOK_RETRY_MS: positiveInt.default(1_000),
   PROCESSOR_CONCURRENCY: positiveInt.default(32),
   REPLY_TIMEOUT_MS: positiveInt.default(10_000),
   OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),
@@ -50,6 +54,10 @@ const schema = z.object({
   FRAUD_BLOCK_SCORE: positiveInt.max(100).default(80),
   FRAUD_FALLBACK_MAX_MINOR: positiveInt.default(50_000),
   DEFAULT_PSP: z.enum(["stripe", "adyen"]).default("stripe"),
+  JANITOR_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
   JANITOR_INTERVAL_MS: positiveInt.default(5_000),
   // Longer than a PSP call with all its retries, so the janitor never races a live first attempt.
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),

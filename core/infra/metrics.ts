@@ -91,3 +91,15 @@ export const outboxLag = new Gauge({
   name: "outbox_oldest_unpublished_seconds",
   help: "Age of the oldest unpublished outbox row seen by the relay",
 });
+
+export const webhooksReceived = new Counter({
+  name: "psp_webhooks_received_total",
+  help: "PSP webhook events at the ingress: accepted (published), duplicate (seen before) or rejected",
+  labelNames: ["psp", "result"] as const,
+});
+
+export const webhookEventsApplied = new Counter({
+  name: "psp_webhook_events_total",
+  help: "PSP webhook events handled by the webhook processor, by outcome",
+  labelNames: ["psp", "outcome"] as const,
+});

@@ -1,9 +1,13 @@
 import type { AvroCodec } from "./avro-codec.ts";
-import { COMMAND_SCHEMA_FILE, EVENT_SCHEMA_FILES } from "./topics.ts";
+import { COMMAND_SCHEMA_FILE, EVENT_SCHEMA_FILES, WEBHOOK_SCHEMA_FILE } from "./topics.ts";
 
 /** Registers every schema this service writes; idempotent, so each process does it at start-up. */
-export async function registerSchemas(codec: AvroCodec, commandTopic: string): Promise<void> {
-  await codec.register(commandTopic, COMMAND_SCHEMA_FILE);
+export async function registerSchemas(
+  codec: AvroCodec,
+  topics: { COMMAND_TOPIC: string; WEBHOOK_TOPIC: string },
+): Promise<void> {
+  await codec.register(topics.COMMAND_TOPIC, COMMAND_SCHEMA_FILE);
+  await codec.register(topics.WEBHOOK_TOPIC, WEBHOOK_SCHEMA_FILE);
   for (const [topic, file] of Object.entries(EVENT_SCHEMA_FILES)) {
     await codec.register(topic, file);
   }
@@ -14,10 +18,12 @@ export function serviceTopics(config: {
   COMMAND_DLQ_TOPIC: string;
   COMMAND_TOPIC_PARTITIONS: number;
   ORDER_CREATED_TOPIC: string;
+  WEBHOOK_TOPIC: string;
 }) {
   return [
     { topic: config.ORDER_CREATED_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
+    { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_DLQ_TOPIC, numPartitions: 1 },
     ...Object.keys(EVENT_SCHEMA_FILES).map((topic) => ({
       topic,

@@ -20,5 +20,8 @@ export const EVENT_SCHEMA_FILES: Record<EventTopic, string> = {
 
 export const COMMAND_SCHEMA_FILE = "payment-command.v1.avsc";
 
+/** Verified PSP webhook events (topic from WEBHOOK_TOPIC, default payment.webhooks.v1). */
+export const WEBHOOK_SCHEMA_FILE = "psp-webhook-event.v1.avsc";
+
 /** Confluent TopicNameStrategy. */
 export const valueSubject = (topic: string) => `${topic}-value`;

@@ -1,5 +1,6 @@
 import type { Money } from "../domain/money.ts";
 import type { CaptureMethod, PspName } from "../domain/payment-status.ts";
+import type { InterpretedWebhook } from "../domain/psp-facts.ts";
 
 /**
  * How a PSP call ended, seen from the ledger:
@@ -125,4 +126,6 @@ export interface PaymentConnector {
     headers: Record<string, string | undefined>,
     now?: Date,
   ): WebhookVerification;
+  /** Pure: what a verified event means for the ledger, in PSP-neutral terms (no I/O). */
+  interpretWebhook(event: VerifiedWebhookEvent): InterpretedWebhook;
 }

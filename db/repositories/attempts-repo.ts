@@ -172,3 +172,27 @@ export async function postponeSync(
   });
   return rows[0]?.sync_count ?? 0;
 }
+
+export async function findAttempt(db: Queryable, attemptId: string): Promise<Attempt | null> {
+  const { rows } = await db.query<AttemptRow>({
+    name: "attempt_by_id",
+    text: "SELECT * FROM payment_attempts WHERE attempt_id = $1",
+    values: [attemptId],
+  });
+  return rows[0] ? toAttempt(rows[0]) : null;
+}
+
+/** Our refund behind a PSP refund reference (the refund attempt records it once the PSP answered). */
+export async function findRefundIdByPspReference(
+  db: Queryable,
+  paymentId: string,
+  pspRefundReference: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ refund_id: string | null }>({
+    name: "attempt_refund_by_psp_reference",
+    text: `SELECT refund_id FROM payment_attempts
+           WHERE payment_id = $1 AND operation = 'refund' AND psp_reference = $2 LIMIT 1`,
+    values: [paymentId, pspRefundReference],
+  });
+  return rows[0]?.refund_id ?? null;
+}

@@ -184,3 +184,17 @@ export async function flagForReview(db: Queryable, paymentId: string): Promise<v
     values: [paymentId],
   });
 }
+
+/** The payment a PSP reference belongs to (webhooks that name only the PSP's id). */
+export async function findPaymentIdByPspReference(
+  db: Queryable,
+  psp: PspName,
+  pspReference: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ payment_id: string }>({
+    name: "payment_by_psp_reference",
+    text: "SELECT payment_id FROM payments WHERE psp_reference = $1 AND psp = $2 LIMIT 1",
+    values: [pspReference, psp],
+  });
+  return rows[0]?.payment_id ?? null;
+}

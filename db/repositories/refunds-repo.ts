@@ -68,3 +68,12 @@ export async function settleRefund(
   if (!rows[0]) throw new Error(`refund ${refundId} vanished`);
   return toRefund(rows[0], currency);
 }
+
+export async function findRefundPaymentId(db: Queryable, refundId: string): Promise<string | null> {
+  const { rows } = await db.query<{ payment_id: string }>({
+    name: "refund_payment_id",
+    text: "SELECT payment_id FROM refunds WHERE refund_id = $1",
+    values: [refundId],
+  });
+  return rows[0]?.payment_id ?? null;
+}

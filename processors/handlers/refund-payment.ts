@@ -73,9 +73,13 @@ export async function refundPayment(ctx: ProcessorContext, cmd: RefundCommand & 
           status: "succeeded",
           pspReference: outcome.pspRefundReference,
         });
-        const { payment: saved, refund: settled } = await settleRefundSucceeded(client, p, refund);
-        await insertOutboxEvents(client, [ctx.events.refunded(saved, settled, cmd.traceparent)]);
-        return reply.refund(200, settled);
+        const settled = await settleRefundSucceeded(client, p, refund);
+        // Already settled by its webhook: the refund is as stored, and its event is out.
+        if (!settled) return currentRefund(client);
+        await insertOutboxEvents(client, [
+          ctx.events.refunded(settled.payment, settled.refund, cmd.traceparent),
+        ]);
+        return reply.refund(200, settled.refund);
       }
       case "refund_pending":
         await finishAttempt(client, attemptId, {
@@ -113,8 +117,17 @@ function refundRefusal(p: Payment, amount: bigint): PaymentError | null {
   return null;
 }
 
-/** Moves a pending refund to succeeded and the payment to partially_refunded / refunded. */
-export async function settleRefundSucceeded(client: PoolClient, p: Payment, refund: Refund) {
+/**
+ * Moves a pending refund to succeeded and the payment to partially_refunded / refunded. The caller holds
+ * the payment's row lock; a refund no longer pending (its handler and its webhook both report it) is
+ * left alone and null returned, so the amounts move once.
+ */
+export async function settleRefundSucceeded(
+  client: PoolClient,
+  p: Payment,
+  refund: Refund,
+): Promise<{ payment: Payment; refund: Refund } | null> {
+  if ((await findRefund(client, refund.refundId, p.currency))?.status !== "pending") return null;
   const amountRefunded = p.amountRefunded + refund.amount;
   const result = transition(p.status, amountRefunded === p.amountCaptured ? "refund_full" : "refund_partial");
   if (!result.ok) throw new Error(`illegal refund transition from ${p.status} for ${p.paymentId}`);
@@ -127,8 +140,10 @@ export async function settleRefundSucceeded(client: PoolClient, p: Payment, refu
   return { payment, refund: await settleRefund(client, refund.refundId, "succeeded", p.currency) };
 }
 
-/** A refund that failed gives its reservation back. */
+/** A refund that failed gives its reservation back (once: a refund no longer pending is returned as is). */
 export async function releaseRefund(client: PoolClient, p: Payment, refund: Refund): Promise<Refund> {
+  const current = await findRefund(client, refund.refundId, p.currency);
+  if (current && current.status !== "pending") return current;
   await updatePayment(client, { ...p, amountRefundPending: p.amountRefundPending - refund.amount });
   return settleRefund(client, refund.refundId, "failed", p.currency);
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Brings up the local stack (PostgreSQL, Kafka, Apicurio Registry, simulators) in the
-# background and waits until every service is healthy. Idempotent; see deploy/README.md.
+# Brings up the local stack (PostgreSQL, Kafka, Apicurio Registry, Kafka Connect with the
+# Debezium outbox connector, simulators) in the background and waits until every service is
+# healthy. Idempotent; see deploy/README.md.
+#   up.sh                 everything (Connect only when STACK_DEBEZIUM=1, the default)
+#   up.sh connect …       only the named services, plus what they need (connect: postgres, kafka)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -9,6 +12,8 @@ PG_TIMEOUT=${PG_TIMEOUT:-60}
 KAFKA_TIMEOUT=${KAFKA_TIMEOUT:-90}
 REGISTRY_TIMEOUT=${REGISTRY_TIMEOUT:-120}
 SIM_TIMEOUT=${SIM_TIMEOUT:-60}
+CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-120}
+CONNECTOR_TIMEOUT=${CONNECTOR_TIMEOUT:-90}
 
 declare -A STARTED_AT=()
 
@@ -43,6 +48,33 @@ ensure_apicurio() {
   [[ -n $(apicurio_jar "$APICURIO_HOME.tmp") ]] || die "apicurio: no runnable jar in the $APICURIO_VERSION archive"
   touch "$APICURIO_HOME.tmp/.complete"
   rm -rf "$APICURIO_HOME" && mv "$APICURIO_HOME.tmp" "$APICURIO_HOME"
+}
+
+# Connect's runtime classpath (connect-runtime/json/transforms of the broker's release) and the
+# Debezium PostgreSQL connector as a plugin directory: its own jars only, without the Kafka and
+# SLF4J jars that the worker provides (Debezium is built against a newer connect-api).
+ensure_connect_libs() {
+  if [[ ! -f $CONNECT_HOME/.complete ]]; then
+    log "connect: fetching Kafka Connect $KAFKA_VERSION jars from Maven Central…"
+    rm -rf "$CONNECT_HOME.tmp"
+    mvn_quiet "$STACK_DIR/logs/mvn-connect.log" -f "$DEPLOY_DIR/maven/connect/pom.xml" \
+      -Dkafka.version="$KAFKA_VERSION" "$MVN_DEPENDENCY_PLUGIN:copy-dependencies" \
+      -DincludeScope=runtime -DoutputDirectory="$CONNECT_HOME.tmp/libs"
+    touch "$CONNECT_HOME.tmp/.complete"
+    rm -rf "$CONNECT_HOME" && mv "$CONNECT_HOME.tmp" "$CONNECT_HOME"
+  fi
+  local home=${DEBEZIUM_PLUGINS%/plugins}
+  if [[ ! -f $home/.complete ]]; then
+    log "connect: fetching the Debezium PostgreSQL connector $DEBEZIUM_VERSION from Maven Central…"
+    rm -rf "$home.tmp"
+    mvn_quiet "$STACK_DIR/logs/mvn-debezium.log" -f "$DEPLOY_DIR/maven/debezium/pom.xml" \
+      -Ddebezium.version="$DEBEZIUM_VERSION" "$MVN_DEPENDENCY_PLUGIN:copy-dependencies" \
+      -DincludeScope=runtime \
+      -DexcludeGroupIds=org.apache.kafka,org.slf4j,com.github.luben,at.yawk.lz4,org.lz4,org.xerial.snappy,jakarta.ws.rs \
+      -DoutputDirectory="$home.tmp/plugins/debezium-connector-postgres"
+    touch "$home.tmp/.complete"
+    rm -rf "$home" && mv "$home.tmp" "$home"
+  fi
 }
 
 # 3.0.x ships a legacy-jar layout (*-runner.jar), later releases a fast-jar (quarkus-run.jar).
@@ -167,13 +199,116 @@ start_apicurio() {
     -jar "$(apicurio_jar)"
 }
 
+# ---------- Kafka Connect + Debezium ----------
+
+render_connect_config() {
+  mkdir -p "$STACK_DIR/connect"
+  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONNECT_PORT@|$CONNECT_PORT|g" \
+    -e "s|@PLUGIN_PATH@|$DEBEZIUM_PLUGINS|g" \
+    "$DEPLOY_DIR/connect/connect-distributed.properties" >"$STACK_DIR/connect/connect-distributed.properties"
+}
+
+start_connect() {
+  render_connect_config
+  STARTED_AT[connect]=$(now_ms)
+  # shellcheck disable=SC2086
+  start_detached connect "$STACK_DIR/connect" "$JAVA" $CONNECT_HEAP -XX:+UseSerialGC \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.io.tmpdir="$STACK_DIR/connect" \
+    -Dlog4j2.configurationFile="$DEPLOY_DIR/connect/log4j2.properties" \
+    -cp "$CONNECT_HOME/libs/*" org.apache.kafka.connect.cli.ConnectDistributed \
+    "$STACK_DIR/connect/connect-distributed.properties"
+}
+
+# The connector needs payment_outbox and its publication: apply the (idempotent) migrations when
+# the publication is missing (a fresh database). Otherwise the service applies them when it starts.
+migrate_db() {
+  local url=postgres://$PG_APP_USER:$PG_APP_PASSWORD@127.0.0.1:$PG_PORT/$PG_APP_DB
+  if [[ -n $(psql_admin -d "$PG_APP_DB" -c "SELECT 1 FROM pg_publication WHERE pubname = 'payment_outbox_debezium'" 2>/dev/null) ]]; then
+    return
+  fi
+  log "connect: applying database migrations (payment_outbox and its publication)"
+  (cd "$REPO_ROOT" && DATABASE_URL=$url node_modules/.bin/tsx db/migrate-cli.ts) \
+    >"$STACK_DIR/logs/migrate.log" 2>&1 ||
+    { tail -n 30 "$STACK_DIR/logs/migrate.log" >&2; die "database migrations failed (log: $STACK_DIR/logs/migrate.log)"; }
+}
+
+render_connector_config() {
+  sed -e "s|@PG_HOST@|127.0.0.1|g" -e "s|@PG_PORT@|$PG_PORT|g" -e "s|@PG_USER@|$PG_APP_USER|g" \
+    -e "s|@PG_PASSWORD@|$PG_APP_PASSWORD|g" -e "s|@PG_DB@|$PG_APP_DB|g" \
+    -e "s|@POLL_INTERVAL_MS@|$DEBEZIUM_POLL_MS|g" "$DEPLOY_DIR/debezium/payment-outbox-connector.json"
+}
+
+# Exit 0 when the config file $1 equals the registered one (Connect adds "name").
+connector_config_current() {
+  local current
+  current=$(curl -sf --max-time 5 "$(connect_url "/connectors/$CONNECTOR_NAME/config")") || return 1
+  CURRENT=$current node -e '
+    const want = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const { name, ...have } = JSON.parse(process.env.CURRENT);
+    const same = Object.keys(want).length === Object.keys(have).length &&
+      Object.entries(want).every(([k, v]) => have[k] === v);
+    process.exit(same ? 0 : 1);' "$1"
+}
+
+# PUT /connectors/<name>/config creates or updates; skipped when nothing changed, so a second
+# up.sh does not restart the task. Then waits until the connector and its task are RUNNING.
+register_connector() {
+  local file=$STACK_DIR/connect/$CONNECTOR_NAME.json started code states tries=0
+  started=$(now_ms)
+  migrate_db
+  render_connector_config >"$file"
+  if connector_config_current "$file"; then
+    log "connect: connector $CONNECTOR_NAME already registered with this config"
+  else
+    # 409 while the worker rebalances right after start: retry.
+    until code=$(curl -s -o "$STACK_DIR/connect/put-response.json" -w '%{http_code}' --max-time 30 \
+      -X PUT -H 'Content-Type: application/json' --data-binary "@$file" \
+      "$(connect_url "/connectors/$CONNECTOR_NAME/config")") && [[ $code == 20[01] ]]; do
+      (( ++tries < 30 )) || die "connect: PUT $CONNECTOR_NAME config answered ${code:-nothing}: $(cat "$STACK_DIR/connect/put-response.json" 2>/dev/null)"
+      sleep 1
+    done
+    log "connect: connector $CONNECTOR_NAME $([[ $code == 201 ]] && echo created || echo updated)"
+    # An update restarts the connector and its task; the status still says RUNNING for a moment.
+    sleep 2
+  fi
+  until states=$(connector_states) && all_tasks_running "$states"; do
+    if [[ $states == *FAILED* ]]; then
+      curl -s "$(connect_url "/connectors/$CONNECTOR_NAME/status")" | head -c 3000 >&2
+      echo >&2
+      fail_with_log connect "connector $CONNECTOR_NAME failed ($states)"
+    fi
+    is_running connect || [[ ${STARTED_AT[connect]:-} == foreign ]] || fail_with_log connect "exited while starting the connector"
+    (( $(now_ms) - started < CONNECTOR_TIMEOUT * 1000 )) ||
+      fail_with_log connect "connector $CONNECTOR_NAME not RUNNING after ${CONNECTOR_TIMEOUT}s (${states:-not registered})"
+    sleep 0.5
+  done
+  log "connect: connector $CONNECTOR_NAME and its task RUNNING ($(since "$started"))"
+}
+
+# With Connect off, an existing slot still pins WAL (up to max_slot_wal_keep_size): say so.
+warn_idle_slot() {
+  local retained
+  retained=$(psql_admin -d "$PG_APP_DB" -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))
+    FROM pg_replication_slots WHERE slot_name = '$CONNECTOR_SLOT' AND NOT active" 2>/dev/null) || return 0
+  [[ -n $retained ]] || return 0
+  warn "connect: STACK_DEBEZIUM=0 but replication slot $CONNECTOR_SLOT exists and retains $retained of WAL;" \
+    "drop it if the Debezium path is not used: SELECT pg_drop_replication_slot('$CONNECTOR_SLOT')"
+}
+
 # ---------- simulators ----------
 
 # `node --import tsx` instead of the tsx CLI: one node process per simulator instead of two.
+# PSP simulators sign and POST webhooks to the service (default: the one `npm start` runs on
+# ${PORT:-8080}); WEBHOOK_URL_STRIPE / WEBHOOK_URL_ADYEN override. POST /_sim/webhook-endpoint
+# changes the target of a running simulator (the test suite points them at its own service).
 start_sim() {
-  local name=$1
+  local name=$1 psp=${1#sim-} hook=()
   STARTED_AT[$name]=$(now_ms)
-  start_detached "$name" "$REPO_ROOT" env PORT="$(port_of "$name")" \
+  case $psp in
+    stripe) hook=(WEBHOOK_URL="${WEBHOOK_URL_STRIPE:-http://127.0.0.1:${PORT:-8080}/webhooks/stripe}") ;;
+    adyen) hook=(WEBHOOK_URL="${WEBHOOK_URL_ADYEN:-http://127.0.0.1:${PORT:-8080}/webhooks/adyen}") ;;
+  esac
+  start_detached "$name" "$REPO_ROOT" env PORT="$(port_of "$name")" "${hook[@]}" \
     node --import tsx "$(sim_entry "$name")"
 }
 
@@ -225,24 +360,66 @@ sims_present() {
   done
 }
 
+WANTED=()
+
+# The services to bring up: all (Connect only if STACK_DEBEZIUM=1), or the named ones with
+# what they depend on.
+select_services() {
+  local name
+  if (($# == 0)); then
+    for name in "${SERVICES[@]}"; do
+      [[ $name == connect && $STACK_DEBEZIUM != 1 ]] && continue
+      WANTED+=("$name")
+    done
+    return
+  fi
+  for name in "$@"; do
+    [[ " ${SERVICES[*]} " == *" $name "* ]] || die "unknown service '$name' (known: ${SERVICES[*]})"
+    case $name in
+      apicurio) WANTED+=(postgres) ;;
+      connect) WANTED+=(postgres kafka) ;;
+    esac
+    WANTED+=("$name")
+  done
+}
+
+wanted() { [[ " ${WANTED[*]} " == *" $1 "* ]]; }
+
 main() {
   local t0 name
   t0=$(now_ms)
+  select_services "$@"
   mkdir -p "$STACK_DIR/logs" "$STACK_DIR/pids"
   bash "$REPO_ROOT/scripts/install-deps.sh"
-  ensure_kafka_libs
-  ensure_apicurio
+  if wanted kafka; then ensure_kafka_libs; fi
+  if wanted apicurio; then ensure_apicurio; fi
+  if wanted connect; then ensure_connect_libs; fi
 
-  up_postgres
-  render_kafka_config
-  launch kafka start_kafka
-  launch apicurio start_apicurio
-  sims_present
-  for name in "${SIMS[@]}"; do launch "$name" start_sim; done
+  if wanted postgres; then up_postgres; fi
+  if wanted kafka; then
+    render_kafka_config
+    launch kafka start_kafka
+  fi
+  if wanted apicurio; then launch apicurio start_apicurio; fi
+  SIMS=()
+  if wanted sim-stripe || wanted sim-adyen || wanted sim-fraud; then sims_present; fi
+  for name in "${SIMS[@]}"; do
+    if wanted "$name"; then launch "$name" start_sim; fi
+  done
 
-  await kafka "$KAFKA_TIMEOUT"
-  await apicurio "$REGISTRY_TIMEOUT"
-  for name in "${SIMS[@]}"; do await "$name" "$SIM_TIMEOUT"; done
+  if wanted kafka; then await kafka "$KAFKA_TIMEOUT"; fi
+  # Connect needs the broker; started after it so the two JVMs do not warm up at once on 2 cores.
+  if wanted connect; then launch connect start_connect; fi
+  if wanted apicurio; then await apicurio "$REGISTRY_TIMEOUT"; fi
+  for name in "${SIMS[@]}"; do
+    if wanted "$name"; then await "$name" "$SIM_TIMEOUT"; fi
+  done
+  if wanted connect; then
+    await connect "$CONNECT_TIMEOUT"
+    register_connector
+  elif (($# == 0)); then
+    warn_idle_slot
+  fi
   log "all healthy in $(since "$t0"); addresses: eval \"\$(bash scripts/stack/env.sh)\""
 }
 

@@ -1,3 +1,4 @@
+import { deliveryFor } from "../shared/delivery.ts";
 import { simConfig } from "../shared/dev-secrets.ts";
 import { adyenPspReference } from "../shared/ids.ts";
 import type { SimResponse } from "../shared/sim-response.ts";
@@ -80,7 +81,10 @@ export function notifyAuthorisation(
       success,
       reason: payment.refusal?.reason ?? "",
       paymentMethod: payment.profile.brand,
+      additionalData: Object.fromEntries(
+        Object.entries(payment.metadata).map(([key, value]) => [`metadata.${key}`, value]),
+      ),
     },
-    payment.profile.duplicateWebhooks,
+    deliveryFor(payment.profile, "authorization"),
   );
 }

@@ -1,8 +1,14 @@
 import { toJson } from "../shared/json.ts";
 import { type AdyenSignedFields, adyenHmacSignature } from "../shared/signing.ts";
-import type { WebhookSender } from "../shared/webhook-sender.ts";
+import type { DeliveryOptions, WebhookSender } from "../shared/webhook-sender.ts";
 
-export type AdyenEventCode = "AUTHORISATION" | "CAPTURE" | "CANCELLATION" | "REFUND";
+export type AdyenEventCode =
+  | "AUTHORISATION"
+  | "CAPTURE"
+  | "CANCELLATION"
+  | "REFUND"
+  | "NOTIFICATION_OF_CHARGEBACK"
+  | "CHARGEBACK";
 
 export interface NotificationFields {
   eventCode: AdyenEventCode;
@@ -14,6 +20,8 @@ export interface NotificationFields {
   success: boolean;
   reason?: string;
   paymentMethod?: string;
+  /** Unsigned extras, as Adyen sends them (`metadata.<key>` echoes /payments metadata). */
+  additionalData?: Record<string, string>;
 }
 
 /** Builds HMAC-signed standard notifications and hands them to the webhook sender. */
@@ -23,17 +31,17 @@ export class AdyenNotifications {
     private readonly hmacKeyHex: string,
   ) {}
 
-  emit(fields: NotificationFields, duplicate = false): void {
-    const { success, ...rest } = fields;
+  emit(fields: NotificationFields, delivery: DeliveryOptions = {}): void {
+    const { success, additionalData, ...rest } = fields;
     const signed: AdyenSignedFields = { ...rest, success: String(success) };
     const item = {
       ...signed,
-      additionalData: { hmacSignature: adyenHmacSignature(this.hmacKeyHex, signed) },
+      additionalData: { ...additionalData, hmacSignature: adyenHmacSignature(this.hmacKeyHex, signed) },
       eventDate: new Date().toISOString(),
       reason: fields.reason ?? "",
     };
     const body = toJson({ live: "false", notificationItems: [{ NotificationRequestItem: item }] });
     const id = `${fields.pspReference}:${fields.eventCode}:${signed.success}`;
-    this.sender.enqueue(id, fields.eventCode, () => ({ body, headers: {} }), duplicate ? 2 : 1);
+    this.sender.enqueue(id, fields.eventCode, () => ({ body, headers: {} }), delivery);
   }
 }

@@ -31,6 +31,10 @@ export const simConfig = {
   hangMs: envInt("SIM_HANG_MS", 30_000),
   /** How long pm_sim_slow waits before answering. */
   slowMs: envInt("SIM_SLOW_MS", 1_500),
+  /** How long pm_sim_out_of_order_webhook holds the authorization's webhooks back. */
+  webhookDelayMs: envInt("SIM_WEBHOOK_DELAY_MS", 2_000),
+  /** How long a pm_sim_refund_pending refund stays pending at the Stripe simulator. */
+  refundSettleMs: envInt("SIM_REFUND_SETTLE_MS", 500),
 } as const;
 
 export function portFromEnv(fallback: number): number {

@@ -14,7 +14,11 @@ export interface CardProfile {
   decline?: DeclineReason;
   fault?: Fault;
   refundFails: boolean;
+  /** Stripe answers refunds `pending` and settles them SIM_REFUND_SETTLE_MS later (Adyen refunds always wait). */
+  refundPending: boolean;
   duplicateWebhooks: boolean;
+  /** The authorization's webhooks are held back SIM_WEBHOOK_DELAY_MS, so later events overtake them. */
+  outOfOrderWebhooks: boolean;
   brand: string;
   last4: string;
 }
@@ -22,7 +26,9 @@ export interface CardProfile {
 const APPROVE: CardProfile = {
   result: "approve",
   refundFails: false,
+  refundPending: false,
   duplicateWebhooks: false,
+  outOfOrderWebhooks: false,
   brand: "visa",
   last4: "4242",
 };
@@ -43,7 +49,9 @@ const KNOWN: Readonly<Record<string, Partial<CardProfile>>> = {
   pm_sim_psp_error_once: { fault: "psp_error_once" },
   pm_sim_slow: { fault: "slow" },
   pm_sim_refund_fail: { refundFails: true },
+  pm_sim_refund_pending: { refundPending: true },
   pm_sim_duplicate_webhook: { duplicateWebhooks: true },
+  pm_sim_out_of_order_webhook: { outOfOrderWebhooks: true },
 };
 
 /** undefined means the PSP does not know this payment method at all. */

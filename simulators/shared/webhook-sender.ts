@@ -10,36 +10,61 @@ export interface DeliveryRecord {
   attempts: number;
   delivered: boolean;
   lastStatus?: number;
+  url?: string;
+}
+
+export interface DeliveryOptions {
+  /** > 1 delivers the very same event more than once (pm_sim_duplicate_webhook). */
+  copies?: number;
+  /** Holds the first attempt back, so later events overtake this one (pm_sim_out_of_order_webhook). */
+  delayMs?: number;
 }
 
 const BASE_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;
 const LOG_LIMIT = 500;
 
-/** POSTs signed events to WEBHOOK_URL in the background, retrying non-2xx with bounded backoff. */
+/**
+ * POSTs signed events to the webhook endpoint in the background, retrying non-2xx with bounded
+ * backoff. The endpoint starts as WEBHOOK_URL and can be changed at runtime (POST
+ * /_sim/webhook-endpoint); every attempt goes to the endpoint current at that moment.
+ */
 export class WebhookSender {
   readonly deliveries: DeliveryRecord[] = [];
 
   constructor(
-    private readonly url: string | undefined,
+    private url: string | undefined,
     private readonly maxAttempts: number,
     private readonly log: SimLogger,
   ) {}
 
-  /** copies > 1 delivers the very same event more than once (pm_sim_duplicate_webhook). */
-  enqueue(eventId: string, type: string, build: SignedDelivery, copies = 1): void {
+  get endpoint(): string | undefined {
+    return this.url;
+  }
+
+  /** undefined stops deliveries (queued retries give up at their next attempt). */
+  setEndpoint(url: string | undefined): void {
+    this.url = url;
+    this.log.info({ url: url ?? null }, "webhook endpoint set");
+  }
+
+  enqueue(eventId: string, type: string, build: SignedDelivery, options: DeliveryOptions = {}): void {
     if (this.url === undefined) return;
-    for (let copy = 0; copy < copies; copy++) {
+    for (let copy = 0; copy < (options.copies ?? 1); copy++) {
       const record: DeliveryRecord = { eventId, type, attempts: 0, delivered: false };
       this.deliveries.push(record);
       if (this.deliveries.length > LOG_LIMIT) this.deliveries.shift();
-      void this.deliver(this.url, record, build);
+      void this.deliver(record, build, options.delayMs ?? 0);
     }
   }
 
-  private async deliver(url: string, record: DeliveryRecord, build: SignedDelivery): Promise<void> {
+  private async deliver(record: DeliveryRecord, build: SignedDelivery, delayMs: number): Promise<void> {
+    if (delayMs > 0) await sleep(delayMs);
     while (record.attempts < this.maxAttempts) {
+      const url = this.url;
+      if (url === undefined) return;
       record.attempts++;
+      record.url = url;
       const { body, headers } = build();
       try {
         const response = await fetch(url, {

@@ -1,3 +1,4 @@
+import { deliveryFor } from "../shared/delivery.ts";
 import { simConfig } from "../shared/dev-secrets.ts";
 import { stripeId } from "../shared/ids.ts";
 import type { SimResponse } from "../shared/sim-response.ts";
@@ -15,7 +16,7 @@ const DECLINE_MESSAGES: Record<DeclineReason, string> = {
 /** Confirms an intent with its payment method and answers as Stripe would. */
 export function confirmIntent(intent: Intent, profile: CardProfile, events: StripeEvents): SimResponse {
   intent.latestCharge = stripeId("ch");
-  const dup = profile.duplicateWebhooks;
+  const delivery = deliveryFor(profile, "authorization");
   if (profile.result === "decline") {
     const reason = profile.decline ?? "generic_decline";
     const error = {
@@ -33,36 +34,37 @@ export function confirmIntent(intent: Intent, profile: CardProfile, events: Stri
       },
     };
     Object.assign(intent, { status: "requires_payment_method", lastPaymentError: error, nextAction: null });
-    events.emit("payment_intent.payment_failed", renderIntent(intent), dup);
+    events.emit("payment_intent.payment_failed", renderIntent(intent), delivery);
     return { status: 402, body: { error: { ...error, payment_intent: renderIntent(intent) } } };
   }
   if (profile.result === "requires_action") {
     const url = `/_sim/payment_intents/${intent.id}/authenticate`;
     intent.status = "requires_action";
     intent.nextAction = { type: "redirect_to_url", redirect_to_url: { url, return_url: null } };
-    events.emit("payment_intent.requires_action", renderIntent(intent), dup);
+    events.emit("payment_intent.requires_action", renderIntent(intent), delivery);
     return { status: 200, body: renderIntent(intent) };
   }
-  authorize(intent, events, dup);
+  authorize(intent, events);
   const delayMs = profile.fault === "timeout" ? simConfig.hangMs : 0;
   return { status: 200, body: renderIntent(intent), delayMs };
 }
 
 /** Reserves (manual) or charges (automatic) the full amount. */
-export function authorize(intent: Intent, events: StripeEvents, duplicate: boolean): void {
+export function authorize(intent: Intent, events: StripeEvents): void {
+  const delivery = deliveryFor(intent.profile, "authorization");
   intent.authorized = true;
   intent.lastPaymentError = null;
   intent.nextAction = null;
   if (intent.captureMethod === "manual") {
     intent.status = "requires_capture";
     intent.amountCapturable = intent.amount;
-    events.emit("payment_intent.amount_capturable_updated", renderIntent(intent), duplicate);
+    events.emit("payment_intent.amount_capturable_updated", renderIntent(intent), delivery);
     return;
   }
   intent.status = "succeeded";
   intent.amountReceived = intent.amount;
   intent.captures = 1;
-  events.emit("payment_intent.succeeded", renderIntent(intent), duplicate);
+  events.emit("payment_intent.succeeded", renderIntent(intent), delivery);
 }
 
 function cardOf(profile: CardProfile) {

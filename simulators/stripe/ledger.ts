@@ -26,6 +26,8 @@ export interface Intent {
   amountCapturable: bigint;
   amountReceived: bigint;
   amountRefunded: bigint;
+  /** Refunds answered `pending` and not settled yet (pm_sim_refund_pending). */
+  amountRefundPending: bigint;
   latestCharge: string | null;
   lastPaymentError: Record<string, unknown> | null;
   nextAction: Record<string, unknown> | null;
@@ -44,7 +46,7 @@ export interface Refund {
   currency: string;
   paymentIntent: string;
   charge: string | null;
-  status: "succeeded" | "failed";
+  status: "pending" | "succeeded" | "failed";
   reason: string | null;
   failureReason: string | null;
   metadata: Record<string, string>;
@@ -68,6 +70,7 @@ export class StripeLedger {
       amountCapturable: 0n,
       amountReceived: 0n,
       amountRefunded: 0n,
+      amountRefundPending: 0n,
       latestCharge: null,
       lastPaymentError: null,
       nextAction: null,

@@ -1,7 +1,7 @@
 import { stripeId, unixNow } from "../shared/ids.ts";
 import { toJson } from "../shared/json.ts";
 import { stripeSignatureHeader } from "../shared/signing.ts";
-import type { WebhookSender } from "../shared/webhook-sender.ts";
+import type { DeliveryOptions, WebhookSender } from "../shared/webhook-sender.ts";
 
 export type StripeEventType =
   | "payment_intent.succeeded"
@@ -10,6 +10,7 @@ export type StripeEventType =
   | "payment_intent.requires_action"
   | "payment_intent.canceled"
   | "charge.refunded"
+  | "charge.dispute.created"
   | "refund.updated";
 
 /** Builds Stripe Event envelopes and hands them, signed, to the webhook sender. */
@@ -19,7 +20,7 @@ export class StripeEvents {
     private readonly signingSecret: string,
   ) {}
 
-  emit(type: StripeEventType, object: unknown, duplicate = false): void {
+  emit(type: StripeEventType, object: unknown, delivery: DeliveryOptions = {}): void {
     const id = stripeId("evt");
     const body = toJson({
       id,
@@ -36,6 +37,6 @@ export class StripeEvents {
       body,
       headers: { "stripe-signature": stripeSignatureHeader(this.signingSecret, body, unixNow()) },
     });
-    this.sender.enqueue(id, type, sign, duplicate ? 2 : 1);
+    this.sender.enqueue(id, type, sign, delivery);
   }
 }

@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { setWebhookEndpoint, webhookEndpoint } from "./psp-simulators.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "./service-process.ts";
 import { stackEnv } from "./stack-env.ts";
 
@@ -8,8 +9,13 @@ declare module "vitest" {
   }
 }
 
-const TEST_PORT = "18080";
+// Overridable so that two runs on one machine do not collide.
+const TEST_PORT = process.env.PAYMENTS_TEST_PORT ?? "18080";
+const TEST_PROCESSOR_PORT = process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464";
+const PSPS = ["stripe", "adyen"] as const;
 let service: ServiceProcess | undefined;
+/** Where the stack's simulators delivered webhooks before this run, restored at teardown. */
+const previousEndpoints = new Map<(typeof PSPS)[number], string | null>();
 
 /**
  * Integration tests need the stack (`npm run stack:up`) and the service. The service is started here,
@@ -21,18 +27,36 @@ export async function setup(project: TestProject) {
   const apiUrl = external ?? `http://127.0.0.1:${TEST_PORT}`;
   project.provide("apiUrl", apiUrl);
   process.env.PAYMENTS_API_URL = apiUrl;
-  if (external) return;
-  await assertStackUp();
-  service = spawnService(
-    "scripts/start.ts",
-    { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: "19464" },
-    "test-service",
-  );
-  await waitForHttp(`${apiUrl}/readyz`, 90_000, service.child);
+  if (!external) {
+    await assertStackUp();
+    service = spawnService(
+      "scripts/start.ts",
+      { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: TEST_PROCESSOR_PORT },
+      "test-service",
+    );
+    await waitForHttp(`${apiUrl}/readyz`, 90_000, service.child);
+  }
+  await pointSimulatorsAt(apiUrl);
 }
 
 export async function teardown() {
+  for (const [psp, url] of previousEndpoints) await setWebhookEndpoint(psp, url);
   await service?.stop();
+}
+
+/** The PSP simulators deliver their signed webhooks to the service under test. */
+async function pointSimulatorsAt(apiUrl: string) {
+  for (const psp of PSPS) {
+    const previous = await webhookEndpoint(psp);
+    if (previous !== undefined && (await setWebhookEndpoint(psp, `${apiUrl}/webhooks/${psp}`))) {
+      previousEndpoints.set(psp, previous);
+      continue;
+    }
+    console.warn(
+      `[global-setup] the ${psp} simulator cannot be pointed at ${apiUrl}: it predates POST /_sim/webhook-endpoint. ` +
+        `Restart it (bash scripts/stack/down.sh sim-${psp} && npm run stack:up); webhook tests will fail until then.`,
+    );
+  }
 }
 
 async function assertStackUp() {

@@ -63,3 +63,20 @@ export async function requireSimulator(base: string): Promise<void> {
 export function simulatorCharges(psp: "stripe" | "adyen", paymentId: string): Promise<SimCharges> {
   return simCharges(psp === "stripe" ? simulatorEnv.stripeBase : simulatorEnv.adyenBase, paymentId);
 }
+
+export const pspSimulatorBase = (psp: "stripe" | "adyen") =>
+  psp === "stripe" ? simulatorEnv.stripeBase : simulatorEnv.adyenBase;
+
+/** Where a PSP simulator delivers its webhooks now (null: nowhere); undefined if it cannot say. */
+export async function webhookEndpoint(psp: "stripe" | "adyen"): Promise<string | null | undefined> {
+  const res = await fetch(`${pspSimulatorBase(psp)}/_sim/webhook-endpoint`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  return ((await res.json()) as { url: string | null }).url;
+}
+
+/** Points a PSP simulator's webhooks at `url` (null stops them); false if the simulator does not support it. */
+export async function setWebhookEndpoint(psp: "stripe" | "adyen", url: string | null): Promise<boolean> {
+  const res = await simPost(pspSimulatorBase(psp), "/_sim/webhook-endpoint", { url }).catch(() => undefined);
+  await res?.body?.cancel();
+  return res?.ok === true;
+}

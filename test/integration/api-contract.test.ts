@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, api, apiUrl } from "../helpers/api.ts";
 import { newPaymentBody, type PaymentBodyOverrides } from "../helpers/factories.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
+import { adyenNotification, stripeEventBody, stripeSignature, unixNow } from "../helpers/webhooks.ts";
 
 /**
  * The API contract (MISSION.md) through the real service: ingress, Kafka, processors, PSP and fraud
@@ -256,6 +257,46 @@ describe("Idempotency-Key", () => {
     expect(again.status).toBe(first.status);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+});
+
+describe("PSP webhooks", () => {
+  const stripe = (rawBody: string, signature: string) =>
+    call("POST", "/webhooks/stripe", "/webhooks/stripe", undefined, {
+      rawBody,
+      headers: { "stripe-signature": signature },
+    });
+
+  it("acknowledges a signed Stripe event once, and refuses a bad signature or a malformed header", async () => {
+    const intent = { id: "pi_contract", object: "payment_intent", metadata: { payment_id: randomUUID() } };
+    const { body } = stripeEventBody("payment_intent.processing", intent);
+    const first = await stripe(body, stripeSignature(body));
+    expect(first.body).toEqual({ received: true, duplicate: false });
+    expect((await stripe(body, stripeSignature(body))).body).toEqual({ received: true, duplicate: true });
+    expectError(
+      await stripe(body, stripeSignature(body, unixNow(), "whsec_other")),
+      401,
+      "webhook_signature_invalid",
+    );
+    expectError(await stripe(body, stripeSignature(body, unixNow() - 600)), 401, "webhook_timestamp_expired");
+    expectError(await stripe(body, "v1=abc"), 400, "webhook_malformed");
+  });
+
+  it("answers [accepted] to a signed Adyen notification and 401 to a forged one", async () => {
+    const fields = {
+      pspReference: `CONTRACT${Date.now()}`.slice(0, 16),
+      merchantReference: randomUUID(),
+      value: 1000,
+      currency: "USD",
+      eventCode: "AUTHORISATION",
+      success: true,
+    };
+    const adyen = (rawBody: string) =>
+      call("POST", "/webhooks/adyen", "/webhooks/adyen", undefined, { rawBody });
+    const accepted = await adyen(adyenNotification(fields));
+    expect(accepted).toMatchObject({ status: 200, body: "[accepted]" });
+    const forged = adyenNotification(fields).replace('"value":1000', '"value":1');
+    expectError(await adyen(forged), 401, "webhook_signature_invalid");
   });
 });
 

@@ -224,8 +224,9 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
       { markPublished: [relayOwned] },
     );
     await collector.waitFor([mine]);
-    await db.query("UPDATE payment_outbox SET traceparent = NULL, published_at = now() WHERE id = $1", [
+    await db.query("UPDATE payment_outbox SET traceparent = $2, published_at = now() WHERE id = $1", [
       mine,
+      "00-11111111111111111111111111111111-2222222222222222-01",
     ]);
     await db.query("DELETE FROM payment_outbox WHERE id = $1", [mine]);
     await insertOutbox(db, [
@@ -279,9 +280,6 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
             "restart-probe",
             `${run}-${(txCount + i) % 16}`,
             Buffer.from(`${run}:${txCount}:${i}`),
-            {
-              traceparent: null,
-            },
           ),
         );
         await insertOutbox(db, batch);

@@ -23,10 +23,14 @@ beforeAll(async () => {
       PORT: DEBEZIUM_PORT,
       PROCESSOR_HTTP_PORT: "19493",
       OUTBOX_PUBLISHER: "debezium",
+      JANITOR_ENABLED: "false",
       COMMAND_TOPIC: `test.paths.${run}.payment.commands.v1`,
       COMMAND_DLQ_TOPIC: `test.paths.${run}.payment.commands.dlq.v1`,
       PROCESSOR_GROUP_ID: `test-paths-${run}`,
       ORDER_GROUP_ID: `test-paths-orders-${run}`,
+      // PSP webhooks go to the run's shared service; this one keeps out of its webhook group.
+      WEBHOOK_TOPIC: `test.paths.${run}.payment.webhooks.v1`,
+      WEBHOOK_GROUP_ID: `test-paths-webhooks-${run}`,
     },
     "test-debezium-service",
   );

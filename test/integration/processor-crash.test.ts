@@ -17,7 +17,12 @@ const env = {
   COMMAND_TOPIC: `test.crash.${run}.payment.commands.v1`,
   COMMAND_DLQ_TOPIC: `test.crash.${run}.payment.commands.dlq.v1`,
   PROCESSOR_GROUP_ID: `test-crash-${run}`,
+  // Its webhook consumer too, so killing it never stalls the main service's webhook partitions.
+  WEBHOOK_TOPIC: `test.crash.${run}.payment.webhooks.v1`,
+  WEBHOOK_GROUP_ID: `test-crash-webhooks-${run}`,
   REPLY_TIMEOUT_MS: "4000",
+  // The run's shared service already runs a janitor over the same database.
+  JANITOR_ENABLED: "false",
 };
 const PAYMENTS = 30;
 

@@ -12,7 +12,12 @@ import { parse as parseYaml } from "yaml";
 import { loadConfig } from "../../core/infra/config.ts";
 import { serviceTopics } from "../../core/infra/schemas.ts";
 import * as topicsModule from "../../core/infra/topics.ts";
-import { COMMAND_SCHEMA_FILE, EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../../core/infra/topics.ts";
+import {
+  COMMAND_SCHEMA_FILE,
+  EVENT_SCHEMA_FILES,
+  EVENT_TOPICS,
+  WEBHOOK_SCHEMA_FILE,
+} from "../../core/infra/topics.ts";
 import { AVRO_DIR, currentSchemaFiles, REPO_ROOT } from "../helpers/avro-contracts.ts";
 
 const DOC_PATH = join(REPO_ROOT, "asyncapi.yaml");
@@ -44,9 +49,7 @@ function topicsInCode(): Set<string> {
  * Topics this document describes before any code in core/infra names them. Each entry says who owns
  * it; remove it once the topic is in core/infra/topics.ts or the config.
  */
-const DOCUMENTED_AHEAD_OF_CODE: Record<string, string> = {
-  "payment.webhooks.v1": "written by http-ingress/webhooks, read by the webhook processor",
-};
+const DOCUMENTED_AHEAD_OF_CODE: Record<string, string> = {};
 
 type Raw = Record<string, unknown>;
 const raw = parseYaml(DOC_TEXT) as Raw;
@@ -172,6 +175,7 @@ describe("asyncapi.yaml", () => {
     const expected: Record<string, string> = {
       ...EVENT_SCHEMA_FILES,
       [config.COMMAND_TOPIC]: COMMAND_SCHEMA_FILE,
+      [config.WEBHOOK_TOPIC]: WEBHOOK_SCHEMA_FILE,
     };
     for (const [topic, file] of Object.entries(expected)) {
       const id = Object.keys(rawChannels).find((k) => rawChannels[k]?.address === topic);
@@ -264,7 +268,11 @@ describe("asyncapi.yaml", () => {
       "dlq_at",
     ];
     expect(dlq.required).toEqual(expect.arrayContaining(dlqHeaders));
-    expect(headersOf("payment.webhooks.v1").required).toContain("id");
+    const webhook = headersOf(config.WEBHOOK_TOPIC);
+    expect(webhook.required).toContain("id");
+    expect(Object.keys(webhook.properties)).toEqual(
+      expect.arrayContaining(["id", "eventType", "traceparent"]),
+    );
   });
 
   it("declares the payment service's operations on every channel", () => {
@@ -280,7 +288,7 @@ describe("asyncapi.yaml", () => {
       [config.COMMAND_TOPIC]: ["receive", "send"],
       [config.COMMAND_DLQ_TOPIC]: ["send"],
       [config.ORDER_CREATED_TOPIC]: ["receive"],
-      "payment.webhooks.v1": ["receive", "send"],
+      [config.WEBHOOK_TOPIC]: ["receive", "send"],
       ...Object.fromEntries(Object.values(EVENT_TOPICS).map((t) => [t, ["send"]])),
     };
     const declared = Object.fromEntries([...actions].map(([address, set]) => [address, [...set].sort()]));

@@ -42,3 +42,10 @@ export function headerValue(headers: Record<string, string | undefined>, name: s
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
   return undefined;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One of our ids echoed by a PSP (metadata, merchant reference), if it is one: a UUID, lower-cased. */
+export function ourId(value: unknown): string | undefined {
+  return typeof value === "string" && UUID.test(value) ? value.toLowerCase() : undefined;
+}

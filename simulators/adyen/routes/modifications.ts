@@ -1,4 +1,5 @@
 import type Router from "@koa/router";
+import { deliveryFor } from "../../shared/delivery.ts";
 import { idempotent } from "../../shared/idempotent-route.ts";
 import { adyenPspReference } from "../../shared/ids.ts";
 import type { SimResponse } from "../../shared/sim-response.ts";
@@ -52,7 +53,7 @@ export function modificationRoutes(router: Router, sim: AdyenSim): void {
           success: modification.success,
           reason: modification.success ? "" : "Refund failed (simulated)",
         },
-        payment.profile.duplicateWebhooks,
+        deliveryFor(payment.profile),
       );
       return { status: 201, body: modificationResponse(payment, modification) };
     });

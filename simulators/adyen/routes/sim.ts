@@ -1,14 +1,16 @@
 import type Router from "@koa/router";
+import { deliveryFor } from "../../shared/delivery.ts";
 import { parseJsonObject } from "../../shared/json.ts";
 import { bodyText } from "../../shared/serve.ts";
 import { sendSim } from "../../shared/sim-response.ts";
+import { webhookEndpointRoutes } from "../../shared/webhook-endpoint.ts";
 import type { WebhookSender } from "../../shared/webhook-sender.ts";
 import { approve, notifyAuthorisation } from "../authorise.ts";
 import { adyenErrors } from "../errors.ts";
 import { renderPayment } from "../render.ts";
 import type { AdyenSim } from "../sim-context.ts";
 
-/** Test-only endpoints: ledger inspection, reset, and completing 3-D Secure. */
+/** Test-only endpoints: ledger inspection, reset, webhook endpoint, completing 3-D Secure, chargebacks. */
 export function simRoutes(router: Router, sim: AdyenSim, webhooks: WebhookSender): void {
   router.get("/_sim/charges", (ctx) => {
     const paymentId = typeof ctx.query.payment_id === "string" ? ctx.query.payment_id : "";
@@ -40,6 +42,34 @@ export function simRoutes(router: Router, sim: AdyenSim, webhooks: WebhookSender
     } else approve(payment, sim.notifications);
     sendSim(ctx, { status: 200, body: renderPayment(payment) });
   });
+
+  // The cardholder disputes a captured payment: NOTIFICATION_OF_CHARGEBACK, then CHARGEBACK, both
+  // naming the payment's pspReference. Body `{"reason": "…"}` optional.
+  router.post("/_sim/payments/:pspReference/chargeback", (ctx) => {
+    const payment = sim.ledger.payments.get(ctx.params.pspReference ?? "");
+    if (payment === undefined) throw adyenErrors.unknownPayment(ctx.params.pspReference ?? "");
+    if (payment.captures === 0) throw adyenErrors.notAllowed("payment is not captured");
+    const given = parseJsonObject(bodyText(ctx))?.reason;
+    const reason = typeof given === "string" ? given : "Fraud";
+    for (const eventCode of ["NOTIFICATION_OF_CHARGEBACK", "CHARGEBACK"] as const) {
+      sim.notifications.emit(
+        {
+          eventCode,
+          pspReference: payment.pspReference,
+          merchantAccountCode: payment.merchantAccount,
+          merchantReference: payment.merchantReference,
+          amount: { value: payment.capturedAmount, currency: payment.currency },
+          success: true,
+          reason,
+          additionalData: { chargebackReasonCode: "10.4", chargebackSchemeCode: "visa" },
+        },
+        deliveryFor(payment.profile),
+      );
+    }
+    sendSim(ctx, { status: 200, body: renderPayment(payment) });
+  });
+
+  webhookEndpointRoutes(router, webhooks);
 }
 
 function wantsFailure(raw: string): boolean {

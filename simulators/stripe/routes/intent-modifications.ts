@@ -1,4 +1,5 @@
 import type Router from "@koa/router";
+import { deliveryFor } from "../../shared/delivery.ts";
 import { formString } from "../../shared/form-encoding.ts";
 import { idempotent } from "../../shared/idempotent-route.ts";
 import { unixNow } from "../../shared/ids.ts";
@@ -33,7 +34,7 @@ export function intentModificationRoutes(router: Router, sim: StripeSim): void {
       // Stripe captures once; whatever is not captured is released.
       Object.assign(intent, { status: "succeeded", amountReceived: amount, amountCapturable: 0n });
       intent.captures += 1;
-      sim.events.emit("payment_intent.succeeded", renderIntent(intent), intent.profile?.duplicateWebhooks);
+      sim.events.emit("payment_intent.succeeded", renderIntent(intent), deliveryFor(intent.profile));
       return { status: 200, body: renderIntent(intent) };
     }),
   );
@@ -50,7 +51,7 @@ export function intentModificationRoutes(router: Router, sim: StripeSim): void {
         canceledAt: unixNow(),
         cancellationReason: formString(form(ctx), "cancellation_reason") ?? null,
       });
-      sim.events.emit("payment_intent.canceled", renderIntent(intent), intent.profile?.duplicateWebhooks);
+      sim.events.emit("payment_intent.canceled", renderIntent(intent), deliveryFor(intent.profile));
       return { status: 200, body: renderIntent(intent) };
     }),
   );

@@ -1,3 +1,4 @@
+import type { InterpretedWebhook } from "../../../domain/psp-facts.ts";
 import type {
   AuthorizeOutcome,
   AuthorizeRequest,
@@ -10,6 +11,7 @@ import type {
   RefundRequest,
   SyncOutcome,
   SyncRequest,
+  VerifiedWebhookEvent,
   WebhookVerification,
 } from "../../../ports/payment-connector.ts";
 import { type AttemptHook, diagnose, observed, refusedLocally } from "../outcomes.ts";
@@ -26,6 +28,7 @@ import {
 } from "./requests.ts";
 import { adyenRetryable } from "./transformers.ts";
 import { verifyAdyenWebhook } from "./webhook.ts";
+import { interpretAdyenEvent } from "./webhook-events.ts";
 
 export interface AdyenConnectorOptions extends ResilienceSettings {
   baseUrl: string;
@@ -121,6 +124,10 @@ export class AdyenConnector implements PaymentConnector {
       result,
       authorizeReply({ minor: fields.amount.minor, captureMethod: fields.captureMethod }),
     );
+  }
+
+  interpretWebhook(event: VerifiedWebhookEvent): InterpretedWebhook {
+    return interpretAdyenEvent(event);
   }
 
   private observe<T extends { kind: string }>(operation: string, run: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { InterpretedWebhook } from "../../../domain/psp-facts.ts";
 import type {
   AuthorizeOutcome,
   AuthorizeRequest,
@@ -10,6 +11,7 @@ import type {
   RefundRequest,
   SyncOutcome,
   SyncRequest,
+  VerifiedWebhookEvent,
   WebhookVerification,
 } from "../../../ports/payment-connector.ts";
 import { type AttemptHook, diagnose, observed, refusedLocally } from "../outcomes.ts";
@@ -25,6 +27,7 @@ import {
 } from "./requests.ts";
 import { syncReply } from "./sync.ts";
 import { verifyStripeWebhook } from "./webhook.ts";
+import { interpretStripeEvent } from "./webhook-events.ts";
 
 export interface StripeConnectorOptions extends ResilienceSettings {
   baseUrl: string;
@@ -104,6 +107,10 @@ export class StripeConnector implements PaymentConnector {
     now?: Date,
   ): WebhookVerification {
     return verifyStripeWebhook(rawBody, headers, this.options.webhookSecret, now);
+  }
+
+  interpretWebhook(event: VerifiedWebhookEvent): InterpretedWebhook {
+    return interpretStripeEvent(event);
   }
 
   private observe<T extends { kind: string }>(operation: string, run: () => Promise<T>): Promise<T> {

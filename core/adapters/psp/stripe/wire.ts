@@ -37,6 +37,18 @@ export const refund = z.object({
   amount: minorUnits,
   status: z.string().nullable(),
   failure_reason: z.string().nullish(),
+  payment_intent: z.string().nullish(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+export const dispute = z.object({
+  id: z.string(),
+  object: z.literal("dispute"),
+  amount: minorUnits,
+  currency: z.string(),
+  reason: z.string().nullish(),
+  status: z.string(),
+  payment_intent: z.string().nullish(),
 });
 
 export const searchResult = z.object({

@@ -1,0 +1,157 @@
+import pRetry from "p-retry";
+import type { AvroCodec } from "../core/infra/avro-codec.ts";
+import {
+  type Consumer,
+  createConsumer,
+  headerString,
+  type KafkaMessage,
+  type KafkaSettings,
+  type Producer,
+} from "../core/infra/kafka.ts";
+import { batchDuration, consumerLag, webhookEventsApplied } from "../core/infra/metrics.ts";
+import {
+  decodeWebhookDelivery,
+  fromWebhookRecord,
+  MalformedWebhookError,
+  type PspWebhookRecord,
+} from "../core/infra/webhook-codec.ts";
+import { findDuePspEvents, postponePspEvent } from "../db/repositories/psp-events-repo.ts";
+import type { ProcessorContext } from "./context.ts";
+import { deadLetter } from "./dead-letter.ts";
+import { isTransient } from "./error-classes.ts";
+import {
+  applyWebhookEvent,
+  type TracedDelivery,
+  type WebhookPolicy,
+} from "./handlers/apply-webhook-event.ts";
+import { forEachKeyInOrder } from "./keyed-concurrency.ts";
+
+export interface WebhookConsumerOptions {
+  kafka: KafkaSettings;
+  topic: string;
+  dlqTopic: string;
+  groupId: string;
+  concurrency: number;
+  partitionsConcurrently: number;
+  codec: AvroCodec;
+  producer: Producer;
+  ctx: ProcessorContext;
+  policy: WebhookPolicy;
+}
+
+const PARKED_BATCH = 50;
+const FAILED_PARK_DELAY_MS = 60_000;
+
+/**
+ * Consumes payment.webhooks.v1 like the command consumer: keys in parallel, each key in order, offsets
+ * stored after the PostgreSQL commit. Undecodable records and events that fail terminally go to the DLQ;
+ * infrastructure errors redeliver. A sweep applies parked events once their payment's PSP call is over.
+ */
+export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{ stop(): Promise<void> }> {
+  const consumer: Consumer = createConsumer(o.kafka, o.groupId);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [o.topic] });
+  await consumer.run({
+    partitionsConsumedConcurrently: o.partitionsConcurrently,
+    eachBatch: async ({ batch }) => {
+      const end = batchDuration.startTimer();
+      consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      await forEachKeyInOrder(
+        batch.messages,
+        (m) => m.key?.toString() ?? "",
+        o.concurrency,
+        (m) => handleMessage(o, batch.topic, batch.partition, m),
+      );
+      end();
+    },
+  });
+  const sweep = startParkedSweep(o);
+  return {
+    async stop() {
+      await sweep.stop();
+      await consumer.disconnect();
+    },
+  };
+}
+
+async function handleMessage(
+  o: WebhookConsumerOptions,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+) {
+  let delivery: TracedDelivery;
+  try {
+    delivery = {
+      ...(await decodeWebhookDelivery(o.codec, message.value, isTransient)),
+      traceparent: headerString(message.headers, "traceparent") ?? null,
+    };
+  } catch (err) {
+    if (!(err instanceof MalformedWebhookError)) throw err;
+    return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "malformed", err.message);
+  }
+  try {
+    await apply(o, delivery);
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    const { event } = delivery;
+    o.ctx.logger.error(
+      { err, psp: event.psp, event_id: event.eventId, event_type: event.type },
+      "webhook event failed terminally; dead-lettering",
+    );
+    webhookEventsApplied.inc({ psp: event.psp, outcome: "dead_lettered" });
+    await deadLetter(
+      o.producer,
+      o.dlqTopic,
+      { topic, partition, message },
+      "handler_error",
+      (err as Error).message,
+    );
+  }
+}
+
+async function apply(o: WebhookConsumerOptions, delivery: TracedDelivery): Promise<void> {
+  const outcome = await pRetry(() => applyWebhookEvent(o.ctx, delivery, o.policy), {
+    retries: 4,
+    minTimeout: 100,
+    maxTimeout: 2_000,
+    onFailedAttempt: (e) =>
+      o.ctx.logger.warn(
+        { err: e.message, attempt: e.attemptNumber, event_id: delivery.event.eventId },
+        "webhook attempt failed",
+      ),
+  });
+  webhookEventsApplied.inc({ psp: delivery.event.psp, outcome });
+}
+
+/** Re-applies parked events whose retry time has come; one run at a time per process. */
+function startParkedSweep(o: WebhookConsumerOptions): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const runOnce = async () => {
+    for (const payload of await findDuePspEvents(o.ctx.pool, PARKED_BATCH)) {
+      const parked = payload as PspWebhookRecord & { traceparent?: string | null };
+      try {
+        await apply(o, { ...fromWebhookRecord(parked), traceparent: parked.traceparent ?? null });
+      } catch (err) {
+        o.ctx.logger.error({ err, event_id: parked.event_id }, "parked webhook failed; retrying later");
+        const key = { psp: parked.psp, eventId: parked.event_id };
+        await postponePspEvent(o.ctx.pool, key, FAILED_PARK_DELAY_MS).catch(() => undefined);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = runOnce()
+      .catch((err) => o.ctx.logger.error({ err }, "parked webhook sweep failed"))
+      .finally(() => {
+        running = null;
+      });
+  }, o.policy.retryMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
