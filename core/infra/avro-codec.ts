@@ -29,13 +29,22 @@ export class AvroCodec {
     const schema = await readFile(join(AVRO_DIR, schemaFile), "utf8");
     const subject = valueSubject(topic);
     const register = () => this.registry.register({ type: SchemaType.AVRO, schema }, { subject });
-    const { id } = await register().catch(async (err: Error) => {
-      // Two processes registering a new subject at once: the loser sees the registry default (NONE)
-      // before the winner set BACKWARD. Set it ourselves and try again.
-      if (err.name !== "ConfluentSchemaRegistryCompatibilityError") throw err;
-      await this.setBackwardCompatibility(subject);
-      return register();
-    });
+    let registered: { id: number } | undefined;
+    for (let attempt = 1; !registered; attempt++) {
+      try {
+        registered = await register();
+      } catch (err) {
+        // Processes starting together race on a new subject: the loser sees the registry default (NONE)
+        // before the winner set BACKWARD, or trips over the rule the winner just created. Both settle.
+        const { name, message } = err as Error;
+        const race = name === "ConfluentSchemaRegistryCompatibilityError" || /already exists/i.test(message);
+        if (!race || attempt >= 5) throw err;
+        if (name === "ConfluentSchemaRegistryCompatibilityError")
+          await this.setBackwardCompatibility(subject);
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+    const { id } = registered;
     this.byTopic.set(topic, { id, type: avro.Type.forSchema(JSON.parse(schema)) });
     return id;
   }
@@ -46,7 +55,8 @@ export class AvroCodec {
       headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
       body: JSON.stringify({ compatibility: "BACKWARD" }),
     });
-    if (!res.ok) throw new Error(`setting BACKWARD on ${subject} failed: ${res.status}`);
+    if (!res.ok && res.status !== 409)
+      throw new Error(`setting BACKWARD on ${subject} failed: ${res.status}`);
   }
 
   encode(topic: string, value: unknown): Buffer {
