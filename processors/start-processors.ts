@@ -10,11 +10,11 @@ import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
+import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
-import { startPartitionMaintenance } from "./partition-maintenance.ts";
 import { startWebhookConsumer } from "./webhook-consumer.ts";
 
 /**
@@ -89,7 +89,7 @@ export async function startProcessors(config: Config) {
           retentionMs: config.OUTBOX_RETENTION_MS,
         })
       : null;
-  const partitions = startPartitionMaintenance(pool, log);
+  const housekeeping = startHousekeeping(pool, log);
   // The janitor gets its own connectors, hence its own circuit breakers: re-asking a PSP about a few
   // stuck payments must never open the breaker that live traffic goes through.
   const janitor = config.JANITOR_ENABLED
@@ -109,7 +109,7 @@ export async function startProcessors(config: Config) {
     pool,
     async close() {
       janitor?.stop();
-      partitions.stop();
+      housekeeping.stop();
       await consumer.disconnect();
       await orders.disconnect();
       await webhooks.stop();

@@ -115,3 +115,17 @@ export async function postponePspEvent(db: Queryable, e: PspEventKey, delayMs: n
     values: [e.psp, e.eventId, delayMs],
   });
 }
+
+/**
+ * Inbox retention: processed events go after the window. It must outlast the PSPs' redelivery
+ * (Stripe retries for 3 days), or a late duplicate would be taken for a new event.
+ */
+export async function deleteProcessedPspEvents(db: Queryable, olderThanMs: number): Promise<number> {
+  const { rowCount } = await db.query({
+    name: "psp_events_retention",
+    text: `DELETE FROM processed_psp_events
+           WHERE processed_at IS NOT NULL AND processed_at < now() - make_interval(secs => $1 / 1000.0)`,
+    values: [olderThanMs],
+  });
+  return rowCount ?? 0;
+}

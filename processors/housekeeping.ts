@@ -1,0 +1,27 @@
+import type { Logger } from "../core/infra/logger.ts";
+import type { Pool } from "../db/pool.ts";
+import { deleteProcessedPspEvents } from "../db/repositories/psp-events-repo.ts";
+
+const EVERY_MS = 6 * 3_600_000;
+const MONTHS_AHEAD = 3;
+const WEBHOOK_INBOX_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Periodic upkeep for a process that runs for months: monthly `payments` partitions three months ahead
+ * of today, and the webhook inbox trimmed to a week (longer than any PSP redelivers).
+ */
+export function startHousekeeping(pool: Pool, logger: Logger): { stop(): void } {
+  const run = async () => {
+    const { rows } = await pool.query("SELECT ensure_payment_partitions($1) AS created", [MONTHS_AHEAD]);
+    const trimmed = await deleteProcessedPspEvents(pool, WEBHOOK_INBOX_RETENTION_MS);
+    logger.info(
+      { partitions_created: rows[0]?.created, webhook_events_trimmed: trimmed },
+      "housekeeping done",
+    );
+  };
+  const timer = setInterval(() => {
+    run().catch((err: Error) => logger.error({ err: err.message }, "housekeeping failed"));
+  }, EVERY_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
