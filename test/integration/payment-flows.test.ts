@@ -227,6 +227,25 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
   }, 60_000);
 });
 
+describe("fraud service down", () => {
+  it("lets a small payment through flagged for review, without a risk score", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ token: "pm_sim_fraud_down", amount: "20.00" });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe("succeeded");
+    expect(confirmed.body.risk_score).toBeUndefined();
+    const [authorized] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.authorized });
+    expect(authorized?.value).toMatchObject({ risk_score: null, needs_review: true });
+  });
+
+  it("refuses a large payment with 503 and leaves it confirmable", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ token: "pm_sim_fraud_down", amount: "600.00" });
+    expect(confirmed.status).toBe(503);
+    expect(confirmed.body.error.code).toBe("service_unavailable");
+    expect((await api.get(`/payments/${paymentId}`)).body.status).toBe("requires_confirmation");
+    expect((await simulatorCharges("stripe", paymentId)).authorizations).toBe(0);
+  });
+});
+
 describe("trace context", () => {
   it("travels from the HTTP request through the command to the outcome event's Kafka headers", async () => {
     const traceId = randomBytes(16).toString("hex");
