@@ -4,19 +4,18 @@ import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
 import {
   type Consumer,
-  createConsumer,
   headerString,
   type KafkaMessage,
   type KafkaSettings,
   type Producer,
 } from "../core/infra/kafka.ts";
-import { batchDuration, batchSize, commandsTotal, consumerLag } from "../core/infra/metrics.ts";
+import { commandsTotal } from "../core/infra/metrics.ts";
 import { saveCommandReply } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { isTransient } from "./error-classes.ts";
-import { forEachKeyInOrder } from "./keyed-concurrency.ts";
+import { startKeyedBatchConsumer } from "./keyed-batch-consumer.ts";
 
 export interface CommandConsumerOptions {
   kafka: KafkaSettings;
@@ -30,31 +29,12 @@ export interface CommandConsumerOptions {
   ctx: ProcessorContext;
 }
 
-/**
- * A batch is one partition's messages. Keys (payment ids) run in parallel, each key's commands in order.
- * eachBatch resolves only after every command's PostgreSQL transaction committed (or the message was
- * dead-lettered), and only then is the offset stored for commit. A throw redelivers the batch.
- */
-export async function startCommandConsumer(o: CommandConsumerOptions): Promise<Consumer> {
-  const consumer = createConsumer(o.kafka, o.groupId);
-  await consumer.connect();
-  await consumer.subscribe({ topics: [o.topic] });
-  await consumer.run({
-    partitionsConsumedConcurrently: o.partitionsConcurrently,
-    eachBatch: async ({ batch }) => {
-      const end = batchDuration.startTimer();
-      batchSize.observe(batch.messages.length);
-      consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-      await forEachKeyInOrder(
-        batch.messages,
-        (m) => m.key?.toString() ?? "",
-        o.concurrency,
-        (m) => handleMessage(o, batch.topic, batch.partition, m),
-      );
-      end();
-    },
+/** Applies payment commands (see keyed-batch-consumer.ts for ordering and offsets). */
+export function startCommandConsumer(o: CommandConsumerOptions): Promise<Consumer> {
+  return startKeyedBatchConsumer({
+    ...o,
+    handle: (topic, partition, m) => handleMessage(o, topic, partition, m),
   });
-  return consumer;
 }
 
 async function handleMessage(

@@ -1,6 +1,7 @@
 import type { Logger } from "../core/infra/logger.ts";
 import type { Pool } from "../db/pool.ts";
 import { deleteProcessedPspEvents } from "../db/repositories/psp-events-repo.ts";
+import { runPeriodically } from "./periodic.ts";
 
 const EVERY_MS = 6 * 3_600_000;
 const MONTHS_AHEAD = 3;
@@ -10,7 +11,7 @@ const WEBHOOK_INBOX_RETENTION_MS = 7 * 24 * 3_600_000;
  * Periodic upkeep for a process that runs for months: monthly `payments` partitions three months ahead
  * of today, and the webhook inbox trimmed to a week (longer than any PSP redelivers).
  */
-export function startHousekeeping(pool: Pool, logger: Logger): { stop(): void } {
+export function startHousekeeping(pool: Pool, logger: Logger): { stop(): Promise<void> } {
   const run = async () => {
     const { rows } = await pool.query("SELECT ensure_payment_partitions($1) AS created", [MONTHS_AHEAD]);
     const trimmed = await deleteProcessedPspEvents(pool, WEBHOOK_INBOX_RETENTION_MS);
@@ -19,9 +20,7 @@ export function startHousekeeping(pool: Pool, logger: Logger): { stop(): void } 
       "housekeeping done",
     );
   };
-  const timer = setInterval(() => {
-    run().catch((err: Error) => logger.error({ err: err.message }, "housekeeping failed"));
-  }, EVERY_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return runPeriodically(EVERY_MS, run, (err) =>
+    logger.error({ err: (err as Error).message }, "housekeeping failed"),
+  );
 }

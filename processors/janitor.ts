@@ -5,6 +5,7 @@ import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
 import { findPayment, flagForReview } from "../db/repositories/payments-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { applyAuthorizeOutcome } from "./handlers/apply-authorize-outcome.ts";
+import { runPeriodically } from "./periodic.ts";
 
 const MAX_BACKOFF_MS = 15 * 60_000;
 // After this many inconclusive syncs (about an hour with the backoff) a person looks at it.
@@ -22,7 +23,7 @@ export interface JanitorOptions {
  * mid-call) are re-read from the PSP and settled. Applying is idempotent, so racing a live handler or
  * another janitor is harmless: the attempt row lock lets only the first one write.
  */
-export function startJanitor(o: JanitorOptions): { stop(): void; runOnce(): Promise<number> } {
+export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
   const runOnce = async () => {
     const attempts = (await findStaleOpenAttempts(o.ctx.pool, o.minAgeMs, 50)).filter(
       (a) => a.operation === "authorize",
@@ -61,16 +62,8 @@ export function startJanitor(o: JanitorOptions): { stop(): void; runOnce(): Prom
     }
     return settled;
   };
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    runOnce()
-      .catch((err) => o.logger.error({ err }, "janitor run failed"))
-      .finally(() => {
-        busy = false;
-      });
-  }, o.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  const periodic = runPeriodically(o.intervalMs, runOnce, (err) =>
+    o.logger.error({ err }, "janitor run failed"),
+  );
+  return { stop: () => periodic.stop(), runOnce };
 }

@@ -108,8 +108,8 @@ export async function startProcessors(config: Config) {
   return {
     pool,
     async close() {
-      janitor?.stop();
-      housekeeping.stop();
+      await janitor?.stop();
+      await housekeeping.stop();
       await consumer.disconnect();
       await orders.disconnect();
       await webhooks.stop();

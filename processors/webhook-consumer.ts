@@ -1,14 +1,7 @@
 import pRetry from "p-retry";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
-import {
-  type Consumer,
-  createConsumer,
-  headerString,
-  type KafkaMessage,
-  type KafkaSettings,
-  type Producer,
-} from "../core/infra/kafka.ts";
-import { batchDuration, consumerLag, webhookEventsApplied } from "../core/infra/metrics.ts";
+import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
+import { webhookEventsApplied } from "../core/infra/metrics.ts";
 import {
   decodeWebhookDelivery,
   fromWebhookRecord,
@@ -24,7 +17,8 @@ import {
   type TracedDelivery,
   type WebhookPolicy,
 } from "./handlers/apply-webhook-event.ts";
-import { forEachKeyInOrder } from "./keyed-concurrency.ts";
+import { startKeyedBatchConsumer } from "./keyed-batch-consumer.ts";
+import { runPeriodically } from "./periodic.ts";
 
 export interface WebhookConsumerOptions {
   kafka: KafkaSettings;
@@ -48,24 +42,15 @@ const FAILED_PARK_DELAY_MS = 60_000;
  * infrastructure errors redeliver. A sweep applies parked events once their payment's PSP call is over.
  */
 export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{ stop(): Promise<void> }> {
-  const consumer: Consumer = createConsumer(o.kafka, o.groupId);
-  await consumer.connect();
-  await consumer.subscribe({ topics: [o.topic] });
-  await consumer.run({
-    partitionsConsumedConcurrently: o.partitionsConcurrently,
-    eachBatch: async ({ batch }) => {
-      const end = batchDuration.startTimer();
-      consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-      await forEachKeyInOrder(
-        batch.messages,
-        (m) => m.key?.toString() ?? "",
-        o.concurrency,
-        (m) => handleMessage(o, batch.topic, batch.partition, m),
-      );
-      end();
-    },
+  const consumer = await startKeyedBatchConsumer({
+    ...o,
+    handle: (topic, partition, m) => handleMessage(o, topic, partition, m),
   });
-  const sweep = startParkedSweep(o);
+  const sweep = runPeriodically(
+    o.policy.retryMs,
+    () => sweepParked(o),
+    (err) => o.ctx.logger.error({ err }, "parked webhook sweep failed"),
+  );
   return {
     async stop() {
       await sweep.stop();
@@ -124,34 +109,16 @@ async function apply(o: WebhookConsumerOptions, delivery: TracedDelivery): Promi
   webhookEventsApplied.inc({ psp: delivery.event.psp, outcome });
 }
 
-/** Re-applies parked events whose retry time has come; one run at a time per process. */
-function startParkedSweep(o: WebhookConsumerOptions): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  const runOnce = async () => {
-    for (const payload of await findDuePspEvents(o.ctx.pool, PARKED_BATCH)) {
-      const parked = payload as PspWebhookRecord & { traceparent?: string | null };
-      try {
-        await apply(o, { ...fromWebhookRecord(parked), traceparent: parked.traceparent ?? null });
-      } catch (err) {
-        o.ctx.logger.error({ err, event_id: parked.event_id }, "parked webhook failed; retrying later");
-        const key = { psp: parked.psp, eventId: parked.event_id };
-        await postponePspEvent(o.ctx.pool, key, FAILED_PARK_DELAY_MS).catch(() => undefined);
-      }
+/** Re-applies parked events whose retry time has come. */
+async function sweepParked(o: WebhookConsumerOptions): Promise<void> {
+  for (const payload of await findDuePspEvents(o.ctx.pool, PARKED_BATCH)) {
+    const parked = payload as PspWebhookRecord & { traceparent?: string | null };
+    try {
+      await apply(o, { ...fromWebhookRecord(parked), traceparent: parked.traceparent ?? null });
+    } catch (err) {
+      o.ctx.logger.error({ err, event_id: parked.event_id }, "parked webhook failed; retrying later");
+      const key = { psp: parked.psp, eventId: parked.event_id };
+      await postponePspEvent(o.ctx.pool, key, FAILED_PARK_DELAY_MS).catch(() => undefined);
     }
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = runOnce()
-      .catch((err) => o.ctx.logger.error({ err }, "parked webhook sweep failed"))
-      .finally(() => {
-        running = null;
-      });
-  }, o.policy.retryMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  }
 }

@@ -61,16 +61,22 @@ const interval = "make_interval(secs => $1::double precision / 1000.0)";
 /**
  * Claims the key for this request, or returns what is stored under it. Every step is one atomic
  * statement, so two requests racing on a key can never both claim it: the INSERT wins for a new
- * key, and the conditional UPDATEs win for an expired key or an abandoned lease.
+ * or expired key, and the conditional UPDATE wins for an abandoned lease.
  */
 export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest): Promise<Claim> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const inserted = await db.query<{ command_id: string }>({
-      name: "idempotency_insert",
+    // A new key is inserted; an expired one is taken over in the same statement.
+    const claimed = await db.query<{ command_id: string }>({
+      name: "idempotency_claim",
       text: `INSERT INTO idempotency_keys (idempotency_key, method, path, request_hash, command_id, payment_id, state,
                locked_until, expires_at)
              VALUES ($2, $3, $4, $5, $6, $7, 'in_flight', now() + ${interval}, now() + make_interval(secs => $8::double precision / 1000.0))
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING command_id`,
+             ON CONFLICT (idempotency_key) DO UPDATE SET method = EXCLUDED.method, path = EXCLUDED.path,
+               request_hash = EXCLUDED.request_hash, command_id = EXCLUDED.command_id,
+               payment_id = EXCLUDED.payment_id, state = 'in_flight', response_status = NULL, response_body = NULL,
+               locked_until = EXCLUDED.locked_until, created_at = now(), expires_at = EXCLUDED.expires_at
+             WHERE idempotency_keys.expires_at <= now()
+             RETURNING command_id`,
       values: [
         req.leaseMs,
         req.key,
@@ -82,17 +88,11 @@ export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest)
         req.ttlMs,
       ],
     });
-    if (inserted.rows[0])
+    if (claimed.rows[0])
       return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
 
     const record = await findIdempotencyRecord(db, req.key);
-    if (!record) continue;
-    if (record.expired) {
-      if (await replaceExpired(db, req)) {
-        return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
-      }
-      continue;
-    }
+    if (!record || record.expired) continue;
     const sameRequest =
       record.method === req.method && record.path === req.path && record.requestHash === req.requestHash;
     if (!sameRequest || record.state === "completed" || record.leaseHeld) return { kind: "existing", record };
@@ -112,27 +112,6 @@ export async function findIdempotencyRecord(db: Queryable, key: string): Promise
     values: [key],
   });
   return rows[0] ? toRecord(rows[0]) : null;
-}
-
-async function replaceExpired(db: Queryable, req: IdempotentRequest): Promise<boolean> {
-  const { rowCount } = await db.query({
-    name: "idempotency_replace_expired",
-    text: `UPDATE idempotency_keys SET method = $3, path = $4, request_hash = $5, command_id = $6, payment_id = $7,
-             state = 'in_flight', response_status = NULL, response_body = NULL, locked_until = now() + ${interval},
-             created_at = now(), expires_at = now() + make_interval(secs => $8::double precision / 1000.0)
-           WHERE idempotency_key = $2 AND expires_at <= now()`,
-    values: [
-      req.leaseMs,
-      req.key,
-      req.method,
-      req.path,
-      req.requestHash,
-      req.commandId,
-      req.paymentId,
-      req.ttlMs,
-    ],
-  });
-  return rowCount === 1;
 }
 
 /** An in-flight key whose lease ran out belongs to an ingress that died; the next caller resumes it. */
