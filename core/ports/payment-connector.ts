@@ -8,13 +8,26 @@ import type { InterpretedWebhook } from "../domain/psp-facts.ts";
  * - `declined` is a business refusal (card declined, insufficient funds): nothing was charged;
  * - `rejected` is a terminal technical refusal (invalid request, not capturable): nothing changed at the PSP;
  * - `indeterminate` means we cannot know (timeout after send, 5xx after retries): NEVER success, sync later;
- * - `unavailable` means the request provably never left (circuit open): safe to retry later.
+ * - `unavailable` means the request provably never left (circuit open, connection refused before
+ *   sending, a run of 429s): nothing happened at the PSP for THIS request;
+ * - `configuration_error` means the PSP refused our credentials or account setup (401/403): nothing
+ *   happened, it is never a decline, and the payment stays retryable once an operator fixes the config.
  */
 export type PspFailure =
   | { kind: "declined"; declineCode: string; pspCode: string; message: string; pspReference?: string }
   | { kind: "rejected"; pspCode: string; message: string; pspReference?: string }
   | { kind: "indeterminate"; reason: string; pspReference?: string }
-  | { kind: "unavailable"; reason: string };
+  | { kind: "unavailable"; reason: string }
+  | { kind: "configuration_error"; pspCode: string; message: string };
+
+/** What the shopper must do next (3-D Secure): enough for a client to finish the step with the PSP. */
+export interface NextAction {
+  type: string;
+  /** Stripe: handed to stripe.js (handleNextAction) when type is use_stripe_sdk. */
+  clientSecret?: string;
+  /** Where to send the shopper (Stripe redirect_to_url, Adyen action.url). */
+  redirectUrl?: string;
+}
 
 export interface CallDiagnostics {
   /** Raw PSP status/result code as received, for payment_attempts. */
@@ -32,18 +45,27 @@ export type AuthorizeOutcome = (
       amountCapturable: bigint;
       amountCaptured: bigint;
     }
-  | { kind: "requires_action"; pspReference: string }
+  | { kind: "requires_action"; pspReference: string; nextAction?: NextAction }
   | PspFailure
 ) & { diagnostics: CallDiagnostics };
 
+/**
+ * `capture_pending` / `cancel_pending`: the PSP accepted the request but decides later (Adyen
+ * `[capture-received]`); the CAPTURE / CANCELLATION notification ends it, never this answer.
+ */
 export type CaptureOutcome = (
   | { kind: "captured"; amountCaptured: bigint; pspReference: string }
+  | { kind: "capture_pending"; pspReference: string }
   | PspFailure
 ) & {
   diagnostics: CallDiagnostics;
 };
 
-export type CancelOutcome = ({ kind: "canceled"; pspReference: string } | PspFailure) & {
+export type CancelOutcome = (
+  | { kind: "canceled"; pspReference: string }
+  | { kind: "cancel_pending"; pspReference: string }
+  | PspFailure
+) & {
   diagnostics: CallDiagnostics;
 };
 
@@ -99,6 +121,15 @@ export interface SyncRequest {
   captureMethod?: CaptureMethod;
 }
 
+/** Re-reads a refund the PSP answered `pending` (or whose answer never came and was replayed). */
+export interface RefundStatusRequest {
+  paymentId: string;
+  refundId: string;
+  attemptId: string;
+  pspReference: string;
+  pspRefundReference: string;
+}
+
 export type SyncOutcome = AuthorizeOutcome | ({ kind: "not_found" } & { diagnostics: CallDiagnostics });
 
 export interface VerifiedWebhookEvent {
@@ -120,7 +151,13 @@ export interface PaymentConnector {
   capture(req: CaptureRequest): Promise<CaptureOutcome>;
   cancel(req: CancelRequest): Promise<CancelOutcome>;
   refund(req: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * Re-reads an authorization whose outcome is unknown, from an authoritative source only: a retrieve
+   * by id, or a replay of the original request under its idempotency key. Never a search index.
+   */
   sync(req: SyncRequest): Promise<SyncOutcome>;
+  /** The current state of a refund; `refund_pending` when the PSP has no status API (Adyen). */
+  refundStatus(req: RefundStatusRequest): Promise<RefundOutcome>;
   verifyWebhook(
     rawBody: Buffer,
     headers: Record<string, string | undefined>,
