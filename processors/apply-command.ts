@@ -9,12 +9,23 @@ import { refundPayment } from "./handlers/refund-payment.ts";
 
 export type TracedCommand = PaymentCommand & { traceparent: string | null };
 
-/** Applies a command at most once: a command id with a stored reply is a redelivery and changes nothing. */
+/**
+ * Applies a command at most once: a command id with a stored reply is a redelivery and changes nothing,
+ * and the claim keeps a second copy from acting while the first one works.
+ */
 export async function applyCommand(
   ctx: ProcessorContext,
   cmd: TracedCommand,
 ): Promise<"applied" | "duplicate"> {
   if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
+  return ctx.claims.run(cmd.commandId, async () => {
+    if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
+    await dispatch(ctx, cmd);
+    return "applied";
+  });
+}
+
+async function dispatch(ctx: ProcessorContext, cmd: TracedCommand): Promise<void> {
   switch (cmd.type) {
     case "create":
       await createPayment(ctx, cmd);
@@ -32,5 +43,4 @@ export async function applyCommand(
       await refundPayment(ctx, cmd);
       break;
   }
-  return "applied";
 }

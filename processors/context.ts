@@ -7,6 +7,8 @@ import type { Logger } from "../core/infra/logger.ts";
 import type { FraudScorer } from "../core/ports/fraud-scorer.ts";
 import type { PaymentConnector } from "../core/ports/payment-connector.ts";
 import type { Pool } from "../db/pool.ts";
+import type { AttemptLifecycle } from "./attempts/lifecycle.ts";
+import type { CommandClaims } from "./command-claims.ts";
 import type { OutcomeEvents } from "./outcome-events.ts";
 
 export interface ProcessorContext {
@@ -16,6 +18,8 @@ export interface ProcessorContext {
   fraudPolicy: FraudPolicy;
   events: OutcomeEvents;
   logger: Logger;
+  lifecycle: AttemptLifecycle;
+  claims: CommandClaims;
 }
 
 export const reply = {

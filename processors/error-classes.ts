@@ -8,6 +8,7 @@ const TRANSIENT_CODES = new Set([
   "53300",
   "40001",
   "40P01",
+  "COMMAND_CLAIMED",
 ]);
 
 /**

@@ -1,69 +1,114 @@
+import type { AnyOutcome } from "../core/domain/attempt-outcome.ts";
 import type { Logger } from "../core/infra/logger.ts";
+import { janitorChecks, reviewsOpened } from "../core/infra/metrics.ts";
+import type { CallDiagnostics } from "../core/ports/payment-connector.ts";
 import { transaction } from "../db/pool.ts";
-import { findStaleOpenAttempts, postponeSync } from "../db/repositories/attempts-repo.ts";
+import { type Attempt, claimDueAttempts } from "../db/repositories/attempts-repo.ts";
 import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
-import { findPayment, flagForReview } from "../db/repositories/payments-repo.ts";
+import { findPayment } from "../db/repositories/payments-repo.ts";
+import { findOpenReview, openReview } from "../db/repositories/reviews-repo.ts";
+import { giveUpParked } from "./attempts/give-up.ts";
+import { resendAttempt } from "./attempts/resend-attempt.ts";
+import { settleAttempt } from "./attempts/settle-attempt.ts";
 import type { ProcessorContext } from "./context.ts";
-import { applyAuthorizeOutcome } from "./handlers/apply-authorize-outcome.ts";
 import { runPeriodically } from "./periodic.ts";
 
-const MAX_BACKOFF_MS = 15 * 60_000;
-// After this many inconclusive syncs (about an hour with the backoff) a person looks at it.
-const REVIEW_AFTER_SYNCS = 8;
+const BATCH = 50;
+const PARALLEL = 4;
+// Longer than a PSP call with its retries: a janitor that dies mid-check leaves the attempt due again after it.
+const CHECK_LEASE_MS = 2 * 60_000;
 
 export interface JanitorOptions {
   ctx: ProcessorContext;
   logger: Logger;
   intervalMs: number;
-  minAgeMs: number;
 }
 
 /**
- * Kill Bill's Janitor: authorizations whose outcome is unknown (timeout, 5xx after retries, a crash
- * mid-call) are re-read from the PSP and settled. Applying is idempotent, so racing a live handler or
- * another janitor is harmless: the attempt row lock lets only the first one write.
+ * Kill Bill's Janitor, for every operation: attempts that are open (pending with a dead handler,
+ * unknown, parked, accepted) are taken oldest-due first, whatever their operation, and asked again at
+ * the PSP under their own idempotency key (ADR 0008). An answer settles them exactly as the live
+ * handler would; no answer reschedules them with backoff, and past the review threshold a person is
+ * asked. Several janitors share the work: a claimed attempt is invisible to the others for a lease.
  */
 export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
   const runOnce = async () => {
-    const attempts = (await findStaleOpenAttempts(o.ctx.pool, o.minAgeMs, 50)).filter(
-      (a) => a.operation === "authorize",
-    );
+    const due = await claimDueAttempts(o.ctx.pool, BATCH, CHECK_LEASE_MS);
     let settled = 0;
-    for (const attempt of attempts) {
-      const payment = await findPayment(o.ctx.pool, attempt.paymentId);
-      if (!payment) continue;
-      const outcome = await o.ctx.connectors[payment.psp].sync({
-        paymentId: payment.paymentId,
-        attemptId: attempt.attemptId,
-        amount: { minor: payment.amount, currency: payment.currency },
-        ...(attempt.pspReference ? { pspReference: attempt.pspReference } : {}),
-        ...(payment.paymentMethodToken ? { paymentMethodToken: payment.paymentMethodToken } : {}),
-        captureMethod: payment.captureMethod,
-      });
-      if (outcome.kind === "indeterminate" || outcome.kind === "unavailable") {
-        const syncs = await postponeSync(o.ctx.pool, attempt.attemptId, o.intervalMs, MAX_BACKOFF_MS);
-        if (syncs === REVIEW_AFTER_SYNCS) await flagForReview(o.ctx.pool, payment.paymentId);
-        continue;
-      }
-      await transaction(o.ctx.pool, async (client) => {
-        const reply = await applyAuthorizeOutcome(o.ctx, client, {
-          paymentId: payment.paymentId,
-          attemptId: attempt.attemptId,
-          outcome,
-          traceparent: null,
-        });
-        await replaceProvisionalReply(client, attempt.commandId, reply);
-      });
-      settled += 1;
-      o.logger.info(
-        { payment_id: payment.paymentId, psp: payment.psp, outcome: outcome.kind },
-        "janitor settled attempt",
-      );
-    }
+    const queue = [...due];
+    await Promise.all(
+      Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+        for (let a = queue.shift(); a; a = queue.shift()) {
+          try {
+            if (await check(o, a)) settled += 1;
+          } catch (err) {
+            o.logger.error({ err, attempt_id: a.attemptId, payment_id: a.paymentId }, "janitor check failed");
+          }
+        }
+      }),
+    );
     return settled;
   };
   const periodic = runPeriodically(o.intervalMs, runOnce, (err) =>
     o.logger.error({ err }, "janitor run failed"),
   );
   return { stop: () => periodic.stop(), runOnce };
+}
+
+/** One check of one attempt; true when it ended. */
+async function check(o: JanitorOptions, attempt: Attempt): Promise<boolean> {
+  const { ctx } = o;
+  const payment = await findPayment(ctx.pool, attempt.paymentId);
+  if (!payment) return false;
+  const log = o.logger.child({
+    payment_id: payment.paymentId,
+    attempt_id: attempt.attemptId,
+    psp: payment.psp,
+    operation: attempt.operation,
+  });
+  if (attempt.status === "parked" && attempt.giveUpAt && attempt.giveUpAt.getTime() <= Date.now()) {
+    await giveUpParked(ctx, attempt);
+    janitorChecks.inc({ operation: attempt.operation, result: "gave_up" });
+    log.warn("parked attempt passed its deadline; payment failed with psp_unavailable");
+    return true;
+  }
+  const outcome: (AnyOutcome & { diagnostics: CallDiagnostics }) | null = await resendAttempt(
+    ctx,
+    attempt,
+    payment,
+  );
+  if (!outcome) return true;
+  const result = await transaction(ctx.pool, async (client) => {
+    const settled = await settleAttempt(ctx, client, {
+      paymentId: payment.paymentId,
+      attemptId: attempt.attemptId,
+      outcome,
+      traceparent: null,
+      firstRequest: false,
+      janitorCheck: true,
+    });
+    await replaceProvisionalReply(client, attempt.commandId, settled.reply);
+    if (settled.open && needsPerson(ctx, attempt) && !(await findOpenReview(client, payment.paymentId))) {
+      const reason = `${attempt.operation}_unresolved`;
+      await openReview(client, {
+        paymentId: payment.paymentId,
+        attemptId: attempt.attemptId,
+        reason,
+        detail: `${attempt.syncCount + 1} checks since ${attempt.startedAt.toISOString()}; last: ${outcome.kind}`,
+      });
+      reviewsOpened.inc({ reason });
+      log.warn({ reason }, "attempt still unresolved; manual review opened");
+    }
+    return settled;
+  });
+  janitorChecks.inc({ operation: attempt.operation, result: result.open ? "still_open" : "settled" });
+  if (!result.open) log.info({ outcome: outcome.kind }, "janitor settled attempt");
+  return !result.open;
+}
+
+function needsPerson(ctx: ProcessorContext, attempt: Attempt): boolean {
+  const { reviewAfterChecks, reviewAfterMs } = ctx.lifecycle;
+  return (
+    attempt.syncCount + 1 >= reviewAfterChecks || Date.now() - attempt.startedAt.getTime() >= reviewAfterMs
+  );
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
@@ -8,6 +9,7 @@ import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool } from "../db/pool.ts";
+import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startHousekeeping } from "./housekeeping.ts";
@@ -42,6 +44,21 @@ export async function startProcessors(config: Config) {
     },
     events: new OutcomeEvents(codec, config.OUTBOX_PUBLISHER),
     logger: log,
+    lifecycle: {
+      pendingCheckMs: config.JANITOR_MIN_AGE_MS,
+      unknownCheckMs: config.JANITOR_FIRST_CHECK_MS,
+      acceptedCheckMs: config.JANITOR_ACCEPTED_CHECK_MS,
+      parkRetryMs: config.PSP_PARK_RETRY_MS,
+      parkDeadlineMs: config.PSP_PARK_DEADLINE_MS,
+      maxBackoffMs: config.JANITOR_MAX_BACKOFF_MS,
+      reviewAfterChecks: config.REVIEW_AFTER_CHECKS,
+      reviewAfterMs: config.REVIEW_AFTER_MS,
+    },
+    claims: new CommandClaims(
+      pool,
+      `${config.KAFKA_CLIENT_ID}-${randomUUID()}`,
+      config.COMMAND_CLAIM_LEASE_MS,
+    ),
   };
 
   const consumer = await startCommandConsumer({
@@ -97,7 +114,6 @@ export async function startProcessors(config: Config) {
         ctx: { ...ctx, connectors: connectorsFromConfig(config) },
         logger: log,
         intervalMs: config.JANITOR_INTERVAL_MS,
-        minAgeMs: config.JANITOR_MIN_AGE_MS,
       })
     : null;
   log.info(
@@ -115,6 +131,7 @@ export async function startProcessors(config: Config) {
       await webhooks.stop();
       await relay?.stop();
       await producer.disconnect();
+      ctx.claims.stop();
       await pool.end();
     },
   };

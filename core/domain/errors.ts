@@ -64,6 +64,8 @@ export const errors = {
     new PaymentError(409, "idempotency_error", "idempotency_conflict", message),
   declined: (code: string, message: string) => new PaymentError(402, "card_error", code, message),
   unavailable: (message: string) => new PaymentError(503, "api_error", "service_unavailable", message),
+  pspUnavailable: (code: "psp_unavailable" | "psp_configuration_error", message: string) =>
+    new PaymentError(503, "api_error", code, message),
   internal: () => new PaymentError(500, "api_error", "internal_error", "The request could not be processed"),
   rateLimited: () => new PaymentError(429, "rate_limit_error", "rate_limited", "Too many requests"),
 } as const;

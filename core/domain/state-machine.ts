@@ -17,6 +17,7 @@ export const PAYMENT_EVENTS = [
   "psp_declined",
   "psp_indeterminate",
   "psp_not_sent",
+  "abandoned",
   "psp_canceled",
   "action_completed",
   "action_failed",
@@ -42,6 +43,8 @@ const TRANSITIONS: Table = {
     psp_declined: "failed",
     psp_indeterminate: "processing",
     psp_not_sent: "requires_confirmation",
+    // A parked authorization that never reached the PSP before its deadline (psp_unavailable).
+    abandoned: "failed",
   },
   requires_action: {
     action_completed: "requires_capture",

@@ -61,6 +61,15 @@ const schema = z.object({
   JANITOR_INTERVAL_MS: positiveInt.default(5_000),
   // Longer than a PSP call with all its retries, so the janitor never races a live first attempt.
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
+  // Attempt lifecycle (ADR 0008).
+  JANITOR_FIRST_CHECK_MS: positiveInt.max(60_000).default(30_000),
+  JANITOR_ACCEPTED_CHECK_MS: positiveInt.default(60_000),
+  JANITOR_MAX_BACKOFF_MS: positiveInt.default(15 * 60_000),
+  REVIEW_AFTER_CHECKS: positiveInt.default(8),
+  REVIEW_AFTER_MS: positiveInt.default(3_600_000),
+  PSP_PARK_RETRY_MS: positiveInt.default(30_000),
+  PSP_PARK_DEADLINE_MS: positiveInt.default(15 * 60_000),
+  COMMAND_CLAIM_LEASE_MS: positiveInt.default(15_000),
 });
 
 export type Config = z.infer<typeof schema>;

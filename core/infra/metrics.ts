@@ -103,3 +103,21 @@ export const webhookEventsApplied = new Counter({
   help: "PSP webhook events handled by the webhook processor, by outcome",
   labelNames: ["psp", "outcome"] as const,
 });
+
+export const pspConfigurationErrors = new Counter({
+  name: "psp_configuration_errors_total",
+  help: "PSP calls refused for our credentials or account setup (401/403): never a decline, needs an operator",
+  labelNames: ["psp", "operation"] as const,
+});
+
+export const janitorChecks = new Counter({
+  name: "payment_janitor_checks_total",
+  help: "Janitor checks of open attempts, by operation and what they ended in",
+  labelNames: ["operation", "result"] as const,
+});
+
+export const reviewsOpened = new Counter({
+  name: "payment_reviews_opened_total",
+  help: "Manual reviews opened, by reason",
+  labelNames: ["reason"] as const,
+});

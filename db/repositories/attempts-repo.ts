@@ -1,9 +1,11 @@
+import type { AttemptOperation, AttemptStatus } from "../../core/domain/attempt-outcome.ts";
 import type { Currency } from "../../core/domain/currency.ts";
-import { numericFromMinor } from "../../core/domain/money.ts";
+import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
 import type { Queryable } from "../pool.ts";
 
-export type AttemptOperation = "authorize" | "capture" | "cancel" | "refund";
-export type AttemptStatus = "pending" | "succeeded" | "failed" | "unknown";
+export type { AttemptOperation, AttemptStatus };
+
+const OPEN = "('pending','unknown','parked','accepted')";
 
 export interface Attempt {
   attemptId: string;
@@ -14,7 +16,11 @@ export interface Attempt {
   status: AttemptStatus;
   refundId: string | null;
   pspReference: string | null;
+  /** Minor units asked for (capture, refund); null when the operation has no amount of its own. */
+  amount: bigint | null;
+  syncCount: number;
   startedAt: Date;
+  giveUpAt: Date | null;
 }
 
 interface AttemptRow {
@@ -26,7 +32,11 @@ interface AttemptRow {
   status: AttemptStatus;
   refund_id: string | null;
   psp_reference: string | null;
+  amount: string | null;
+  currency: string;
+  sync_count: number;
   started_at: Date;
+  give_up_at: Date | null;
 }
 
 const toAttempt = (r: AttemptRow): Attempt => ({
@@ -38,7 +48,10 @@ const toAttempt = (r: AttemptRow): Attempt => ({
   status: r.status,
   refundId: r.refund_id,
   pspReference: r.psp_reference,
+  amount: r.amount === null ? null : minorFromNumeric(r.amount, r.currency as Currency),
+  syncCount: r.sync_count,
   startedAt: r.started_at,
+  giveUpAt: r.give_up_at,
 });
 
 export async function insertAttempt(
@@ -53,13 +66,15 @@ export async function insertAttempt(
     currency: Currency;
     refundId?: string;
     pspReference?: string | null;
+    /** When the janitor first looks, should the call's own handler die: longer than a call with its retries. */
+    firstCheckMs: number;
   },
 ): Promise<void> {
   await db.query({
     name: "attempt_insert",
     text: `INSERT INTO payment_attempts (attempt_id, payment_id, command_id, operation, psp, amount, currency, refund_id,
-             psp_reference, status)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending')`,
+             psp_reference, status, next_sync_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending', now() + make_interval(secs => $10 / 1000.0))`,
     values: [
       a.attemptId,
       a.paymentId,
@@ -70,6 +85,7 @@ export async function insertAttempt(
       a.currency,
       a.refundId ?? null,
       a.pspReference ?? null,
+      a.firstCheckMs,
     ],
   });
 }
@@ -91,27 +107,86 @@ export async function findAttemptForCommand(
 export async function findOpenAttempts(db: Queryable, paymentId: string): Promise<Attempt[]> {
   const { rows } = await db.query<AttemptRow>({
     name: "attempts_open_for_payment",
-    text: "SELECT * FROM payment_attempts WHERE payment_id = $1 AND status IN ('pending','unknown') ORDER BY started_at",
+    text: `SELECT * FROM payment_attempts WHERE payment_id = $1 AND status IN ${OPEN} ORDER BY started_at`,
     values: [paymentId],
   });
   return rows.map(toAttempt);
 }
 
-/** Attempts whose outcome nobody knows, old enough that no live handler is still waiting on them. */
-export async function findStaleOpenAttempts(
-  db: Queryable,
-  olderThanMs: number,
-  limit: number,
-): Promise<Attempt[]> {
+/**
+ * Takes the open attempts whose check is due, oldest due first, whatever their operation, and pushes
+ * their next check `leaseMs` ahead so that another janitor does not take them meanwhile (a janitor that
+ * dies mid-sync leaves them due again once the lease is over).
+ */
+export async function claimDueAttempts(db: Queryable, limit: number, leaseMs: number): Promise<Attempt[]> {
   const { rows } = await db.query<AttemptRow>({
-    name: "attempts_stale_open",
-    text: `SELECT * FROM payment_attempts WHERE status IN ('pending','unknown')
-           AND started_at < now() - make_interval(secs => $1 / 1000.0)
-           AND (next_sync_at IS NULL OR next_sync_at <= now())
-           ORDER BY started_at LIMIT $2`,
-    values: [olderThanMs, limit],
+    name: "attempts_claim_due",
+    text: `UPDATE payment_attempts a SET next_sync_at = now() + make_interval(secs => $2 / 1000.0)
+           FROM (SELECT attempt_id FROM payment_attempts
+                 WHERE status IN ${OPEN} AND next_sync_at <= now()
+                 ORDER BY next_sync_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+           WHERE a.attempt_id = due.attempt_id
+           RETURNING a.*`,
+    values: [limit, leaseMs],
   });
-  return rows.map(toAttempt);
+  return rows.map(toAttempt).sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
+}
+
+/** Keeps an attempt open in `status` and says when it is looked at next. */
+export async function keepAttemptOpen(
+  db: Queryable,
+  attemptId: string,
+  open: {
+    status: "unknown" | "parked" | "accepted";
+    nextCheckMs: number;
+    pspReference?: string | null;
+    pspMessage?: string | null;
+    httpStatus?: number | null;
+    requests: number;
+    /** Parked attempts: give up this long after the first park. */
+    giveUpAfterMs?: number;
+    countSync?: boolean;
+  },
+): Promise<number> {
+  const { rows } = await db.query<{ sync_count: number }>({
+    name: "attempt_keep_open",
+    text: `UPDATE payment_attempts SET status=$2::varchar, psp_reference=COALESCE($3, psp_reference),
+             psp_message=COALESCE($4, psp_message), http_status=COALESCE($5, http_status), requests=requests+$6,
+             next_sync_at = now() + make_interval(secs => $7 / 1000.0),
+             give_up_at = CASE WHEN $8::float8 IS NULL THEN give_up_at
+                               ELSE COALESCE(give_up_at, now() + make_interval(secs => $8 / 1000.0)) END,
+             sync_count = sync_count + CASE WHEN $9 THEN 1 ELSE 0 END,
+             duration_ms=(EXTRACT(EPOCH FROM now() - started_at) * 1000)::int
+           WHERE attempt_id=$1 RETURNING sync_count`,
+    values: [
+      attemptId,
+      open.status,
+      open.pspReference ?? null,
+      open.pspMessage?.slice(0, 1000) ?? null,
+      open.httpStatus ?? null,
+      open.requests,
+      open.nextCheckMs,
+      open.giveUpAfterMs ?? null,
+      open.countSync ?? false,
+    ],
+  });
+  return rows[0]?.sync_count ?? 0;
+}
+
+/** Open attempts by operation, and the age of the oldest, for the unresolved-attempt metrics. */
+export async function openAttemptStats(
+  db: Queryable,
+): Promise<Array<{ operation: AttemptOperation; count: number; oldestSeconds: number }>> {
+  const { rows } = await db.query<{ operation: AttemptOperation; count: string; oldest: string }>({
+    name: "attempts_open_stats",
+    text: `SELECT operation, count(*) AS count, EXTRACT(EPOCH FROM now() - min(started_at))::text AS oldest
+           FROM payment_attempts WHERE status IN ${OPEN} GROUP BY operation`,
+  });
+  return rows.map((r) => ({
+    operation: r.operation,
+    count: Number(r.count),
+    oldestSeconds: Number(r.oldest),
+  }));
 }
 
 export async function finishAttempt(
@@ -154,23 +229,6 @@ export async function lockAttempt(db: Queryable, attemptId: string): Promise<Att
     values: [attemptId],
   });
   return rows[0] ? toAttempt(rows[0]) : null;
-}
-
-/** A sync that learned nothing backs off exponentially, so one stuck payment cannot flood the PSP. */
-export async function postponeSync(
-  db: Queryable,
-  attemptId: string,
-  baseMs: number,
-  maxMs: number,
-): Promise<number> {
-  const { rows } = await db.query<{ sync_count: number }>({
-    name: "attempt_postpone_sync",
-    text: `UPDATE payment_attempts SET sync_count = sync_count + 1,
-             next_sync_at = now() + make_interval(secs => LEAST($2 * power(2, sync_count), $3) / 1000.0)
-           WHERE attempt_id = $1 RETURNING sync_count`,
-    values: [attemptId, baseMs, maxMs],
-  });
-  return rows[0]?.sync_count ?? 0;
 }
 
 export async function findAttempt(db: Queryable, attemptId: string): Promise<Attempt | null> {

@@ -1,15 +1,11 @@
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
-import type { Payment } from "../../core/domain/payment.ts";
 import { transition } from "../../core/domain/state-machine.ts";
-import { finishAttempt } from "../../db/repositories/attempts-repo.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
-import { finishUnapplied } from "./finish-unapplied.ts";
-import { callPsp } from "./psp-call.ts";
-import { startPspOperation } from "./start-psp-operation.ts";
+import { callAndSettle, startPspOperation } from "./start-psp-operation.ts";
 
 type CancelCommand = Extract<PaymentCommand, { type: "cancel" }>;
 type Traced = { traceparent: string | null };
@@ -29,33 +25,19 @@ export async function cancelPayment(ctx: ProcessorContext, cmd: CancelCommand & 
   });
   if (!started) return;
   const { payment, attemptId } = started;
-  const outcome = await callPsp(payment.psp, "cancel", () =>
-    ctx.connectors[payment.psp].cancel({
-      paymentId: payment.paymentId,
-      attemptId,
-      pspReference: payment.pspReference ?? "",
-    }),
+  await callAndSettle(
+    ctx,
+    cmd,
+    started,
+    "cancel",
+    () =>
+      ctx.connectors[payment.psp].cancel({
+        paymentId: payment.paymentId,
+        attemptId,
+        pspReference: payment.pspReference ?? "",
+      }),
+    { cancelReason: reason },
   );
-  await started.complete(async (client, p) => {
-    const base = {
-      requests: outcome.diagnostics.requests,
-      httpStatus: outcome.diagnostics.httpStatus ?? null,
-    };
-    switch (outcome.kind) {
-      case "canceled": {
-        await finishAttempt(client, attemptId, {
-          ...base,
-          status: "succeeded",
-          pspStatus: outcome.diagnostics.rawStatus,
-        });
-        const saved = await updatePayment(client, canceled(p));
-        await insertOutboxEvents(client, [ctx.events.canceled(saved, reason, cmd.traceparent)]);
-        return reply.payment(200, saved);
-      }
-      default:
-        return finishUnapplied(client, attemptId, p, outcome, "cancellation");
-    }
-  });
 }
 
 const PRE_CONFIRMATION = new Set(["requires_payment_method", "requires_confirmation"]);
@@ -72,10 +54,4 @@ async function completeLocalCancel(ctx: ProcessorContext, cmd: CancelCommand & T
     return reply.payment(200, saved);
   });
   return true;
-}
-
-function canceled(p: Payment): Payment {
-  const result = transition(p.status, "psp_canceled");
-  if (!result.ok) throw new Error(`illegal transition ${p.status} --psp_canceled--> for ${p.paymentId}`);
-  return { ...p, status: result.to, amountCapturable: 0n };
 }

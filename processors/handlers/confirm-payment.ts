@@ -1,33 +1,41 @@
 import { randomUUID } from "node:crypto";
+import { step } from "../../core/domain/attempt-outcome.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
-import { applyFraudPolicy } from "../../core/domain/fraud-policy.ts";
+import type { FraudVerdict } from "../../core/domain/fraud-policy.ts";
 import type { Payment } from "../../core/domain/payment.ts";
 import { transition } from "../../core/domain/state-machine.ts";
 import { transaction } from "../../db/pool.ts";
-import { findAttemptForCommand, insertAttempt } from "../../db/repositories/attempts-repo.ts";
-import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
+import {
+  findAttemptForCommand,
+  insertAttempt,
+  keepAttemptOpen,
+} from "../../db/repositories/attempts-repo.ts";
+import { saveCommandReply } from "../../db/repositories/commands-repo.ts";
 import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
-import { applyAuthorizeOutcome } from "./apply-authorize-outcome.ts";
 import { cardSummary } from "./card-summary.ts";
-import { callPsp } from "./psp-call.ts";
+import { failBlocked, screen, withVerdict } from "./fraud-screen.ts";
+import { callAndSettle, fromAttempt, type Started } from "./start-psp-operation.ts";
 
 type ConfirmCommand = Extract<PaymentCommand, { type: "confirm" }>;
 type Traced = { traceparent: string | null };
 
+/** Payments with nobody to retry them (autopay): what cannot proceed now is parked, never refused. */
+export const hasNoCaller = (p: Payment) => p.metadata?.source === "order.created.v1";
+
 /**
  * Phases, none holding a transaction across a network call:
  * fraud score → (tx) processing + pending attempt → PSP authorize → (tx) outcome + outbox + reply.
- * A redelivered command finds its own pending attempt and resumes it with the same PSP idempotency key.
+ * A redelivered command finds its own attempt and resumes it with the same PSP idempotency key.
  */
 export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand & Traced): Promise<void> {
   const resumed = await findAttemptForCommand(ctx.pool, cmd.commandId, "authorize");
   if (resumed) {
     const payment = await findPayment(ctx.pool, cmd.paymentId);
     if (!payment) throw new Error(`attempt ${resumed.attemptId} without payment`);
-    return authorize(ctx, cmd, payment, resumed.attemptId);
+    return authorize(ctx, cmd, fromAttempt(payment, resumed));
   }
 
   const current = await findPayment(ctx.pool, cmd.paymentId);
@@ -37,17 +45,8 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
     return;
   }
   const token = cmd.body.payment_method?.token ?? current.paymentMethodToken ?? "";
-
-  const assessment = await ctx.fraud.evaluate({
-    paymentId: current.paymentId,
-    orderId: current.orderId,
-    amount: { minor: current.amount, currency: current.currency },
-    paymentMethodToken: token,
-    psp: current.psp,
-    ...(current.customerId ? { customerId: current.customerId } : {}),
-  });
-  const verdict = applyFraudPolicy(assessment, current.amount, ctx.fraudPolicy);
-  if (verdict.action === "refuse") {
+  const verdict = await screen(ctx, current, token);
+  if (verdict.action === "refuse" && !hasNoCaller(current)) {
     await completeCommand(ctx, cmd, async () =>
       reply.error(
         errors.unavailable("Fraud scoring is unavailable; the payment was not confirmed, retry later"),
@@ -55,26 +54,18 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
     );
     return;
   }
+  if (verdict.action === "block") return block(ctx, cmd, verdict);
 
   const attemptId = randomUUID();
   const started = await transaction(ctx.pool, async (client) => {
     const locked = await lockPayment(client, cmd.paymentId);
     if (!locked || confirmRefusal(locked, cmd)) return null;
-    const next: Payment = {
+    const withMethod = {
       ...locked,
       ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}),
     };
-    next.riskScore = verdict.riskScore;
-    next.riskDecision = verdict.decision;
-    next.needsReview = verdict.action === "proceed" && verdict.needsReview;
-    if (verdict.action === "block") {
-      next.status = "failed";
-      next.failureReason = "fraud_blocked";
-      const saved = await updatePayment(client, next);
-      return { kind: "blocked" as const, payment: saved };
-    }
-    next.status = "processing";
-    const saved = await updatePayment(client, next);
+    const scored = verdict.action === "proceed" ? withVerdict(withMethod, verdict) : withMethod;
+    const saved = await updatePayment(client, step(scored, ["confirm"]));
     await insertAttempt(client, {
       attemptId,
       paymentId: saved.paymentId,
@@ -83,19 +74,44 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
       psp: saved.psp,
       amount: saved.amount,
       currency: saved.currency,
+      firstCheckMs: ctx.lifecycle.pendingCheckMs,
     });
-    return { kind: "processing" as const, payment: saved };
+    if (verdict.action === "refuse") {
+      // Autopay with fraud scoring down: parked unscored; the janitor scores and sends it later.
+      await keepAttemptOpen(client, attemptId, {
+        status: "parked",
+        requests: 0,
+        pspMessage: `fraud scoring unavailable: ${verdict.reason}`,
+        nextCheckMs: ctx.lifecycle.parkRetryMs,
+        giveUpAfterMs: ctx.lifecycle.parkDeadlineMs,
+      });
+      await saveCommandReply(client, cmd, reply.payment(202, saved));
+      return "parked" as const;
+    }
+    return { payment: saved, attemptId, amount: saved.amount, refundId: null, firstRequest: true };
   });
-
+  if (started === "parked") return;
   if (!started) return confirmPayment(ctx, cmd);
-  if (started.kind === "blocked") {
-    await completeCommand(ctx, cmd, async (client) => {
-      await insertOutboxEvents(client, [ctx.events.failed(started.payment, cmd.traceparent)]);
-      return reply.error(errors.declined("fraud_blocked", "The payment was blocked by fraud screening"));
-    });
-    return;
-  }
-  return authorize(ctx, cmd, started.payment, attemptId);
+  return authorize(ctx, cmd, started);
+}
+
+/** Blocked by fraud scoring: the failure, its event and the 402 reply commit together. */
+async function block(
+  ctx: ProcessorContext,
+  cmd: ConfirmCommand & Traced,
+  verdict: Extract<FraudVerdict, { action: "block" }>,
+) {
+  await completeCommand(ctx, cmd, async (client) => {
+    const locked = await lockPayment(client, cmd.paymentId);
+    const refusal = locked ? confirmRefusal(locked, cmd) : errors.notFound("payment");
+    if (refusal || !locked) return reply.error(refusal ?? errors.notFound("payment"));
+    const withMethod = {
+      ...locked,
+      ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}),
+    };
+    await failBlocked(ctx, client, withMethod, verdict, cmd.traceparent);
+    return reply.error(errors.declined("fraud_blocked", "The payment was blocked by fraud screening"));
+  });
 }
 
 function confirmRefusal(p: Payment, cmd: ConfirmCommand) {
@@ -112,26 +128,21 @@ function confirmRefusal(p: Payment, cmd: ConfirmCommand) {
   return null;
 }
 
-async function authorize(ctx: ProcessorContext, cmd: ConfirmCommand & Traced, p: Payment, attemptId: string) {
-  const connector = ctx.connectors[p.psp];
-  const outcome = await callPsp(p.psp, "authorize", () =>
-    connector.authorize({
-      paymentId: p.paymentId,
-      orderId: p.orderId,
-      attemptId,
-      amount: { minor: p.amount, currency: p.currency },
-      paymentMethodToken: p.paymentMethodToken ?? "",
-      captureMethod: p.captureMethod,
-      ...(p.customerId ? { customerId: p.customerId } : {}),
-      ...(p.description ? { description: p.description } : {}),
-    }),
-  );
-  await completeCommand(ctx, cmd, (client) =>
-    applyAuthorizeOutcome(ctx, client, {
-      paymentId: p.paymentId,
-      attemptId,
-      outcome,
-      traceparent: cmd.traceparent,
-    }),
-  );
+async function authorize(ctx: ProcessorContext, cmd: ConfirmCommand & Traced, started: Started) {
+  const p = started.payment;
+  await callAndSettle(ctx, cmd, started, "authorize", () => authorizeRequest(ctx, p, started.attemptId));
+}
+
+/** The authorization request of an attempt; re-sent unchanged (same idempotency key) on every retry. */
+export function authorizeRequest(ctx: ProcessorContext, p: Payment, attemptId: string) {
+  return ctx.connectors[p.psp].authorize({
+    paymentId: p.paymentId,
+    orderId: p.orderId,
+    attemptId,
+    amount: { minor: p.amount, currency: p.currency },
+    paymentMethodToken: p.paymentMethodToken ?? "",
+    captureMethod: p.captureMethod,
+    ...(p.customerId ? { customerId: p.customerId } : {}),
+    ...(p.description ? { description: p.description } : {}),
+  });
 }

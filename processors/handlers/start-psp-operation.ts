@@ -1,28 +1,31 @@
 import { randomUUID } from "node:crypto";
-import type { CommandReply, PaymentCommand } from "../../core/domain/commands.ts";
+import type { AnyOutcome } from "../../core/domain/attempt-outcome.ts";
+import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors, type PaymentError } from "../../core/domain/errors.ts";
 import type { Payment } from "../../core/domain/payment.ts";
+import type { CallDiagnostics } from "../../core/ports/payment-connector.ts";
 import { type PoolClient, transaction } from "../../db/pool.ts";
 import {
+  type Attempt,
   type AttemptOperation,
   findAttemptForCommand,
   findOpenAttempts,
   insertAttempt,
-  lockAttempt,
 } from "../../db/repositories/attempts-repo.ts";
 import { saveCommandReply } from "../../db/repositories/commands-repo.ts";
 import { findPayment, lockPayment } from "../../db/repositories/payments-repo.ts";
+import { settleAttempt } from "../attempts/settle-attempt.ts";
 import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
+import { callPsp } from "./psp-call.ts";
 
 export interface Started {
   payment: Payment;
   attemptId: string;
-  /** Final phase: `work` runs with the payment locked, unless the attempt was already settled elsewhere. */
-  complete(
-    work: (client: PoolClient, payment: Payment) => Promise<CommandReply>,
-    settled?: (client: PoolClient, payment: Payment) => Promise<CommandReply>,
-  ): Promise<void>;
+  amount: bigint | null;
+  refundId: string | null;
+  /** This handler recorded the attempt just now: its first request cannot have reached the PSP before. */
+  firstRequest: boolean;
 }
 
 interface Options {
@@ -47,15 +50,15 @@ export async function startPspOperation(
   if (resumed) {
     const payment = await findPayment(ctx.pool, cmd.paymentId);
     if (!payment) throw new Error(`attempt ${resumed.attemptId} without payment`);
-    return started(ctx, cmd, payment, resumed.attemptId);
+    return fromAttempt(payment, resumed);
   }
   const attemptId = randomUUID();
-  const opened = await transaction(ctx.pool, async (client) => {
+  return transaction(ctx.pool, async (client) => {
     const payment = await lockPayment(client, cmd.paymentId);
     const refusal = !payment
       ? errors.notFound("payment")
       : (options.refuse(payment) ??
-        ((await findOpenAttempts(client, payment.paymentId)).length > 0
+        ((await findOpenAttempts(client, payment.paymentId)).some(blocks)
           ? errors.operationInProgress()
           : null));
     if (refusal || !payment) {
@@ -63,36 +66,58 @@ export async function startPspOperation(
       return null;
     }
     const { refundId } = (await options.open?.(client, payment)) ?? {};
+    const amount = options.amount(payment);
     await insertAttempt(client, {
       attemptId,
       paymentId: payment.paymentId,
       commandId: cmd.commandId,
       operation,
       psp: payment.psp,
-      amount: options.amount(payment),
+      amount,
       currency: payment.currency,
       pspReference: payment.pspReference,
+      firstCheckMs: ctx.lifecycle.pendingCheckMs,
       ...(refundId ? { refundId } : {}),
     });
-    return payment;
+    return { payment, attemptId, amount, refundId: refundId ?? null, firstRequest: true };
   });
-  return opened ? started(ctx, cmd, opened, attemptId) : null;
 }
 
-function started(ctx: ProcessorContext, cmd: PaymentCommand, payment: Payment, attemptId: string): Started {
+/**
+ * An open attempt keeps new operations off the payment while its PSP call may be running. A refund the
+ * PSP accepted and settles later does not: its amount stays reserved, so further refunds are safe.
+ */
+const blocks = (a: Attempt) => !(a.operation === "refund" && a.status === "accepted");
+
+export function fromAttempt(payment: Payment, attempt: Attempt): Started {
   return {
     payment,
-    attemptId,
-    async complete(work, settled) {
-      await completeCommand(ctx, cmd, async (client) => {
-        const locked = await lockPayment(client, payment.paymentId);
-        const attempt = await lockAttempt(client, attemptId);
-        if (!locked || !attempt) throw new Error(`payment or attempt ${attemptId} vanished`);
-        if (attempt.status === "succeeded" || attempt.status === "failed") {
-          return settled ? settled(client, locked) : reply.payment(200, locked);
-        }
-        return work(client, locked);
-      });
-    },
+    attemptId: attempt.attemptId,
+    amount: attempt.amount,
+    refundId: attempt.refundId,
+    firstRequest: false,
   };
+}
+
+/** Calls the PSP (no transaction open), then settles the outcome and the command's reply in one commit. */
+export async function callAndSettle(
+  ctx: ProcessorContext,
+  cmd: PaymentCommand & { traceparent: string | null },
+  started: Started,
+  operation: AttemptOperation,
+  call: () => Promise<AnyOutcome & { diagnostics: CallDiagnostics }>,
+  extra: { cancelReason?: string | null } = {},
+): Promise<void> {
+  const outcome = await callPsp(started.payment.psp, operation, call);
+  await completeCommand(ctx, cmd, async (client) => {
+    const settled = await settleAttempt(ctx, client, {
+      paymentId: started.payment.paymentId,
+      attemptId: started.attemptId,
+      outcome,
+      traceparent: cmd.traceparent,
+      firstRequest: started.firstRequest,
+      ...extra,
+    });
+    return settled.reply;
+  });
 }

@@ -12,8 +12,8 @@ import { replaceProvisionalReply } from "../../db/repositories/commands-repo.ts"
 import { insertOutboxEvents, type OutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { updatePayment } from "../../db/repositories/payments-repo.ts";
 import type { PspEventOutcome } from "../../db/repositories/psp-events-repo.ts";
+import { settleAttempt } from "../attempts/settle-attempt.ts";
 import { reply } from "../context.ts";
-import { applyAuthorizeOutcome } from "./apply-authorize-outcome.ts";
 import { type FactInput, webhookDiagnostics, webhookSettled } from "./webhook-fact-input.ts";
 
 /**
@@ -40,13 +40,14 @@ async function settleAuthorization(input: FactInput, fact: PaymentFact): Promise
     ...authorizeOutcomeOf(fact, refs.pspReference, payment.captureMethod),
     diagnostics: webhookDiagnostics(event),
   } as AuthorizeOutcome;
-  const answer = await applyAuthorizeOutcome(ctx, client, {
+  const settled = await settleAttempt(ctx, client, {
     paymentId: payment.paymentId,
     attemptId: attempt.attemptId,
     outcome,
     traceparent: input.traceparent,
+    firstRequest: false,
   });
-  await replaceProvisionalReply(client, attempt.commandId, answer);
+  await replaceProvisionalReply(client, attempt.commandId, settled.reply);
   return "applied";
 }
 

@@ -140,6 +140,8 @@ ensure_database() {
 
 ensure_pg_objects() {
   ensure_role "$PG_APP_USER" "$PG_APP_PASSWORD" REPLICATION
+  # Tests that stop or pause a dependency run their own service over a private database.
+  psql_admin -c "ALTER ROLE $PG_APP_USER CREATEDB"
   ensure_database "$PG_APP_DB" "$PG_APP_USER"
   ensure_role "$PG_REGISTRY_USER" "$PG_REGISTRY_PASSWORD"
   ensure_database "$PG_REGISTRY_DB" "$PG_REGISTRY_USER"

@@ -5,6 +5,7 @@ import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { createAndConfirm, createPayment, waitForPayment } from "../helpers/flows.ts";
+import { eventually } from "../helpers/private-service.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 
 const events = new EventLog();
@@ -188,30 +189,32 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
     expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(1);
   });
 
-  it("never treats a persistent PSP 5xx as success", async () => {
+  it("never treats a persistent PSP 5xx as success, nor as proof that nothing was charged", async () => {
     const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_sim_psp_error" });
     expect(confirmed.status).toBe(202);
     expect(confirmed.body.status).toBe("processing");
-    if (psp === "stripe") {
-      // Stripe can be searched: the janitor finds no intent, so nothing was charged and the caller may retry.
-      const settled = await waitForPayment(paymentId, (p) => p.status !== "processing");
-      expect(settled.status).toBe("requires_confirmation");
-    } else {
-      // Adyen has no status API: the janitor's replay keeps failing, so the payment stays processing
-      // while the janitor backs off (and eventually flags it for review).
-      const deadline = Date.now() + 20_000;
-      let syncs = 0;
-      while (syncs < 1 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        const { rows } = await testDb().query(
-          "SELECT sync_count FROM payment_attempts WHERE payment_id = $1",
-          [paymentId],
-        );
-        syncs = rows[0]?.sync_count ?? 0;
-      }
-      expect(syncs).toBeGreaterThanOrEqual(1);
-      expect((await api.get(`/payments/${paymentId}`)).body.status).toBe("processing");
-    }
+    // The request may have reached the PSP: the attempt stays open while the janitor asks again under
+    // the same key, and after REVIEW_AFTER_CHECKS checks a person is asked.
+    const review = await eventually(
+      "a manual review of the unresolved authorization",
+      async () =>
+        (
+          await testDb().query(
+            "SELECT reason FROM payment_reviews WHERE payment_id = $1 AND resolved_at IS NULL",
+            [paymentId],
+          )
+        ).rows[0],
+      30_000,
+    );
+    expect(review.reason).toBe("authorize_unresolved");
+    const { rows } = await testDb().query(
+      "SELECT status, sync_count FROM payment_attempts WHERE payment_id = $1",
+      [paymentId],
+    );
+    expect(rows[0]).toMatchObject({ status: "unknown" });
+    expect(rows[0].sync_count).toBeGreaterThanOrEqual(4);
+    const payment = (await api.get(`/payments/${paymentId}`)).body;
+    expect(payment.status).toBe("processing");
     expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(0);
   }, 40_000);
 

@@ -1,0 +1,47 @@
+import type { Queryable } from "../pool.ts";
+
+/**
+ * Takes the claim on a command for `owner`, or renews it; fails (false) while another owner's lease
+ * runs. A lapsed lease (its holder died or froze) is taken over.
+ */
+export async function claimCommand(
+  db: Queryable,
+  commandId: string,
+  owner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const { rows } = await db.query<{ owner: string }>({
+    name: "command_claim",
+    text: `INSERT INTO command_claims (command_id, owner, lease_until)
+           VALUES ($1, $2, now() + make_interval(secs => $3 / 1000.0))
+           ON CONFLICT (command_id) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+             WHERE command_claims.lease_until < now() OR command_claims.owner = EXCLUDED.owner
+           RETURNING owner`,
+    values: [commandId, owner, leaseMs],
+  });
+  return rows.length === 1;
+}
+
+/** Extends the leases `owner` holds on the commands it is still working on. */
+export async function renewClaims(
+  db: Queryable,
+  owner: string,
+  commandIds: string[],
+  leaseMs: number,
+): Promise<void> {
+  if (commandIds.length === 0) return;
+  await db.query({
+    name: "command_claims_renew",
+    text: `UPDATE command_claims SET lease_until = now() + make_interval(secs => $3 / 1000.0)
+           WHERE owner = $1 AND command_id = ANY($2::uuid[])`,
+    values: [owner, commandIds, leaseMs],
+  });
+}
+
+export async function releaseClaim(db: Queryable, commandId: string, owner: string): Promise<void> {
+  await db.query({
+    name: "command_claim_release",
+    text: "DELETE FROM command_claims WHERE command_id = $1 AND owner = $2",
+    values: [commandId, owner],
+  });
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import pg from "pg";
+import { type ServiceProcess, spawnService, waitForHttp } from "./service-process.ts";
+import { stackEnv } from "./stack-env.ts";
+
+export type SimName = "stripe" | "adyen" | "fraud";
+
+export interface PrivateService {
+  baseUrl: string;
+  db: pg.Pool;
+  sims: Record<SimName, { base: string; process: ServiceProcess }>;
+  service: ServiceProcess;
+  /** Restarts a simulator that was stopped (same port; its in-memory ledger starts empty). */
+  restartSim(name: SimName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SIM_ENTRY: Record<SimName, string> = {
+  stripe: "simulators/stripe/main.ts",
+  adyen: "simulators/adyen/main.ts",
+  fraud: "simulators/fraud/main.ts",
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * A service (ingress + processors) of its own, over a private database, private topics and its own
+ * simulators, for tests that stop, pause or kill a dependency: nothing they do reaches the run's shared
+ * service or the stack's simulators.
+ */
+export async function startPrivateService(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<PrivateService> {
+  const run = `${name}_${randomUUID().slice(0, 8)}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
+  const admin = new pg.Client({ connectionString: stackEnv.databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${run}`);
+  await admin.end();
+  const databaseUrl = new URL(stackEnv.databaseUrl);
+  databaseUrl.pathname = `/${run}`;
+
+  const [port, processorPort] = [await freePort(), await freePort()];
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const sims = {} as PrivateService["sims"];
+  const startSim = async (sim: SimName, simPort: number) => {
+    const hook: Record<string, string> = sim === "fraud" ? {} : { WEBHOOK_URL: `${baseUrl}/webhooks/${sim}` };
+    const child = spawnService(SIM_ENTRY[sim], { PORT: String(simPort), ...hook }, `${run}-sim-${sim}`);
+    const base = `http://127.0.0.1:${simPort}`;
+    await waitForHttp(`${base}/health`, 30_000, child.child);
+    sims[sim] = { base, process: child };
+  };
+  for (const sim of ["stripe", "adyen", "fraud"] as const) await startSim(sim, await freePort());
+
+  const service = spawnService(
+    "scripts/start.ts",
+    {
+      DATABASE_URL: databaseUrl.toString(),
+      PORT: String(port),
+      PROCESSOR_HTTP_PORT: String(processorPort),
+      COMMAND_TOPIC: `test.${run}.commands`,
+      COMMAND_DLQ_TOPIC: `test.${run}.commands.dlq`,
+      PROCESSOR_GROUP_ID: `test-${run}`,
+      WEBHOOK_TOPIC: `test.${run}.webhooks`,
+      WEBHOOK_GROUP_ID: `test-${run}-webhooks`,
+      ORDER_CREATED_TOPIC: `test.${run}.orders`,
+      ORDER_GROUP_ID: `test-${run}-orders`,
+      STRIPE_API_BASE: sims.stripe.base,
+      ADYEN_API_BASE: sims.adyen.base,
+      FRAUD_API_BASE: sims.fraud.base,
+      ...env,
+    },
+    `${run}-service`,
+  );
+  await waitForHttp(`${baseUrl}/readyz`, 90_000, service.child);
+  const db = new pg.Pool({ connectionString: databaseUrl.toString(), max: 3 });
+
+  return {
+    baseUrl,
+    db,
+    sims,
+    service,
+    async restartSim(sim) {
+      await sims[sim].process.stop("SIGKILL");
+      await startSim(sim, Number(new URL(sims[sim].base).port));
+    },
+    async stop() {
+      await service.stop();
+      await Promise.all(Object.values(sims).map((s) => s.process.stop("SIGKILL")));
+      await db.end();
+      const cleanup = new pg.Client({ connectionString: stackEnv.databaseUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Waits until `probe` returns a value that is not undefined; a timeout fails the test. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The process state letter from /proc (T = stopped): proof that a SIGSTOP really landed. */
+export async function processState(pid: number): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
