@@ -14,6 +14,7 @@ import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
+import { startOpsServer } from "./ops/ops-server.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
@@ -116,6 +117,11 @@ export async function startProcessors(config: Config) {
         intervalMs: config.JANITOR_INTERVAL_MS,
       })
     : null;
+  const ops = await startOpsServer(ctx, {
+    port: config.PROCESSOR_HTTP_PORT,
+    host: config.OPS_HOST,
+    logger: log,
+  });
   log.info(
     { topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER },
     "processors started",
@@ -124,6 +130,7 @@ export async function startProcessors(config: Config) {
   return {
     pool,
     async close() {
+      ops.close();
       await janitor?.stop();
       await housekeeping.stop();
       await consumer.disconnect();

@@ -37,6 +37,7 @@ export const errors = {
     new PaymentError(422, "invalid_request_error", code, message, field),
   notFound: (what: string) => new PaymentError(404, "not_found_error", "resource_missing", `No such ${what}`),
   invalidState: (message: string) => new PaymentError(409, "state_error", "invalid_state", message),
+  conflict: (code: string, message: string) => new PaymentError(409, "state_error", code, message),
   operationInProgress: () =>
     new PaymentError(
       409,

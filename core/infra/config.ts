@@ -40,7 +40,9 @@ const schema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(50),
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
   OUTBOX_RETENTION_MS: positiveInt.default(24 * 3_600_000),
+  // The processor's ops listener: health, metrics, manual review queue. Loopback unless told otherwise.
   PROCESSOR_HTTP_PORT: positiveInt.default(9464),
+  OPS_HOST: z.string().default("127.0.0.1"),
   STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
   STRIPE_API_KEY: secret(DEV_STRIPE_API_KEY),
   STRIPE_WEBHOOK_SECRET: secret(DEV_STRIPE_WEBHOOK_SECRET),

@@ -6,6 +6,10 @@ import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { createAndConfirm, createPayment, waitForPayment } from "../helpers/flows.ts";
 import { eventually } from "../helpers/private-service.ts";
+
+// The shared test service's ops listener (global-setup: PAYMENTS_TEST_PROCESSOR_PORT).
+const opsUrl = `http://127.0.0.1:${process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464"}`;
+
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 
 const events = new EventLog();
@@ -200,7 +204,7 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
       async () =>
         (
           await testDb().query(
-            "SELECT reason FROM payment_reviews WHERE payment_id = $1 AND resolved_at IS NULL",
+            "SELECT review_id, reason FROM payment_reviews WHERE payment_id = $1 AND resolved_at IS NULL",
             [paymentId],
           )
         ).rows[0],
@@ -216,7 +220,33 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
     const payment = (await api.get(`/payments/${paymentId}`)).body;
     expect(payment.status).toBe("processing");
     expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(0);
-  }, 40_000);
+
+    // An operator checks the PSP's dashboard and marks it failed: the usual event, an audit row.
+    const resolved = await api.post(
+      `/ops/reviews/${review.review_id}/resolve`,
+      { action: "mark_failed", note: "no charge in the PSP dashboard" },
+      { baseUrl: opsUrl, headers: { "x-ops-actor": "alice" } },
+    );
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect(resolved.body.review).toMatchObject({ resolution: "mark_failed", resolvedBy: "alice" });
+    expect((await api.get(`/payments/${paymentId}`)).body).toMatchObject({
+      status: "failed",
+      failure_reason: "manual_review",
+    });
+    const failed = await events.waitFor(paymentId, { topic: EVENT_TOPICS.failed });
+    expect(failed).toHaveLength(1);
+    const audit = await testDb().query("SELECT actor, action, outcome FROM ops_audit WHERE review_id = $1", [
+      review.review_id,
+    ]);
+    expect(audit.rows).toEqual([{ actor: "alice", action: "review.mark_failed", outcome: "resolved" }]);
+    const again = await api.post(
+      `/ops/reviews/${review.review_id}/resolve`,
+      { action: "mark_succeeded" },
+      { baseUrl: opsUrl },
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("review_resolved");
+  }, 60_000);
 
   it("answers 202 processing on a PSP timeout, then the janitor settles it with exactly one charge", async () => {
     const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_sim_timeout" });

@@ -1,0 +1,95 @@
+import { createServer, type Server } from "node:http";
+import Router from "@koa/router";
+import Koa from "koa";
+import { errors, PaymentError } from "../../core/domain/errors.ts";
+import type { Logger } from "../../core/infra/logger.ts";
+import { register } from "../../core/infra/metrics.ts";
+import { listReviews } from "../../db/repositories/reviews-repo.ts";
+import type { ProcessorContext } from "../context.ts";
+import { REVIEW_ACTIONS, type ReviewAction, resolveReviewAction } from "./resolve-review.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The processor's ops listener (loopback by default): health, metrics and the manual review queue.
+ * Reviews are resolved here because a processor owns every state change.
+ */
+export function startOpsServer(
+  ctx: ProcessorContext,
+  o: { port: number; host: string; logger: Logger },
+): Promise<Server> {
+  const app = new Koa();
+  const router = new Router();
+  app.use(async (kctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const known = err instanceof PaymentError ? err : null;
+      if (!known) o.logger.error({ err }, "ops request failed");
+      const e = known ?? errors.internal();
+      kctx.status = e.status;
+      kctx.body = e.toBody();
+    }
+  });
+  router.get("/healthz", (kctx) => {
+    kctx.body = { status: "ok" };
+  });
+  router.get("/metrics", async (kctx) => {
+    kctx.type = register.contentType;
+    kctx.body = await register.metrics();
+  });
+  router.get("/ops/reviews", async (kctx) => {
+    const open = kctx.query.status !== "resolved";
+    const reviews = await listReviews(ctx.pool, { open, limit: 200 });
+    kctx.body = { data: reviews };
+  });
+  router.post("/ops/reviews/:id/resolve", async (kctx) => {
+    const reviewId = kctx.params.id ?? "";
+    if (!UUID.test(reviewId)) throw errors.notFound("review");
+    const body = await readJson(kctx.req);
+    const action = body.action as ReviewAction;
+    if (!REVIEW_ACTIONS.includes(action)) {
+      throw errors.validation(
+        "invalid_action",
+        `action must be one of ${REVIEW_ACTIONS.join(", ")}`,
+        "action",
+      );
+    }
+    if (body.note !== undefined && (typeof body.note !== "string" || body.note.length > 1000)) {
+      throw errors.validation("invalid_note", "note must be a string of at most 1000 characters", "note");
+    }
+    const actor = String(kctx.get("x-ops-actor") || "ops").slice(0, 64);
+    const result = await resolveReviewAction(ctx, {
+      reviewId,
+      action,
+      note: (body.note as string | undefined) ?? null,
+      actor,
+    });
+    if (!result.ok) throw result.error;
+    kctx.body = { review: result.review, payment: result.payment };
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  const server = createServer(app.callback());
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host, () => resolve(server));
+  });
+}
+
+async function readJson(req: NodeJS.ReadableStream): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 16_384) throw errors.validation("payload_too_large", "Request body too large");
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw errors.validation("invalid_json", "Request body is not a JSON object");
+  }
+}
