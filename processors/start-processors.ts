@@ -15,6 +15,7 @@ import { startJanitor } from "./janitor.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
+import { consumerLimits } from "./parallel-consumer/limits.ts";
 import { startWebhookConsumer } from "./webhook-consumer.ts";
 
 /**
@@ -49,8 +50,7 @@ export async function startProcessors(config: Config) {
     topic: config.COMMAND_TOPIC,
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.PROCESSOR_GROUP_ID,
-    concurrency: config.PROCESSOR_CONCURRENCY,
-    partitionsConcurrently: config.COMMAND_TOPIC_PARTITIONS,
+    limits: consumerLimits(config),
     codec,
     producer,
     ctx,
@@ -71,8 +71,7 @@ export async function startProcessors(config: Config) {
     topic: config.WEBHOOK_TOPIC,
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.WEBHOOK_GROUP_ID,
-    concurrency: config.PROCESSOR_CONCURRENCY,
-    partitionsConcurrently: Math.min(config.COMMAND_TOPIC_PARTITIONS, 4),
+    limits: consumerLimits(config),
     codec,
     producer,
     ctx,
@@ -110,7 +109,7 @@ export async function startProcessors(config: Config) {
     async close() {
       await janitor?.stop();
       await housekeeping.stop();
-      await consumer.disconnect();
+      await consumer.stop();
       await orders.disconnect();
       await webhooks.stop();
       await relay?.stop();
