@@ -38,8 +38,8 @@ const FAILED_PARK_DELAY_MS = 60_000;
 
 /**
  * Consumes payment.webhooks.v1 like the command consumer: keys in parallel, each key in order, offsets
- * stored after the PostgreSQL commit. Undecodable records and events that fail terminally go to the DLQ;
- * infrastructure errors redeliver. A sweep applies parked events once their payment's PSP call is over.
+ * committed after the PostgreSQL commit. Undecodable records and events that fail terminally go to the
+ * DLQ; infrastructure errors are retried. A sweep applies parked events once their payment's PSP call is over.
  */
 export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{ stop(): Promise<void> }> {
   const consumer = await startParallelConsumer({
