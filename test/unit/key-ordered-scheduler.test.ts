@@ -118,8 +118,8 @@ describe("KeyOrderedScheduler", () => {
 
   it("starts nothing that is no longer live, and waits (bounded) for what is running", async () => {
     const h = harness();
-    const revoked = { key: "a", n: 1 };
-    const queued = { key: "a", n: 2 };
+    const revoked: Item = { key: "a", n: 1 };
+    const queued: Item = { key: "a", n: 2 };
     h.scheduler.push(revoked);
     h.scheduler.push(queued);
     h.scheduler.push({ key: "b", n: 1 });
@@ -140,7 +140,7 @@ describe("KeyOrderedScheduler", () => {
 
   it("drops a failed item whose partition was revoked instead of retrying it", async () => {
     const h = harness();
-    const item = { key: "a", n: 1 };
+    const item: Item = { key: "a", n: 1 };
     h.scheduler.push(item);
     await tick();
     item.live = false;
