@@ -2,37 +2,32 @@ import pRetry from "p-retry";
 import { errors } from "../core/domain/errors.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
-import {
-  type Consumer,
-  headerString,
-  type KafkaMessage,
-  type KafkaSettings,
-  type Producer,
-} from "../core/infra/kafka.ts";
+import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
 import { commandsTotal } from "../core/infra/metrics.ts";
 import { saveCommandReply } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
 import { isTransient } from "./error-classes.ts";
-import { startKeyedBatchConsumer } from "./keyed-batch-consumer.ts";
+import type { ParallelConsumerLimits } from "./parallel-consumer/limits.ts";
+import { type ParallelConsumer, startParallelConsumer } from "./parallel-consumer/parallel-consumer.ts";
 
 export interface CommandConsumerOptions {
   kafka: KafkaSettings;
   topic: string;
   dlqTopic: string;
   groupId: string;
-  concurrency: number;
-  partitionsConcurrently: number;
+  limits: ParallelConsumerLimits;
   codec: AvroCodec;
   producer: Producer;
   ctx: ProcessorContext;
 }
 
-/** Applies payment commands (see keyed-batch-consumer.ts for ordering and offsets). */
-export function startCommandConsumer(o: CommandConsumerOptions): Promise<Consumer> {
-  return startKeyedBatchConsumer({
+/** Applies payment commands (see parallel-consumer/ for ordering, retries and offsets). */
+export function startCommandConsumer(o: CommandConsumerOptions): Promise<ParallelConsumer> {
+  return startParallelConsumer({
     ...o,
+    logger: o.ctx.logger,
     handle: (topic, partition, m) => handleMessage(o, topic, partition, m),
   });
 }

@@ -18,6 +18,7 @@ import { startOpsServer } from "./ops/ops-server.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
+import { consumerLimits } from "./parallel-consumer/limits.ts";
 import { startWebhookConsumer } from "./webhook-consumer.ts";
 
 /**
@@ -67,8 +68,7 @@ export async function startProcessors(config: Config) {
     topic: config.COMMAND_TOPIC,
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.PROCESSOR_GROUP_ID,
-    concurrency: config.PROCESSOR_CONCURRENCY,
-    partitionsConcurrently: config.COMMAND_TOPIC_PARTITIONS,
+    limits: consumerLimits(config),
     codec,
     producer,
     ctx,
@@ -89,8 +89,7 @@ export async function startProcessors(config: Config) {
     topic: config.WEBHOOK_TOPIC,
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.WEBHOOK_GROUP_ID,
-    concurrency: config.PROCESSOR_CONCURRENCY,
-    partitionsConcurrently: Math.min(config.COMMAND_TOPIC_PARTITIONS, 4),
+    limits: consumerLimits(config),
     codec,
     producer,
     ctx,
@@ -133,7 +132,7 @@ export async function startProcessors(config: Config) {
       ops.close();
       await janitor?.stop();
       await housekeeping.stop();
-      await consumer.disconnect();
+      await consumer.stop();
       await orders.disconnect();
       await webhooks.stop();
       await relay?.stop();

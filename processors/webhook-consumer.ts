@@ -17,7 +17,8 @@ import {
   type TracedDelivery,
   type WebhookPolicy,
 } from "./handlers/apply-webhook-event.ts";
-import { startKeyedBatchConsumer } from "./keyed-batch-consumer.ts";
+import type { ParallelConsumerLimits } from "./parallel-consumer/limits.ts";
+import { startParallelConsumer } from "./parallel-consumer/parallel-consumer.ts";
 import { runPeriodically } from "./periodic.ts";
 
 export interface WebhookConsumerOptions {
@@ -25,8 +26,7 @@ export interface WebhookConsumerOptions {
   topic: string;
   dlqTopic: string;
   groupId: string;
-  concurrency: number;
-  partitionsConcurrently: number;
+  limits: ParallelConsumerLimits;
   codec: AvroCodec;
   producer: Producer;
   ctx: ProcessorContext;
@@ -38,12 +38,13 @@ const FAILED_PARK_DELAY_MS = 60_000;
 
 /**
  * Consumes payment.webhooks.v1 like the command consumer: keys in parallel, each key in order, offsets
- * stored after the PostgreSQL commit. Undecodable records and events that fail terminally go to the DLQ;
- * infrastructure errors redeliver. A sweep applies parked events once their payment's PSP call is over.
+ * committed after the PostgreSQL commit. Undecodable records and events that fail terminally go to the
+ * DLQ; infrastructure errors are retried. A sweep applies parked events once their payment's PSP call is over.
  */
 export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{ stop(): Promise<void> }> {
-  const consumer = await startKeyedBatchConsumer({
+  const consumer = await startParallelConsumer({
     ...o,
+    logger: o.ctx.logger,
     handle: (topic, partition, m) => handleMessage(o, topic, partition, m),
   });
   const sweep = runPeriodically(
@@ -54,7 +55,7 @@ export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{
   return {
     async stop() {
       await sweep.stop();
-      await consumer.disconnect();
+      await consumer.stop();
     },
   };
 }

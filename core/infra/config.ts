@@ -34,7 +34,14 @@ const schema = z.object({
   WEBHOOK_GROUP_ID: z.string().default("payment-webhooks"),
   // How soon a webhook that met a live PSP call on its payment is looked at again.
   WEBHOOK_RETRY_MS: positiveInt.default(1_000),
-  PROCESSOR_CONCURRENCY: positiveInt.default(32),
+  // Command and webhook consumers (processors/parallel-consumer): handlers running at once; messages
+  // fetched and not finished, in all and per partition (past these, partitions pause); how long a
+  // revoked partition's running handlers are waited for; how often completed offsets are committed.
+  PROCESSOR_CONCURRENCY: positiveInt.default(64),
+  PROCESSOR_MAX_IN_FLIGHT: positiveInt.default(256),
+  PROCESSOR_PARTITION_MAX_IN_FLIGHT: positiveInt.default(128),
+  PROCESSOR_REVOKE_TIMEOUT_MS: positiveInt.default(10_000),
+  PROCESSOR_COMMIT_INTERVAL_MS: positiveInt.default(250),
   REPLY_TIMEOUT_MS: positiveInt.default(10_000),
   OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),
   OUTBOX_POLL_MS: positiveInt.default(50),

@@ -58,6 +58,53 @@ export function createConsumer(
   });
 }
 
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** Called from the consumer's rebalance callback; the rebalance completes only once these resolve. */
+export interface RebalanceListener {
+  assigned(partitions: TopicPartition[]): void;
+  /** `lost`: the group already gave the partitions away (session timeout), so nothing can be committed. */
+  revoked(partitions: TopicPartition[], lost: boolean): Promise<void>;
+}
+
+const REVOKE_PARTITIONS = -174;
+
+/**
+ * A consumer that never commits on its own: the caller commits explicit offsets (commitOffsets with a
+ * list). The library still stores each delivered batch's offset, but with auto-commit off nothing
+ * commits stored offsets.
+ */
+export function createManualCommitConsumer(
+  settings: KafkaSettings,
+  groupId: string,
+  listener: RebalanceListener,
+  options: { maxBatchSize?: number } = {},
+): Consumer {
+  return kafka(settings).consumer({
+    "js.consumer.max.batch.size": options.maxBatchSize ?? 64,
+    "partition.assignment.strategy": "cooperative-sticky",
+    rebalance_cb: async (
+      err: { code: number },
+      assignment: TopicPartition[],
+      fns: { assignmentLost(): boolean },
+    ) => {
+      const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
+      if (err.code === REVOKE_PARTITIONS) await listener.revoked(partitions, fns.assignmentLost());
+      else listener.assigned(partitions);
+    },
+    kafkaJS: {
+      groupId,
+      fromBeginning: true,
+      autoCommit: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    },
+  });
+}
+
 export function createAdmin(settings: KafkaSettings): Admin {
   return kafka(settings).admin();
 }

@@ -53,20 +53,39 @@ export function recordAuthorizationOutcome(psp: string, outcome: string): void {
 
 export const consumerLag = new Gauge({
   name: "kafka_consumer_lag",
-  help: "Messages behind the high watermark when a batch was taken, per topic partition",
+  help: "Messages behind the high watermark when a batch was fetched, per topic partition",
   labelNames: ["topic", "partition"] as const,
 });
 
 export const batchSize = new Histogram({
   name: "processor_batch_size",
-  help: "Messages per consumed batch",
+  help: "Messages per fetched batch (one partition's messages)",
   buckets: [1, 2, 4, 8, 16, 32, 64, 128],
 });
 
-export const batchDuration = new Histogram({
-  name: "processor_batch_duration_seconds",
-  help: "Time to process one consumed batch, PostgreSQL commits included",
-  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+export const messageDuration = new Histogram({
+  name: "processor_message_duration_seconds",
+  help: "Time from fetching a message to finishing it (queueing and retries included), PostgreSQL commit included",
+  labelNames: ["topic"] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+});
+
+export const messagesInFlight = new Gauge({
+  name: "processor_in_flight_messages",
+  help: "Messages fetched and not yet finished (queued, running or waiting for a retry)",
+  labelNames: ["topic"] as const,
+});
+
+export const pausedPartitions = new Gauge({
+  name: "processor_paused_partitions",
+  help: "Partitions paused because the in-flight bound was reached",
+  labelNames: ["topic"] as const,
+});
+
+export const handlerRetries = new Counter({
+  name: "processor_handler_retries_total",
+  help: "Handler runs that threw and were scheduled for a retry",
+  labelNames: ["topic"] as const,
 });
 
 export const commandsTotal = new Counter({

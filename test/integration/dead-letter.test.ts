@@ -5,6 +5,9 @@ import { createPayment } from "../helpers/flows.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
 
 const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-dlq" };
+// The topics of the run's service (its environment names them when runs share a machine).
+const COMMAND_TOPIC = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
+const DLQ_TOPIC = process.env.COMMAND_DLQ_TOPIC ?? "payment.commands.dlq.v1";
 let producer: Producer | undefined;
 afterAll(() => producer?.disconnect());
 
@@ -12,7 +15,7 @@ async function readDlq(key: string, timeoutMs: number) {
   const consumer = createConsumer(kafka, `test-dlq-${randomUUID()}`);
   const found: Array<Record<string, string | undefined>> = [];
   await consumer.connect();
-  await consumer.subscribe({ topics: ["payment.commands.dlq.v1"] });
+  await consumer.subscribe({ topics: [DLQ_TOPIC] });
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (message.key?.toString() !== key) return;
@@ -35,13 +38,13 @@ describe("poison commands", () => {
     producer = createProducer(kafka);
     await producer.connect();
     const key = randomUUID();
-    await producer.send({ topic: "payment.commands.v1", messages: [{ key, value: "not avro at all" }] });
+    await producer.send({ topic: COMMAND_TOPIC, messages: [{ key, value: "not avro at all" }] });
 
     const dead = await readDlq(key, 30_000);
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({
       reason: "malformed",
-      topic: "payment.commands.v1",
+      topic: COMMAND_TOPIC,
       value: "not avro at all",
     });
     expect(dead[0]?.error).toBeTruthy();

@@ -17,8 +17,13 @@ describe("/metrics", () => {
     const rate = /payment_failure_rate\{psp="stripe"\} ([0-9.e-]+)/.exec(text);
     expect(Number(rate?.[1])).toBeGreaterThan(0);
     expect(Number(rate?.[1])).toBeLessThan(1);
-    expect(text).toMatch(/kafka_consumer_lag\{topic="payment\.commands\.v1",partition="\d+"\}/);
+    const commandTopic = (process.env.COMMAND_TOPIC ?? "payment.commands.v1").replaceAll(".", "\\.");
+    expect(text).toMatch(new RegExp(`kafka_consumer_lag\\{topic="${commandTopic}",partition="\\d+"\\}`));
     expect(text).toMatch(/processor_batch_size_count \d+/);
+    expect(text).toMatch(
+      new RegExp(`processor_message_duration_seconds_count\\{topic="${commandTopic}"\\} [1-9]`),
+    );
+    expect(text).toMatch(new RegExp(`processor_in_flight_messages\\{topic="${commandTopic}"\\} \\d+`));
   });
 });
 

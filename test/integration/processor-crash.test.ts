@@ -11,7 +11,9 @@ import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/servi
 // Its own ingress + processor pair on a private command topic and group, so killing this processor
 // touches nothing else in the run.
 const run = randomUUID().slice(0, 8);
-const PORT = "18091";
+// Overridable so that two runs on one machine do not collide.
+const PORT = process.env.PAYMENTS_TEST_CRASH_PORT ?? "18091";
+const PROCESSOR_PORT = process.env.PAYMENTS_TEST_CRASH_PROCESSOR_PORT ?? "19491";
 const baseUrl = `http://127.0.0.1:${PORT}`;
 const env = {
   COMMAND_TOPIC: `test.crash.${run}.payment.commands.v1`,
@@ -33,10 +35,10 @@ const events = new EventLog();
 const startProcessor = async (n: number) => {
   const p = spawnService(
     "processors/main.ts",
-    { ...env, PROCESSOR_HTTP_PORT: "19491" },
+    { ...env, PROCESSOR_HTTP_PORT: PROCESSOR_PORT },
     `test-crash-processor-${n}`,
   );
-  await waitForHttp("http://127.0.0.1:19491/healthz", 60_000, p.child);
+  await waitForHttp(`http://127.0.0.1:${PROCESSOR_PORT}/healthz`, 60_000, p.child);
   return p;
 };
 

@@ -344,18 +344,21 @@ describe("disputes and chargebacks", () => {
 });
 
 describe("poison records on payment.webhooks.v1", () => {
+  // The topics of the run's service (its environment names them when runs share a machine).
+  const WEBHOOK_TOPIC = process.env.WEBHOOK_TOPIC ?? "payment.webhooks.v1";
+  const DLQ_TOPIC = process.env.COMMAND_DLQ_TOPIC ?? "payment.commands.dlq.v1";
   it("go to the DLQ with reason headers", async () => {
     const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-webhook-dlq" };
     const producer = createProducer(kafka);
     await producer.connect();
     const key = `poison-${randomUUID()}`;
-    await producer.send({ topic: "payment.webhooks.v1", messages: [{ key, value: "not avro" }] });
+    await producer.send({ topic: WEBHOOK_TOPIC, messages: [{ key, value: "not avro" }] });
     await producer.disconnect();
 
     const consumer = createConsumer(kafka, `test-webhook-dlq-${randomUUID()}`);
     const found: Array<Record<string, string | undefined>> = [];
     await consumer.connect();
-    await consumer.subscribe({ topics: ["payment.commands.dlq.v1"] });
+    await consumer.subscribe({ topics: [DLQ_TOPIC] });
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.key?.toString() !== key) return;
@@ -369,6 +372,6 @@ describe("poison records on payment.webhooks.v1", () => {
     const deadline = Date.now() + 30_000;
     while (found.length === 0 && Date.now() < deadline) await sleep(200);
     await consumer.disconnect();
-    expect(found).toEqual([{ reason: "malformed", topic: "payment.webhooks.v1", value: "not avro" }]);
+    expect(found).toEqual([{ reason: "malformed", topic: WEBHOOK_TOPIC, value: "not avro" }]);
   });
 });

@@ -1,0 +1,196 @@
+import {
+  type Consumer,
+  createManualCommitConsumer,
+  type KafkaMessage,
+  type KafkaSettings,
+  type TopicPartition,
+} from "../../core/infra/kafka.ts";
+import type { Logger } from "../../core/infra/logger.ts";
+import {
+  batchSize,
+  consumerLag,
+  handlerRetries,
+  messageDuration,
+  messagesInFlight,
+  pausedPartitions,
+} from "../../core/infra/metrics.ts";
+import { flowDecision } from "./flow-control.ts";
+import { KeyOrderedScheduler } from "./key-ordered-scheduler.ts";
+import type { ParallelConsumerLimits } from "./limits.ts";
+import { PartitionOffsets } from "./partition-offsets.ts";
+
+export interface ParallelConsumerOptions {
+  kafka: KafkaSettings;
+  topic: string;
+  groupId: string;
+  limits: ParallelConsumerLimits;
+  logger: Logger;
+  /** Resolves once the message is finished (committed to PostgreSQL, or dead-lettered); a throw retries it. */
+  handle(topic: string, partition: number, message: KafkaMessage): Promise<void>;
+}
+
+export interface ParallelConsumer {
+  stop(): Promise<void>;
+}
+
+interface Assigned extends TopicPartition {
+  id: string;
+  offsets: PartitionOffsets;
+  paused: boolean;
+  fetched: boolean;
+  revoked: boolean;
+}
+
+interface Job {
+  owner: Assigned;
+  message: KafkaMessage;
+  offset: bigint;
+  key: string;
+  fetchedAt: number;
+}
+
+const partitionId = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
+const retryBackoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 10_000);
+
+/**
+ * Fetching is decoupled from processing, as in Confluent's Parallel Consumer (key-ordered mode): fetched
+ * messages go to key-ordered queues, so one slow message holds up only its own key, never its partition.
+ * Offsets are committed per partition up to the last contiguous finished message. Backpressure pauses
+ * partitions. A revoked partition starts nothing new, its running handlers are waited for (bounded), what
+ * finished is committed and the rest is dropped, to be redelivered to the new owner.
+ */
+export async function startParallelConsumer(o: ParallelConsumerOptions): Promise<ParallelConsumer> {
+  const log = o.logger.child({ topic: o.topic, group: o.groupId });
+  const assigned = new Map<string, Assigned>();
+  let stopping = false;
+  let commitInFlight: Promise<void> = Promise.resolve();
+
+  const scheduler = new KeyOrderedScheduler<Job>({
+    concurrency: o.limits.concurrency,
+    keyOf: (job) => job.key,
+    isLive: (job) => !job.owner.revoked && !stopping,
+    run: (job) => o.handle(job.owner.topic, job.owner.partition, job.message),
+    onDone: (job) => {
+      job.owner.offsets.complete(job.offset);
+      messageDuration.observe({ topic: o.topic }, (Date.now() - job.fetchedAt) / 1000);
+      applyFlow();
+    },
+    onRetry: (job, err, attempt, delayMs) => {
+      handlerRetries.inc({ topic: o.topic });
+      log.warn(
+        { err: (err as Error)?.message, partition: job.owner.partition, offset: job.message.offset, attempt },
+        `message failed; retrying in ${delayMs} ms`,
+      );
+    },
+    backoffMs: retryBackoffMs,
+  });
+
+  const consumer: Consumer = createManualCommitConsumer(o.kafka, o.groupId, {
+    assigned(partitions) {
+      for (const tp of partitions) {
+        const id = partitionId(tp);
+        if (assigned.has(id)) continue;
+        const offsets = new PartitionOffsets();
+        assigned.set(id, { ...tp, id, offsets, paused: false, fetched: false, revoked: false });
+      }
+    },
+    async revoked(partitions, lost) {
+      const gone = partitions.flatMap((tp) => assigned.get(partitionId(tp)) ?? []);
+      for (const p of gone) {
+        p.revoked = true;
+        assigned.delete(p.id);
+        // An application pause outlives the assignment in librdkafka; a later reassignment must fetch.
+        if (p.paused) consumer.resume([{ topic: p.topic, partitions: [p.partition] }]);
+      }
+      scheduler.sweep();
+      const mine = (job: Job) => gone.includes(job.owner);
+      const drained = await scheduler.whenIdle(mine, lost ? 0 : o.limits.revokeTimeoutMs);
+      if (!drained)
+        log.warn({ partitions: gone.map((p) => p.partition), lost }, "revoked with handlers running");
+      if (!lost) await commit(gone);
+      updateGauges();
+    },
+  });
+
+  /** Commits what became committable; one commit at a time, so offsets reach the broker in order. */
+  function commit(partitions: Iterable<Assigned>): Promise<void> {
+    const points = [...partitions].flatMap((p) => {
+      const offset = p.offsets.commitPoint();
+      return offset === null ? [] : [{ p, offset }];
+    });
+    if (points.length === 0) return commitInFlight;
+    commitInFlight = commitInFlight.then(async () => {
+      try {
+        await consumer.commitOffsets(
+          points.map(({ p, offset }) => ({ topic: p.topic, partition: p.partition, offset: String(offset) })),
+        );
+        for (const { p, offset } of points) p.offsets.markCommitted(offset);
+      } catch (err) {
+        log.warn({ err }, "offset commit failed; retrying on the next tick");
+      }
+    });
+    return commitInFlight;
+  }
+
+  function applyFlow(): void {
+    const partitions = [...assigned.values()].map((p) => ({ ...p, inFlight: p.offsets.inFlight }));
+    const { pause, resume } = flowDecision(o.limits, partitions);
+    for (const id of pause) setPaused(id, true);
+    for (const id of resume) setPaused(id, false);
+    updateGauges();
+  }
+
+  function setPaused(id: string, paused: boolean): void {
+    const p = assigned.get(id);
+    if (!p || p.paused === paused || stopping) return;
+    p.paused = paused;
+    const topics = [{ topic: p.topic, partitions: [p.partition] }];
+    if (paused) consumer.pause(topics);
+    else consumer.resume(topics);
+  }
+
+  function updateGauges(): void {
+    const partitions = [...assigned.values()];
+    messagesInFlight.set(
+      { topic: o.topic },
+      partitions.reduce((n, p) => n + p.offsets.inFlight, 0),
+    );
+    pausedPartitions.set({ topic: o.topic }, partitions.filter((p) => p.paused).length);
+  }
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [o.topic] });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const owner = assigned.get(partitionId(batch));
+      // Not ours any more (or shutting down): never committed, so redelivered to whoever owns it.
+      if (!owner || stopping) return;
+      owner.fetched = true;
+      batchSize.observe(batch.messages.length);
+      consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      const fetchedAt = Date.now();
+      for (const message of batch.messages) {
+        const offset = BigInt(message.offset);
+        if (!owner.offsets.received(offset)) continue;
+        // A keyless message keeps its partition's order.
+        const key = message.key?.toString() ?? `\u0000${owner.id}`;
+        scheduler.push({ owner, message, offset, key, fetchedAt });
+      }
+      applyFlow();
+    },
+  });
+  const ticker = setInterval(() => void commit(assigned.values()), o.limits.commitIntervalMs);
+
+  return {
+    async stop() {
+      clearInterval(ticker);
+      stopping = true;
+      scheduler.sweep();
+      const drained = await scheduler.whenIdle(() => true, o.limits.revokeTimeoutMs);
+      if (!drained) log.warn("stopping with handlers still running");
+      await commit(assigned.values());
+      assigned.clear();
+      await consumer.disconnect();
+    },
+  };
+}
