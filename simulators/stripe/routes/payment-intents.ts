@@ -1,4 +1,5 @@
 import type Router from "@koa/router";
+import { simConfig } from "../../shared/dev-secrets.ts";
 import { onceKey, preflightFault } from "../../shared/faults.ts";
 import { formString } from "../../shared/form-encoding.ts";
 import { idempotent } from "../../shared/idempotent-route.ts";
@@ -65,7 +66,7 @@ export function paymentIntentRoutes(router: Router, sim: StripeSim): void {
     const query = typeof ctx.query.query === "string" ? ctx.query.query : "";
     const clause = metadataClause(query);
     if (clause === undefined) throw stripeErrors.invalidParam("query", `Unsupported search query: ${query}`);
-    const data = sim.ledger.searchByMetadata(clause.key, clause.value).map(renderIntent);
+    const data = sim.ledger.searchIndexed(clause.key, clause.value, simConfig.searchLagMs).map(renderIntent);
     const body = {
       object: "search_result",
       data,
