@@ -21,7 +21,11 @@ export type PspFact =
   | { kind: "requires_action" }
   | { kind: "authorization_failed"; declineCode: string; pspCode: string; message: string }
   | { kind: "captured"; amountMinor: bigint }
+  /** The PSP refused a capture it had accepted for processing (Adyen CAPTURE success=false). */
+  | { kind: "capture_failed"; pspCode: string; message: string }
   | { kind: "canceled" }
+  /** The PSP refused a cancel it had accepted for processing (Adyen CANCELLATION success=false). */
+  | { kind: "cancel_failed"; pspCode: string; message: string }
   | { kind: "refund_succeeded"; pspRefundReference: string }
   | { kind: "refund_failed"; pspRefundReference: string; pspCode: string; message: string }
   | {

@@ -23,3 +23,5 @@ CONNECT_URL=${CONNECT_URL:-http://127.0.0.1:$CONNECT_PORT}
 for var in DATABASE_URL KAFKA_BROKERS SCHEMA_REGISTRY_URL STRIPE_API_BASE ADYEN_API_BASE FRAUD_API_BASE CONNECT_URL; do
   printf 'export %s=%q\n' "$var" "${!var}"
 done
+# stripe-mock (STACK_STRIPE_MOCK=1): the Stripe connector's request-shape contract test runs against it.
+printf 'export STRIPE_MOCK_BASE=%q\n' "${STRIPE_MOCK_BASE:-http://127.0.0.1:$STRIPE_MOCK_PORT}"

@@ -111,6 +111,7 @@ cmdline_marker() {
     apicurio) echo apicurio-registry ;;
     connect) echo org.apache.kafka.connect.cli.ConnectDistributed ;;
     sim-*) sim_entry "$1" ;;
+    stripe-mock) echo "$STRIPE_MOCK_BIN" ;;
   esac
 }
 
@@ -130,6 +131,7 @@ port_of() {
     sim-stripe) echo "$STRIPE_SIM_PORT" ;;
     sim-adyen) echo "$ADYEN_SIM_PORT" ;;
     sim-fraud) echo "$FRAUD_SIM_PORT" ;;
+    stripe-mock) echo "$STRIPE_MOCK_PORT" ;;
   esac
 }
 
@@ -143,6 +145,7 @@ healthy() {
     apicurio) curl -sf --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" | grep -q '^\[' ;;
     connect) curl -sf --max-time 2 "http://127.0.0.1:$CONNECT_PORT/connectors" | grep -q '^\[' ;;
     sim-*) http_ok "http://127.0.0.1:$(port_of "$1")/health" ;;
+    stripe-mock) stripe_mock_healthy ;;
   esac
 }
 
@@ -211,3 +214,6 @@ all_tasks_running() {
   ((${#words[@]} >= 2)) || return 1
   for w in "${words[@]}"; do [[ $w == RUNNING ]] || return 1; done
 }
+
+# shellcheck source=stripe-mock.sh
+source "$STACK_SCRIPTS/stripe-mock.sh"

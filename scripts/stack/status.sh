@@ -12,6 +12,10 @@ service_row() {
     row "$name" - "$(port_of "$name")" off "STACK_DEBEZIUM=0"
     return 0
   fi
+  if [[ $name == stripe-mock && $STACK_STRIPE_MOCK != 1 ]] && ! is_running stripe-mock; then
+    row "$name" - "$(port_of "$name")" off "STACK_STRIPE_MOCK=0"
+    return 0
+  fi
   if [[ $name == sim-* && ! -f $(sim_entry "$name") ]]; then
     row "$name" - "$(port_of "$name")" absent "$(sim_entry "$name") not written yet"
     return 0

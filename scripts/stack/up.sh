@@ -371,6 +371,7 @@ select_services() {
   if (($# == 0)); then
     for name in "${SERVICES[@]}"; do
       [[ $name == connect && $STACK_DEBEZIUM != 1 ]] && continue
+      [[ $name == stripe-mock && $STACK_STRIPE_MOCK != 1 ]] && continue
       WANTED+=("$name")
     done
     return
@@ -408,6 +409,10 @@ main() {
   for name in "${SIMS[@]}"; do
     if wanted "$name"; then launch "$name" start_sim; fi
   done
+  if wanted stripe-mock; then
+    ensure_stripe_mock
+    launch stripe-mock start_stripe_mock
+  fi
 
   if wanted kafka; then await kafka "$KAFKA_TIMEOUT"; fi
   # Connect needs the broker; started after it so the two JVMs do not warm up at once on 2 cores.
@@ -416,6 +421,7 @@ main() {
   for name in "${SIMS[@]}"; do
     if wanted "$name"; then await "$name" "$SIM_TIMEOUT"; fi
   done
+  if wanted stripe-mock; then await stripe-mock "$SIM_TIMEOUT"; fi
   if wanted connect; then
     await connect "$CONNECT_TIMEOUT"
     register_connector

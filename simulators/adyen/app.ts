@@ -1,4 +1,5 @@
 import type { RouterContext } from "@koa/router";
+import { ApiKeys } from "../shared/api-keys.ts";
 import { simConfig } from "../shared/dev-secrets.ts";
 import { IdempotencyStore } from "../shared/idempotency.ts";
 import { FirstSeen } from "../shared/idempotent-route.ts";
@@ -19,6 +20,7 @@ export function createAdyenSimulator() {
   const log = simLogger("adyen");
   const { app, router } = createSimApp(log, () => adyenErrors.serverError().body);
   const webhooks = new WebhookSender(simConfig.webhookUrl, simConfig.webhookMaxAttempts, log);
+  const apiKeys = new ApiKeys(simConfig.adyenApiKey);
   const sim: AdyenSim = {
     ledger: new AdyenLedger(),
     notifications: new AdyenNotifications(webhooks, simConfig.adyenHmacKeyHex),
@@ -36,7 +38,7 @@ export function createAdyenSimulator() {
   // Every /v71 call needs the API key; bodies are JSON objects.
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith("/v71/")) return next();
-    if (ctx.get("X-API-Key") !== simConfig.adyenApiKey) return sendSim(ctx, adyenErrors.unauthorized());
+    if (!apiKeys.allows(ctx.get("X-API-Key"))) return sendSim(ctx, adyenErrors.unauthorized());
     const key = ctx.get("Idempotency-Key");
     if (key !== "") ctx.set("Idempotency-Key", key);
     const raw = bodyText(ctx);
@@ -48,5 +50,6 @@ export function createAdyenSimulator() {
   paymentRoutes(router, sim);
   modificationRoutes(router, sim);
   simRoutes(router, sim, webhooks);
+  apiKeys.routes(router);
   return { app, router, log };
 }

@@ -28,7 +28,14 @@ export const adyenErrors = {
   unknownStoredMethod: (token: string) => fail("803", `PaymentDetail not found: ${token}`),
   unparseable: () => new SimHttpError(adyenErrorResponse(400, "000", "Unable to parse message.")),
   unauthorized: () => adyenErrorResponse(401, "000", "HTTP Status Response - Unauthorized", "security"),
+  rateLimited: () => adyenErrorResponse(429, "000", "Too Many Requests", "validation"),
   serverError: () => adyenErrorResponse(500, "000", "Internal error (simulated PSP failure)", "internal"),
+  /** What preflightFault answers for the fault tokens. */
+  preflight: () => ({
+    serverError: adyenErrors.serverError,
+    unauthorized: adyenErrors.unauthorized,
+    rateLimited: adyenErrors.rateLimited,
+  }),
   idempotencyMismatch: () =>
     adyenErrorResponse(422, "000", "Idempotency-Key was already used with a different request body"),
   // Adyen marks this one as transient: the same request may be retried once the first completes.

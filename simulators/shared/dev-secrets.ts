@@ -33,6 +33,8 @@ export const simConfig = {
   slowMs: envInt("SIM_SLOW_MS", 1_500),
   /** How long pm_sim_out_of_order_webhook holds the authorization's webhooks back. */
   webhookDelayMs: envInt("SIM_WEBHOOK_DELAY_MS", 2_000),
+  /** How long a new PaymentIntent stays invisible to /v1/payment_intents/search (Stripe's index lags). */
+  searchLagMs: envInt("SIM_SEARCH_LAG_MS", 2_000),
   /** How long a pm_sim_refund_pending refund stays pending at the Stripe simulator. */
   refundSettleMs: envInt("SIM_REFUND_SETTLE_MS", 500),
 } as const;

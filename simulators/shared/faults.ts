@@ -8,12 +8,21 @@ import type { CardProfile } from "./test-tokens.ts";
  * Faults that strike before the PSP does anything. A response means "answer this, record nothing";
  * undefined means go ahead (after the pm_sim_slow pause).
  */
+export interface PreflightAnswers {
+  serverError: () => SimResponse;
+  unauthorized: () => SimResponse;
+  rateLimited: () => SimResponse;
+}
+
 export async function preflightFault(
   profile: CardProfile,
   onceKey: string,
   firstSeen: FirstSeen,
-  serverError: () => SimResponse,
+  answers: PreflightAnswers,
 ): Promise<SimResponse | undefined> {
+  const { serverError } = answers;
+  if (profile.fault === "auth_error") return { ...answers.unauthorized(), remember: false };
+  if (profile.fault === "rate_limited") return { ...answers.rateLimited(), remember: false };
   if (profile.fault === "psp_error") return { ...serverError(), remember: false };
   if (profile.fault === "psp_error_once" && firstSeen.first(onceKey))
     return { ...serverError(), remember: false };

@@ -5,15 +5,21 @@ export type DeclineReason = "generic_decline" | "insufficient_funds" | "fraudule
  * - `timeout`: the charge is recorded as approved but the answer is held back (SIM_HANG_MS);
  * - `psp_error`: every request answers 500 and nothing is recorded;
  * - `psp_error_once`: the first request per idempotency key answers 500 unrecorded, a retry succeeds;
- * - `slow`: approves after SIM_SLOW_MS.
+ * - `slow`: approves after SIM_SLOW_MS;
+ * - `auth_error`: every request with this token answers 401 as for a wrong API key, nothing recorded;
+ * - `rate_limited`: every request with this token answers 429, nothing recorded.
  */
-export type Fault = "timeout" | "psp_error" | "psp_error_once" | "slow";
+export type Fault = "timeout" | "psp_error" | "psp_error_once" | "slow" | "auth_error" | "rate_limited";
 
 export interface CardProfile {
   result: "approve" | "decline" | "requires_action";
   decline?: DeclineReason;
   fault?: Fault;
   refundFails: boolean;
+  /** Adyen answers captures `received`, then a CAPTURE notification with success=false. */
+  captureFails: boolean;
+  /** Adyen answers cancels `received`, then a CANCELLATION notification with success=false. */
+  cancelFails: boolean;
   /** Stripe answers refunds `pending` and settles them SIM_REFUND_SETTLE_MS later (Adyen refunds always wait). */
   refundPending: boolean;
   duplicateWebhooks: boolean;
@@ -26,6 +32,8 @@ export interface CardProfile {
 const APPROVE: CardProfile = {
   result: "approve",
   refundFails: false,
+  captureFails: false,
+  cancelFails: false,
   refundPending: false,
   duplicateWebhooks: false,
   outOfOrderWebhooks: false,
@@ -48,6 +56,10 @@ const KNOWN: Readonly<Record<string, Partial<CardProfile>>> = {
   pm_sim_psp_error: { fault: "psp_error" },
   pm_sim_psp_error_once: { fault: "psp_error_once" },
   pm_sim_slow: { fault: "slow" },
+  pm_sim_psp_auth_error: { fault: "auth_error" },
+  pm_sim_rate_limited: { fault: "rate_limited" },
+  pm_sim_capture_fail: { captureFails: true },
+  pm_sim_cancel_fail: { cancelFails: true },
   pm_sim_refund_fail: { refundFails: true },
   pm_sim_refund_pending: { refundPending: true },
   pm_sim_duplicate_webhook: { duplicateWebhooks: true },

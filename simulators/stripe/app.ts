@@ -1,4 +1,5 @@
 import type { RouterContext } from "@koa/router";
+import { ApiKeys } from "../shared/api-keys.ts";
 import { simConfig } from "../shared/dev-secrets.ts";
 import { parseForm } from "../shared/form-encoding.ts";
 import { IdempotencyStore } from "../shared/idempotency.ts";
@@ -22,6 +23,7 @@ export function createStripeSimulator() {
   const internal = () => stripeErrorResponse(500, "api_error", "An unexpected error occurred.").body;
   const { app, router } = createSimApp(log, internal);
   const webhooks = new WebhookSender(simConfig.webhookUrl, simConfig.webhookMaxAttempts, log);
+  const apiKeys = new ApiKeys(simConfig.stripeApiKey);
   const sim: StripeSim = {
     ledger: new StripeLedger(),
     events: new StripeEvents(webhooks, simConfig.stripeWebhookSecret),
@@ -39,8 +41,8 @@ export function createStripeSimulator() {
   // Every /v1 call needs the secret key; POST bodies are form-encoded with nested keys.
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith("/v1/")) return next();
-    if (ctx.get("Authorization") !== `Bearer ${simConfig.stripeApiKey}`)
-      return sendSim(ctx, stripeErrors.unauthorized());
+    const key = ctx.get("Authorization").replace(/^Bearer /, "");
+    if (!apiKeys.allows(key)) return sendSim(ctx, stripeErrors.unauthorized(key));
     ctx.state.form = parseForm(bodyText(ctx));
     ctx.set("Request-Id", `req_${Date.now().toString(36)}`);
     await next();
@@ -50,5 +52,6 @@ export function createStripeSimulator() {
   intentModificationRoutes(router, sim);
   refundRoutes(router, sim);
   simRoutes(router, sim, webhooks);
+  apiKeys.routes(router);
   return { app, router, log };
 }

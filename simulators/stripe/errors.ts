@@ -1,3 +1,4 @@
+import { maskedKey } from "../shared/api-keys.ts";
 import { SimHttpError, type SimResponse } from "../shared/sim-response.ts";
 
 type StripeErrorType = "api_error" | "card_error" | "idempotency_error" | "invalid_request_error";
@@ -29,19 +30,36 @@ export const stripeErrors = {
         ...(param ? { param } : {}),
       }),
     ),
-  unexpectedState: (action: string, status: string) =>
+  // Stripe embeds the whole PaymentIntent, so the caller can see what state it is really in.
+  unexpectedState: (action: string, status: string, paymentIntent?: unknown) =>
     invalid(`You cannot ${action} this PaymentIntent because it has a status of ${status}.`, {
       code: "payment_intent_unexpected_state",
+      doc_url: "https://stripe.com/docs/error-codes/payment-intent-unexpected-state",
+      ...(paymentIntent === undefined ? {} : { payment_intent: paymentIntent }),
     }),
   amountTooLarge: (message: string, param: string) => invalid(message, { code: "amount_too_large", param }),
   alreadyRefunded: (charge: string) =>
     invalid(`Charge ${charge} has already been refunded.`, { code: "charge_already_refunded" }),
+  /** What preflightFault answers for the fault tokens. */
+  preflight: () => ({
+    serverError: stripeErrors.serverError,
+    unauthorized: () => stripeErrors.unauthorized("sk_test_sim_psp_auth_error"),
+    rateLimited: stripeErrors.rateLimited,
+  }),
   serverError: (): SimResponse => ({
     ...stripeErrorResponse(500, "api_error", "An unknown error occurred (simulated PSP failure)."),
     remember: false,
   }),
-  unauthorized: (): SimResponse =>
-    stripeErrorResponse(401, "invalid_request_error", "Invalid API Key provided: sk_test_****"),
+  // Stripe's wire type for a bad key is invalid_request_error (its SDKs raise AuthenticationError).
+  unauthorized: (key = ""): SimResponse =>
+    stripeErrorResponse(401, "invalid_request_error", `Invalid API Key provided: ${maskedKey(key)}`),
+  rateLimited: (): SimResponse =>
+    stripeErrorResponse(
+      429,
+      "invalid_request_error",
+      "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+      { code: "rate_limit" },
+    ),
   idempotencyMismatch: (key: string): SimResponse =>
     stripeErrorResponse(
       400,

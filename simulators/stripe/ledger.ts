@@ -15,6 +15,8 @@ export type IntentStatus =
 export interface Intent {
   id: string;
   created: number;
+  /** When it was created, in ms: the search index sees it only SIM_SEARCH_LAG_MS later. */
+  createdMs: number;
   amount: bigint;
   currency: string;
   captureMethod: "automatic" | "manual";
@@ -66,6 +68,7 @@ export class StripeLedger {
       ...fields,
       id: stripeId("pi"),
       created: unixNow(),
+      createdMs: Date.now(),
       status: fields.paymentMethod ? "requires_confirmation" : "requires_payment_method",
       amountCapturable: 0n,
       amountReceived: 0n,
@@ -88,6 +91,12 @@ export class StripeLedger {
     return [...this.intents.values()]
       .filter((i) => i.metadata[key] === value)
       .sort((a, b) => b.created - a.created);
+  }
+
+  /** Stripe's search is eventually consistent: new intents show up only after the index lag. */
+  searchIndexed(key: string, value: string, lagMs: number): Intent[] {
+    const cutoff = Date.now() - lagMs;
+    return this.searchByMetadata(key, value).filter((i) => i.createdMs <= cutoff);
   }
 
   summary(paymentId: string): ChargeSummary {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   authorizeReply as adyenAuthorizeReply,
+  cancelReply,
   captureReply,
   refundReply,
 } from "../../core/adapters/psp/adyen/replies.ts";
 import { paymentBody } from "../../core/adapters/psp/adyen/requests.ts";
 import {
   errorOutcome as adyenError,
-  adyenRetryable,
+  adyenRetryVerdict,
   paymentOutcome,
 } from "../../core/adapters/psp/adyen/transformers.ts";
 import { diagnose } from "../../core/adapters/psp/outcomes.ts";
@@ -19,6 +20,7 @@ import {
 } from "../../core/adapters/psp/stripe/replies.ts";
 import { authorizeParams, stripeIdempotencyKeys } from "../../core/adapters/psp/stripe/requests.ts";
 import { errorOutcome, intentOutcome, refundOutcome } from "../../core/adapters/psp/stripe/transformers.ts";
+import { paymentIntent } from "../../core/adapters/psp/stripe/wire.ts";
 import {
   AttemptTimeout,
   classifyFetchError,
@@ -78,7 +80,7 @@ describe("Stripe PaymentIntent status mapping", () => {
     ["fraudulent", "fraudulent"],
   ])("maps a failed intent with decline_code %s to declined %s", (declineCode, expected) => {
     const pi = intentOutcome(
-      intent("requires_payment_method", { last_payment_error: cardError(declineCode) }) as never,
+      paymentIntent.parse(intent("requires_payment_method", { last_payment_error: cardError(declineCode) })),
     );
     expect(pi.outcome).toMatchObject({ kind: "declined", declineCode: expected, pspCode: declineCode });
   });
@@ -125,8 +127,6 @@ describe("Stripe error classification", () => {
       { type: "invalid_request_error", code: "charge_already_refunded", message: "done" },
       "charge_already_refunded",
     ],
-    [400, { type: "idempotency_error", message: "other params" }, "idempotency_error"],
-    [401, { type: "invalid_request_error", message: "Invalid API Key" }, "invalid_request_error"],
     [
       404,
       { type: "invalid_request_error", code: "resource_missing", message: "No such" },
@@ -137,9 +137,9 @@ describe("Stripe error classification", () => {
   });
 
   it("an unreadable 4xx is still a rejection, an unexpected 3xx is indeterminate", () => {
-    expect(errorOutcome(reply(403, "forbidden")).outcome).toMatchObject({
+    expect(errorOutcome(reply(400, "bad request")).outcome).toMatchObject({
       kind: "rejected",
-      pspCode: "http_403",
+      pspCode: "http_400",
     });
     expect(errorOutcome(reply(302, "")).outcome.kind).toBe("indeterminate");
   });
@@ -260,25 +260,28 @@ describe("Adyen error classification and modifications", () => {
     expect(adyenError(reply(422, body)).outcome).toMatchObject({ kind: "rejected", pspCode: "137" });
     expect(
       adyenError(reply(401, { status: 401, errorCode: "000", message: "Unauthorized" })).outcome.kind,
-    ).toBe("rejected");
+    ).toBe("configuration_error");
     expect(adyenError(reply(502, "bad gateway")).outcome.kind).toBe("indeterminate");
   });
 
   it("retries only answers Adyen marks transient", () => {
-    expect(adyenRetryable(reply(422, {}, { "transient-error": "true" }))).toBe(true);
-    expect(adyenRetryable(reply(422, {}))).toBe(false);
+    expect(adyenRetryVerdict(reply(422, {}, { "transient-error": "true" }))).toBe(true);
+    expect(adyenRetryVerdict(reply(422, {}))).toBeUndefined();
   });
 
-  it("a received capture is captured; a received refund is still pending", () => {
+  it("a received capture, cancel or refund is pending: the notification decides", () => {
     const received = {
       pspReference: "MOD1",
       paymentPspReference: "PSP1",
       status: "received",
       amount: { value: 600, currency: "EUR" },
     };
-    expect(captureReply(1000n)(reply(201, received)).outcome).toEqual({
-      kind: "captured",
-      amountCaptured: 600n,
+    expect(captureReply(reply(201, received)).outcome).toEqual({
+      kind: "capture_pending",
+      pspReference: "MOD1",
+    });
+    expect(cancelReply(reply(201, { ...received, amount: undefined })).outcome).toEqual({
+      kind: "cancel_pending",
       pspReference: "MOD1",
     });
     expect(refundReply(reply(201, received)).outcome).toEqual({

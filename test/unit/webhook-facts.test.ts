@@ -191,7 +191,15 @@ describe("Adyen notification items → facts", () => {
       pspRefundReference: "MODREF0000000001",
     });
     expect(modification("REFUND_FAILED", "true", refundId).fact.kind).toBe("refund_failed");
-    expect(modification("CAPTURE", "false").fact.kind).toBe("informational");
+    // A refused capture or cancel is a fact of its own: it must never leave the payment as captured.
+    expect(modification("CAPTURE", "false").fact).toMatchObject({
+      kind: "capture_failed",
+      pspCode: "capture_refused",
+    });
+    expect(modification("CANCELLATION", "false").fact).toMatchObject({
+      kind: "cancel_failed",
+      pspCode: "cancel_refused",
+    });
   });
 
   it.each(["NOTIFICATION_OF_CHARGEBACK", "CHARGEBACK", "SECOND_CHARGEBACK"])(

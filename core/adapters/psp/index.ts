@@ -9,7 +9,8 @@ export type { AttemptHook } from "./outcomes.ts";
 export { AdyenConnector, StripeConnector };
 
 export interface ConnectorsConfig extends Partial<Omit<ResilienceSettings, "timeoutMs">> {
-  stripe: { baseUrl: string; apiKey: string; webhookSecret: string };
+  /** returnUrl: where Stripe sends the shopper back after a redirect (3-D Secure); sent only when set. */
+  stripe: { baseUrl: string; apiKey: string; webhookSecret: string; returnUrl?: string };
   adyen: { baseUrl: string; apiKey: string; merchantAccount: string; hmacKeyHex: string };
   /** Per HTTP request (PSP_TIMEOUT_MS). */
   timeoutMs: number;

@@ -24,7 +24,13 @@ export type HttpResult =
   | { kind: "unavailable"; reason: string; requests: number };
 
 export interface ResilienceSettings {
+  /** Per HTTP request. */
   timeoutMs: number;
+  /**
+   * Wall-clock ceiling for one operation, retries and backoff included: no retry starts after it,
+   * and a retry's own timeout is cut to what is left. Unset: bounded by `retries` alone.
+   */
+  budgetMs?: number;
   retries?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -34,13 +40,24 @@ export interface ResilienceSettings {
 export interface ResilientHttpOptions extends ResilienceSettings {
   name: string;
   baseUrl: string;
-  /** PSP-specific answers worth retrying, on top of 429 and 5xx. */
-  isRetryable?: (reply: HttpReply) => boolean;
+  /**
+   * The PSP's own verdict on retrying an answer (Stripe-Should-Retry, Adyen transient-error):
+   * true or false overrides the default (429 and 5xx retried), undefined keeps it.
+   */
+  retryVerdict?: (reply: HttpReply) => boolean | undefined;
+  /**
+   * Retry a request that timed out. Only safe where the PSP replays a repeated idempotency key
+   * (Stripe: the documented way to recover from a timeout); needs `budgetMs` to stay bounded.
+   */
+  retryTimeouts?: boolean;
 }
 
 interface CallState {
   requests: number;
   reachedPsp: boolean;
+  /** Every answer so far was a 429: the PSP refused each request before acting on it. */
+  throttledOnly: boolean;
+  deadline: number;
 }
 
 /** Timeout per request, bounded retries with jittered backoff, and one circuit breaker per PSP. */
@@ -64,15 +81,18 @@ export class ResilientHttp {
   }
 
   async send(req: HttpRequest): Promise<HttpResult> {
-    const state: CallState = { requests: 0, reachedPsp: false };
+    const { budgetMs } = this.options;
+    const deadline = budgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + budgetMs;
+    const state: CallState = { requests: 0, reachedPsp: false, throttledOnly: true, deadline };
+    const minBackoffMs = this.options.minBackoffMs ?? 100;
     try {
       const reply = await pRetry(() => this.breaker.fire(req, state), {
         retries: this.options.retries ?? 3,
         factor: 2,
-        minTimeout: this.options.minBackoffMs ?? 100,
+        minTimeout: minBackoffMs,
         maxTimeout: this.options.maxBackoffMs ?? 2_000,
         randomize: true,
-        shouldRetry: (error) => error instanceof RetryableReply || error instanceof NetworkFailure,
+        shouldRetry: (error) => this.worthRetrying(error) && state.deadline - Date.now() > minBackoffMs,
       });
       return { kind: "reply", reply, requests: state.requests };
     } catch (error) {
@@ -80,26 +100,35 @@ export class ResilientHttp {
     }
   }
 
+  private worthRetrying(error: unknown): boolean {
+    if (error instanceof AttemptTimeout) return this.options.retryTimeouts === true;
+    return error instanceof RetryableReply || error instanceof NetworkFailure;
+  }
+
   private async once(req: HttpRequest, state: CallState): Promise<HttpReply> {
     state.requests += 1;
+    const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, state.deadline - Date.now()));
     let reply: HttpReply;
     try {
       const response = await fetch(new URL(req.path, this.options.baseUrl), {
         method: req.method,
         headers: req.headers,
         ...(req.body === undefined ? {} : { body: req.body }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       reply = { status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
-      const failed = classifyFetchError(error, this.options.timeoutMs);
-      if (!(failed instanceof NetworkFailure && failed.beforeSend)) state.reachedPsp = true;
+      const failed = classifyFetchError(error, timeoutMs);
+      if (!(failed instanceof NetworkFailure && failed.beforeSend)) {
+        state.reachedPsp = true;
+        state.throttledOnly = false;
+      }
       throw failed;
     }
     state.reachedPsp = true;
-    if (reply.status === 429 || reply.status >= 500 || this.options.isRetryable?.(reply)) {
-      throw new RetryableReply(reply);
-    }
+    if (reply.status !== 429) state.throttledOnly = false;
+    const verdict = this.options.retryVerdict?.(reply);
+    if (verdict ?? (reply.status === 429 || reply.status >= 500)) throw new RetryableReply(reply);
     return reply;
   }
 }
@@ -109,12 +138,15 @@ function failure(error: unknown, state: CallState): HttpResult {
   if (error instanceof AttemptTimeout) return { kind: "indeterminate", reason: error.message, requests };
   if (error instanceof RetryableReply) {
     const reason = `HTTP ${error.reply.status} after ${requests} request(s)`;
+    // A 429 is answered before the PSP acts; if nothing but 429s came back, nothing happened.
+    if (state.throttledOnly) return { kind: "unavailable", reason, requests };
     return { kind: "indeterminate", reason, requests, lastStatus: error.reply.status };
   }
   const reason =
     (error as { code?: unknown }).code === "EOPENBREAKER" ? "circuit breaker open" : (error as Error).message;
-  // Once any request may have reached the PSP, "never happened" can no longer be claimed.
-  return state.reachedPsp
+  // Once any request may have reached the PSP (other than to be throttled), "never happened" can no
+  // longer be claimed.
+  return state.reachedPsp && !state.throttledOnly
     ? { kind: "indeterminate", reason, requests }
     : { kind: "unavailable", reason, requests };
 }

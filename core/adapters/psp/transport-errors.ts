@@ -5,7 +5,10 @@ export class RetryableReply extends Error {
   }
 }
 
-/** No answer within the timeout. The request may have been processed, so it is never retried blind. */
+/**
+ * No answer within the timeout. The request may have been processed, so it is retried only where the
+ * PSP replays a repeated idempotency key (ResilientHttpOptions.retryTimeouts), never blind.
+ */
 export class AttemptTimeout extends Error {
   constructor(timeoutMs: number) {
     super(`no answer within ${timeoutMs} ms`);

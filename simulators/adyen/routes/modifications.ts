@@ -16,6 +16,12 @@ const EVENT: Record<Modification["kind"], AdyenEventCode> = {
   refund: "REFUND",
 };
 
+const FAILURE_REASONS: Record<Modification["kind"], string> = {
+  capture: "Capture failed (simulated)",
+  cancel: "Cancellation failed (simulated)",
+  refund: "Refund failed (simulated)",
+};
+
 function findPayment(ledger: AdyenLedger, psp: string | undefined): AdyenPayment {
   const payment = psp === undefined ? undefined : ledger.payments.get(psp);
   if (payment === undefined) throw adyenErrors.unknownPayment(psp ?? "");
@@ -51,7 +57,7 @@ export function modificationRoutes(router: Router, sim: AdyenSim): void {
           merchantReference: modification.reference ?? payment.merchantReference,
           amount: { value: modification.amount ?? payment.amount, currency: payment.currency },
           success: modification.success,
-          reason: modification.success ? "" : "Refund failed (simulated)",
+          reason: modification.success ? "" : FAILURE_REASONS[kind],
         },
         deliveryFor(payment.profile),
       );
@@ -72,6 +78,8 @@ export function modificationRoutes(router: Router, sim: AdyenSim): void {
       if (!payment.authorized || payment.cancelled) throw adyenErrors.notAllowed("payment is not authorised");
       if (payment.captures > 0) throw adyenErrors.notAllowed("payment is already captured");
       const amount = requestedAmount(payment, body, payment.amount);
+      // Accepted now, refused later: nothing is captured, the CAPTURE notification says success=false.
+      if (payment.profile.captureFails) return { ...modification("capture", body, amount), success: false };
       // One capture per payment; the uncaptured remainder is released.
       payment.captures = 1;
       payment.capturedAmount = amount;
@@ -85,6 +93,7 @@ export function modificationRoutes(router: Router, sim: AdyenSim): void {
       if (payment.cancelled) throw adyenErrors.notAllowed("payment is already cancelled");
       if (payment.captures > 0)
         throw adyenErrors.notAllowed("payment is already captured; refund it instead");
+      if (payment.profile.cancelFails) return { ...modification("cancel", body), success: false };
       payment.cancelled = true;
       return modification("cancel", body);
     }),

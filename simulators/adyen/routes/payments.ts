@@ -15,7 +15,7 @@ export function paymentRoutes(router: Router, sim: AdyenSim): void {
       const profile = cardProfile(params.token);
       if (profile === undefined) throw adyenErrors.unknownStoredMethod(params.token);
       const key = onceKey(ctx.state, `${params.token}:${params.reference}`);
-      const early = await preflightFault(profile, key, sim.firstSeen, adyenErrors.serverError);
+      const early = await preflightFault(profile, key, sim.firstSeen, adyenErrors.preflight());
       if (early) return early;
       return authorisePayment(sim.ledger.add(newPayment(params, profile)), sim.notifications);
     }),

@@ -23,7 +23,8 @@ export function intentModificationRoutes(router: Router, sim: StripeSim): void {
     "/v1/payment_intents/:id/capture",
     idempotent(sim.idempotency, (ctx) => {
       const intent = findIntent(sim.ledger, ctx.params.id);
-      if (intent.status !== "requires_capture") throw stripeErrors.unexpectedState("capture", intent.status);
+      if (intent.status !== "requires_capture")
+        throw stripeErrors.unexpectedState("capture", intent.status, renderIntent(intent));
       const amount = positiveAmount(form(ctx), "amount_to_capture") ?? intent.amountCapturable;
       if (amount > intent.amountCapturable) {
         throw stripeErrors.amountTooLarge(
@@ -43,7 +44,8 @@ export function intentModificationRoutes(router: Router, sim: StripeSim): void {
     "/v1/payment_intents/:id/cancel",
     idempotent(sim.idempotency, (ctx) => {
       const intent = findIntent(sim.ledger, ctx.params.id);
-      if (!CANCELABLE.has(intent.status)) throw stripeErrors.unexpectedState("cancel", intent.status);
+      if (!CANCELABLE.has(intent.status))
+        throw stripeErrors.unexpectedState("cancel", intent.status, renderIntent(intent));
       Object.assign(intent, {
         status: "canceled",
         amountCapturable: 0n,

@@ -1,4 +1,5 @@
 import type Router from "@koa/router";
+import { simConfig } from "../../shared/dev-secrets.ts";
 import { onceKey, preflightFault } from "../../shared/faults.ts";
 import { formString } from "../../shared/form-encoding.ts";
 import { idempotent } from "../../shared/idempotent-route.ts";
@@ -36,7 +37,7 @@ export function paymentIntentRoutes(router: Router, sim: StripeSim): void {
       }
       if (token === undefined || profile === undefined) throw stripeErrors.missingParam("payment_method");
       const key = onceKey(ctx.state, `${token}:${fields.metadata.attempt_id ?? ""}`);
-      const early = await preflightFault(profile, key, sim.firstSeen, stripeErrors.serverError);
+      const early = await preflightFault(profile, key, sim.firstSeen, stripeErrors.preflight());
       if (early) return early;
       return confirmIntent(sim.ledger.createIntent({ ...fields, profile }), profile, sim.events);
     }),
@@ -47,13 +48,13 @@ export function paymentIntentRoutes(router: Router, sim: StripeSim): void {
     idempotent(sim.idempotency, async (ctx) => {
       const intent = findIntent(sim.ledger, ctx.params.id);
       if (intent.status !== "requires_payment_method" && intent.status !== "requires_confirmation") {
-        throw stripeErrors.unexpectedState("confirm", intent.status);
+        throw stripeErrors.unexpectedState("confirm", intent.status, renderIntent(intent));
       }
       const token = formString(form(ctx), "payment_method") ?? intent.paymentMethod;
       if (token === undefined) throw stripeErrors.missingParam("payment_method");
       const profile = profileOf(token);
       const key = onceKey(ctx.state, `${intent.id}:confirm`);
-      const early = await preflightFault(profile, key, sim.firstSeen, stripeErrors.serverError);
+      const early = await preflightFault(profile, key, sim.firstSeen, stripeErrors.preflight());
       if (early) return early;
       Object.assign(intent, { paymentMethod: token, profile });
       return confirmIntent(intent, profile, sim.events);
@@ -65,7 +66,7 @@ export function paymentIntentRoutes(router: Router, sim: StripeSim): void {
     const query = typeof ctx.query.query === "string" ? ctx.query.query : "";
     const clause = metadataClause(query);
     if (clause === undefined) throw stripeErrors.invalidParam("query", `Unsupported search query: ${query}`);
-    const data = sim.ledger.searchByMetadata(clause.key, clause.value).map(renderIntent);
+    const data = sim.ledger.searchIndexed(clause.key, clause.value, simConfig.searchLagMs).map(renderIntent);
     const body = {
       object: "search_result",
       data,

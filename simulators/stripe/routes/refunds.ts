@@ -8,7 +8,7 @@ import { sendSim } from "../../shared/sim-response.ts";
 import { stripeErrors } from "../errors.ts";
 import type { Intent, Refund, StripeLedger } from "../ledger.ts";
 import { form, positiveAmount } from "../params.ts";
-import { renderCharge, renderRefund } from "../render.ts";
+import { renderCharge, renderIntent, renderRefund } from "../render.ts";
 import type { StripeSim } from "../sim-context.ts";
 import { findIntent } from "./payment-intents.ts";
 
@@ -40,7 +40,8 @@ export function refundRoutes(router: Router, sim: StripeSim): void {
     idempotent(sim.idempotency, (ctx) => {
       const params = form(ctx);
       const intent = refundedIntent(sim.ledger, params);
-      if (intent.status !== "succeeded") throw stripeErrors.unexpectedState("refund", intent.status);
+      if (intent.status !== "succeeded")
+        throw stripeErrors.unexpectedState("refund", intent.status, renderIntent(intent));
       const remaining = intent.amountReceived - intent.amountRefunded - intent.amountRefundPending;
       if (remaining === 0n) throw stripeErrors.alreadyRefunded(intent.latestCharge ?? intent.id);
       const amount = positiveAmount(params, "amount") ?? remaining;

@@ -9,12 +9,20 @@ import type {
   PaymentConnector,
   RefundOutcome,
   RefundRequest,
+  RefundStatusRequest,
   SyncOutcome,
   SyncRequest,
   VerifiedWebhookEvent,
   WebhookVerification,
 } from "../../../ports/payment-connector.ts";
-import { type AttemptHook, diagnose, observed, refusedLocally } from "../outcomes.ts";
+import {
+  type AttemptHook,
+  buildOrRefuse,
+  diagnose,
+  observed,
+  refusedLocally,
+  unknownLocally,
+} from "../outcomes.ts";
 import { type ResilienceSettings, ResilientHttp } from "../resilient-http.ts";
 import { AdyenClient } from "./client.ts";
 import { authorizeReply, cancelReply, captureReply, refundReply } from "./replies.ts";
@@ -26,7 +34,7 @@ import {
   refundBody,
   syncFields,
 } from "./requests.ts";
-import { adyenRetryable } from "./transformers.ts";
+import { adyenRetryVerdict } from "./transformers.ts";
 import { verifyAdyenWebhook } from "./webhook.ts";
 import { interpretAdyenEvent } from "./webhook-events.ts";
 
@@ -46,7 +54,7 @@ export class AdyenConnector implements PaymentConnector {
   private readonly client: AdyenClient;
 
   constructor(private readonly options: AdyenConnectorOptions) {
-    this.http = new ResilientHttp({ ...options, name: "adyen", isRetryable: adyenRetryable });
+    this.http = new ResilientHttp({ ...options, name: "adyen", retryVerdict: adyenRetryVerdict });
     this.client = new AdyenClient(this.http, options.apiKey);
   }
 
@@ -57,14 +65,11 @@ export class AdyenConnector implements PaymentConnector {
   capture(req: CaptureRequest): Promise<CaptureOutcome> {
     if (req.pspReference === "")
       return Promise.resolve(refusedLocally("capture needs the payment pspReference"));
+    const built = buildOrRefuse(() => captureBody(req, this.options.merchantAccount));
+    if ("refused" in built) return Promise.resolve(built.refused);
     return this.observe("capture", async () => {
-      const body = captureBody(req, this.options.merchantAccount);
-      const result = await this.client.post(
-        modificationPath(req.pspReference, "captures"),
-        body,
-        keys.capture(req.attemptId),
-      );
-      return diagnose(result, captureReply(req.amount.minor));
+      const path = modificationPath(req.pspReference, "captures");
+      return diagnose(await this.client.post(path, built.body, keys.capture(req.attemptId)), captureReply);
     });
   }
 
@@ -73,26 +78,19 @@ export class AdyenConnector implements PaymentConnector {
       return Promise.resolve(refusedLocally("cancel needs the payment pspReference"));
     return this.observe("cancel", async () => {
       const body = { merchantAccount: this.options.merchantAccount, reference: req.attemptId };
-      const result = await this.client.post(
-        modificationPath(req.pspReference, "cancels"),
-        body,
-        keys.cancel(req.attemptId),
-      );
-      return diagnose(result, cancelReply);
+      const path = modificationPath(req.pspReference, "cancels");
+      return diagnose(await this.client.post(path, body, keys.cancel(req.attemptId)), cancelReply);
     });
   }
 
   refund(req: RefundRequest): Promise<RefundOutcome> {
     if (req.pspReference === "")
       return Promise.resolve(refusedLocally("refund needs the payment pspReference"));
+    const built = buildOrRefuse(() => refundBody(req, this.options.merchantAccount));
+    if ("refused" in built) return Promise.resolve(built.refused);
     return this.observe("refund", async () => {
-      const body = refundBody(req, this.options.merchantAccount);
-      const result = await this.client.post(
-        modificationPath(req.pspReference, "refunds"),
-        body,
-        keys.refund(req.refundId),
-      );
-      return diagnose(result, refundReply);
+      const path = modificationPath(req.pspReference, "refunds");
+      return diagnose(await this.client.post(path, built.body, keys.refund(req.refundId)), refundReply);
     });
   }
 
@@ -109,6 +107,21 @@ export class AdyenConnector implements PaymentConnector {
     return this.observe("sync", () => this.postPayment(fields));
   }
 
+  /**
+   * Adyen Checkout has no refund status API: a refund is `received`, and only the REFUND (success
+   * true or false) or REFUND_FAILED notification ends it. Re-sending /refunds under the same key
+   * would only replay `received`, so no request is made: the answer stays `refund_pending`.
+   */
+  refundStatus(req: RefundStatusRequest): Promise<RefundOutcome> {
+    if (req.pspRefundReference === "")
+      return Promise.resolve(unknownLocally("no Adyen refund reference; replay the refund instead"));
+    return Promise.resolve({
+      kind: "refund_pending",
+      pspRefundReference: req.pspRefundReference,
+      diagnostics: { requests: 0, rawStatus: "no_status_api" },
+    });
+  }
+
   verifyWebhook(
     rawBody: Buffer,
     _headers: Record<string, string | undefined>,
@@ -118,8 +131,9 @@ export class AdyenConnector implements PaymentConnector {
   }
 
   private async postPayment(fields: PaymentFields): Promise<AuthorizeOutcome> {
-    const body = paymentBody(fields, this.options.merchantAccount);
-    const result = await this.client.post("/payments", body, keys.authorize(fields.attemptId));
+    const built = buildOrRefuse(() => paymentBody(fields, this.options.merchantAccount));
+    if ("refused" in built) return built.refused;
+    const result = await this.client.post("/payments", built.body, keys.authorize(fields.attemptId));
     return diagnose(
       result,
       authorizeReply({ minor: fields.amount.minor, captureMethod: fields.captureMethod }),

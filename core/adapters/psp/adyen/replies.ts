@@ -30,24 +30,20 @@ function received(reply: HttpReply) {
   return body?.status === "received" ? body : undefined;
 }
 
-export function captureReply(requestedMinor: bigint) {
-  return (reply: HttpReply): Mapped<CaptureResult> => {
-    if (reply.status >= 300) return errorOutcome(reply);
-    const body = received(reply);
-    if (!body) return unreadable("capture response");
-    const amountCaptured = body.amount?.value ?? requestedMinor;
-    return {
-      rawStatus: body.status,
-      outcome: { kind: "captured", amountCaptured, pspReference: body.pspReference },
-    };
-  };
+/** `received` is not a capture: the CAPTURE notification decides, and it may say success=false. */
+export function captureReply(reply: HttpReply): Mapped<CaptureResult> {
+  if (reply.status >= 300) return errorOutcome(reply);
+  const body = received(reply);
+  if (!body) return unreadable("capture response");
+  return { rawStatus: body.status, outcome: { kind: "capture_pending", pspReference: body.pspReference } };
 }
 
+/** Likewise for a cancel: the CANCELLATION notification decides. */
 export function cancelReply(reply: HttpReply): Mapped<CancelResult> {
   if (reply.status >= 300) return errorOutcome(reply);
   const body = received(reply);
   if (!body) return unreadable("cancel response");
-  return { rawStatus: body.status, outcome: { kind: "canceled", pspReference: body.pspReference } };
+  return { rawStatus: body.status, outcome: { kind: "cancel_pending", pspReference: body.pspReference } };
 }
 
 export function refundReply(reply: HttpReply): Mapped<RefundResult> {

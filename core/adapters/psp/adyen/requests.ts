@@ -4,6 +4,8 @@ import type {
   RefundRequest,
   SyncRequest,
 } from "../../../ports/payment-connector.ts";
+import { UnrepresentableAmount } from "../outcomes.ts";
+import { adyenMinorUnits } from "./currency-units.ts";
 
 /** PSP idempotency keys derived from our ids: a retry reuses the key, so it can never act twice. */
 export const adyenIdempotencyKeys = {
@@ -13,6 +15,13 @@ export const adyenIdempotencyKeys = {
   // Per refund, not per payment attempt: several partial refunds of one payment must not collide.
   refund: (refundId: string) => `refund_${refundId}`,
 };
+
+/** Adyen Amount: value in Adyen's minor units (CLP, ISK in hundredths; IDR whole rupiah). */
+function adyenAmount(money: AuthorizeRequest["amount"]) {
+  const value = adyenMinorUnits.toPsp(money);
+  if (value === undefined) throw new UnrepresentableAmount(`${money.minor} ${money.currency} minor units`);
+  return { value, currency: money.currency };
+}
 
 export type PaymentFields = Pick<
   AuthorizeRequest,
@@ -26,7 +35,7 @@ export type PaymentFields = Pick<
  */
 export function paymentBody(fields: PaymentFields, merchantAccount: string) {
   return {
-    amount: { value: fields.amount.minor, currency: fields.amount.currency },
+    amount: adyenAmount(fields.amount),
     reference: fields.attemptId,
     merchantAccount,
     paymentMethod: { type: "scheme", storedPaymentMethodId: fields.paymentMethodToken },
@@ -45,7 +54,7 @@ export function syncFields(req: SyncRequest): PaymentFields | undefined {
 export function captureBody(req: CaptureRequest, merchantAccount: string) {
   return {
     merchantAccount,
-    amount: { value: req.amount.minor, currency: req.amount.currency },
+    amount: adyenAmount(req.amount),
     reference: req.attemptId,
   };
 }
@@ -53,7 +62,7 @@ export function captureBody(req: CaptureRequest, merchantAccount: string) {
 export function refundBody(req: RefundRequest, merchantAccount: string) {
   return {
     merchantAccount,
-    amount: { value: req.amount.minor, currency: req.amount.currency },
+    amount: adyenAmount(req.amount),
     reference: req.refundId,
   };
 }

@@ -1,6 +1,7 @@
 import type { InterpretedWebhook, PspEventRefs, PspFact } from "../../../domain/psp-facts.ts";
 import type { VerifiedWebhookEvent } from "../../../ports/payment-connector.ts";
 import { ourId } from "../wire-json.ts";
+import { adyenMinorUnits } from "./currency-units.ts";
 import { type AdyenNotificationItem, notificationItem } from "./wire.ts";
 
 // Notifications carry the refusal reason as text; these are Adyen's documented refusalReason values.
@@ -29,7 +30,8 @@ const DISPUTE_CODES = new Set([
 
 function fact(item: AdyenNotificationItem, refs: PspEventRefs): PspFact {
   const success = item.success === "true";
-  const amountMinor = BigInt(item.amount.value);
+  const amountMinor = adyenMinorUnits.fromPsp(BigInt(item.amount.value), item.amount.currency);
+  if (amountMinor === undefined) return informational(`${item.eventCode} amount not in units we hold`);
   const reason = item.reason || undefined;
   switch (item.eventCode) {
     case "AUTHORISATION":
@@ -41,9 +43,11 @@ function fact(item: AdyenNotificationItem, refs: PspEventRefs): PspFact {
         message: reason ?? "Refused",
       };
     case "CAPTURE":
-      return success ? { kind: "captured", amountMinor } : informational("capture failed", reason);
+      if (success) return { kind: "captured", amountMinor };
+      return { kind: "capture_failed", pspCode: "capture_refused", message: reason ?? "Capture failed" };
     case "CANCELLATION":
-      return success ? { kind: "canceled" } : informational("cancellation failed", reason);
+      if (success) return { kind: "canceled" };
+      return { kind: "cancel_failed", pspCode: "cancel_refused", message: reason ?? "Cancellation failed" };
     case "REFUND":
     case "REFUND_FAILED":
       if (success && item.eventCode === "REFUND")

@@ -11,7 +11,7 @@ export const paymentResponse = z.object({
   refusalReasonCode: z.string().optional(),
   amount: amount.optional(),
   merchantReference: z.string().optional(),
-  action: z.object({ type: z.string() }).loose().optional(),
+  action: z.object({ type: z.string(), url: z.string().optional() }).loose().optional(),
 });
 
 export const modificationResponse = z.object({

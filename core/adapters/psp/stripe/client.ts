@@ -38,7 +38,13 @@ export class StripeClient {
   }
 }
 
-/** Stripe answers 409 while an earlier request with the same idempotency key is still running. */
-export function stripeRetryable(reply: { status: number }): boolean {
-  return reply.status === 409;
+/**
+ * Stripe's own word first: `Stripe-Should-Retry: true|false` says whether repeating the request can
+ * help. Without it, a 409 is an earlier request under the same idempotency key still running.
+ */
+export function stripeRetryVerdict(reply: { status: number; headers: Headers }): boolean | undefined {
+  const header = reply.headers.get("stripe-should-retry");
+  if (header === "true") return true;
+  if (header === "false") return false;
+  return reply.status === 409 ? true : undefined;
 }

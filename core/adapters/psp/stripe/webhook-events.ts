@@ -1,6 +1,7 @@
 import type { InterpretedWebhook, PspEventRefs, PspFact } from "../../../domain/psp-facts.ts";
 import type { VerifiedWebhookEvent } from "../../../ports/payment-connector.ts";
 import { ourId } from "../wire-json.ts";
+import { stripeMinorUnits } from "./currency-units.ts";
 import { intentOutcome } from "./transformers.ts";
 import { dispute, paymentIntent, refund, type StripePaymentIntent, type StripeRefund } from "./wire.ts";
 
@@ -77,12 +78,15 @@ export function interpretStripeEvent(event: VerifiedWebhookEvent): InterpretedWe
   if (event.type.startsWith("charge.dispute.")) {
     const d = dispute.safeParse(object);
     if (!d.success) return { refs, fact: informational("unreadable Dispute") };
+    const amountMinor = stripeMinorUnits.fromPsp(d.data.amount, d.data.currency);
+    if (amountMinor === undefined)
+      return { refs, fact: informational("Dispute amount not in units we hold") };
     const fact: PspFact = {
       kind: "dispute",
       disputeReference: d.data.id,
       stage: d.data.status,
       reason: d.data.reason ?? null,
-      amountMinor: d.data.amount,
+      amountMinor,
       currency: d.data.currency.toUpperCase(),
     };
     return { refs, fact };

@@ -22,12 +22,21 @@ export const paymentIntent = z.object({
   latest_charge: z.string().nullish(),
   metadata: z.record(z.string(), z.string()).optional(),
   last_payment_error: stripeErrorObject.nullish(),
+  client_secret: z.string().nullish(),
+  next_action: z
+    .object({
+      type: z.string(),
+      redirect_to_url: z.object({ url: z.string().nullish() }).loose().nullish(),
+    })
+    .loose()
+    .nullish(),
   created: z.int().optional(),
 });
 
+/** Stripe embeds the object an error is about: the PaymentIntent (whole, as the API renders it). */
 export const errorEnvelope = z.object({
   error: stripeErrorObject.extend({
-    payment_intent: z.object({ id: z.string(), status: z.string() }).optional(),
+    payment_intent: z.object({ id: z.string(), status: z.string() }).loose().optional(),
   }),
 });
 
@@ -49,11 +58,6 @@ export const dispute = z.object({
   reason: z.string().nullish(),
   status: z.string(),
   payment_intent: z.string().nullish(),
-});
-
-export const searchResult = z.object({
-  object: z.literal("search_result"),
-  data: z.array(paymentIntent),
 });
 
 export const event = z.object({
