@@ -14,6 +14,7 @@ import { findRefundPaymentId } from "../../db/repositories/refunds-repo.ts";
 import type { ProcessorContext } from "../context.ts";
 import { recordDispute } from "./record-dispute.ts";
 import type { FactInput } from "./webhook-fact-input.ts";
+import { applyOperationFailed } from "./webhook-operation-failed.ts";
 import { applyPaymentFact } from "./webhook-payment-fact.ts";
 import { applyRefundFact } from "./webhook-refund-fact.ts";
 
@@ -78,6 +79,8 @@ async function applyFact(input: FactInput, fact: PspFact, policy: WebhookPolicy)
   if (fact.kind === "dispute") return recordDispute(input, fact);
   if (await liveAttempt(input, policy.liveAttemptMs)) return "deferred";
   if (fact.kind === "refund_succeeded" || fact.kind === "refund_failed") return applyRefundFact(input, fact);
+  if (fact.kind === "capture_failed" || fact.kind === "cancel_failed")
+    return applyOperationFailed(input, fact);
   if (isPaymentFact(fact)) return applyPaymentFact(input, fact);
   return "ignored";
 }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   svc = await startPrivateService("lifecycle", {
     PSP_TIMEOUT_MS: "2000",
     JANITOR_INTERVAL_MS: "500",
-    JANITOR_MIN_AGE_MS: "4000",
+    JANITOR_MIN_AGE_MS: "6000",
     JANITOR_FIRST_CHECK_MS: "1000",
     JANITOR_MAX_BACKOFF_MS: "2000",
     REPLY_TIMEOUT_MS: "8000",
