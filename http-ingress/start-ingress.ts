@@ -6,7 +6,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
 import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { createIngressApp } from "./app.ts";
 import { KafkaCommandBus } from "./command-bus.ts";
@@ -28,7 +28,7 @@ export async function startIngress(
   options: { logger?: Logger; runMigrations?: boolean } = {},
 ): Promise<RunningIngress> {
   const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   if (options.runMigrations ?? true) await migrate(pool);
 
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);

@@ -7,7 +7,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startHousekeeping } from "./housekeeping.ts";
@@ -23,7 +23,7 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
  */
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   await migrate(pool);
   const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-processor` };
   await ensureTopics(kafka, serviceTopics(config));
@@ -87,6 +87,8 @@ export async function startProcessors(config: Config) {
           pollMs: config.OUTBOX_POLL_MS,
           batchSize: config.OUTBOX_BATCH_SIZE,
           retentionMs: config.OUTBOX_RETENTION_MS,
+          leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
+          leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
         })
       : null;
   const housekeeping = startHousekeeping(pool, log);

@@ -21,6 +21,11 @@ const schema = z.object({
   PORT: positiveInt.default(8080),
   DATABASE_URL: secret(DEV_DATABASE_URL),
   DATABASE_POOL_SIZE: positiveInt.default(20),
+  // Server-side bounds on every pooled session, and the client's keepalive and connect bounds.
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt.default(60_000),
+  DATABASE_KEEPALIVE_IDLE_MS: positiveInt.default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
   KAFKA_BROKERS: z.string().default("127.0.0.1:9092"),
   KAFKA_CLIENT_ID: z.string().default("payment-service"),
   SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
@@ -40,6 +45,9 @@ const schema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(50),
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
   OUTBOX_RETENTION_MS: positiveInt.default(24 * 3_600_000),
+  // The relay leader's lease: a frozen leader is replaced within TTL + 1 s (a follower asks every second).
+  OUTBOX_LEASE_TTL_MS: positiveInt.max(10_000).default(7_000),
+  OUTBOX_LEASE_RENEW_MS: positiveInt.default(2_000),
   PROCESSOR_HTTP_PORT: positiveInt.default(9464),
   STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
   STRIPE_API_KEY: secret(DEV_STRIPE_API_KEY),
@@ -63,11 +71,16 @@ const schema = z.object({
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
 });
 
+const refinedSchema = schema.refine((c) => c.OUTBOX_LEASE_RENEW_MS * 2 <= c.OUTBOX_LEASE_TTL_MS, {
+  message: "OUTBOX_LEASE_RENEW_MS must be at most half of OUTBOX_LEASE_TTL_MS",
+  path: ["OUTBOX_LEASE_RENEW_MS"],
+});
+
 export type Config = z.infer<typeof schema>;
 
 /** Parses the environment once at boot; an invalid config stops the process with the offending keys. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = refinedSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid configuration: ${problems}`);

@@ -1,4 +1,5 @@
 import type { Queryable } from "../pool.ts";
+import type { LeaseTerm } from "./relay-lease-repo.ts";
 
 export interface OutboxEvent {
   id: string;
@@ -71,12 +72,28 @@ export async function findOutboxRows(db: Queryable, ids: readonly string[]): Pro
   return rows.map(toOutboxRow);
 }
 
-export async function markPublished(db: Queryable, ids: readonly string[]): Promise<void> {
-  await db.query({
+/**
+ * Marks rows published under a lease term, or refuses when that term is over: the lease row is locked
+ * FOR SHARE, so a takeover waits for this mark or this mark sees the new epoch, never both.
+ * Returns false when fenced (nothing was marked).
+ */
+export async function markPublished(
+  db: Queryable,
+  ids: readonly string[],
+  term: LeaseTerm,
+): Promise<boolean> {
+  const { rows } = await db.query<{ held: boolean }>({
     name: "outbox_mark_published",
-    text: "UPDATE payment_outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
-    values: [ids],
+    text: `WITH lease AS (
+             SELECT epoch FROM outbox_relay_lease WHERE name = $2 AND epoch = $3 AND expires_at > now() FOR SHARE
+           ), marked AS (
+             UPDATE payment_outbox SET published_at = now(), published_epoch = $3
+             WHERE id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM lease) RETURNING 1
+           )
+           SELECT EXISTS (SELECT 1 FROM lease) AS held, (SELECT count(*) FROM marked) AS marked`,
+    values: [ids, term.name, term.epoch],
   });
+  return rows[0]?.held === true;
 }
 
 /**
