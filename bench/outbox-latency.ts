@@ -26,7 +26,7 @@ import { createProducer } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../core/infra/topics.ts";
 import { createPool } from "../db/pool.ts";
-import { insertOutboxEvents, type OutboxEvent } from "../db/repositories/outbox-repo.ts";
+import { type EncodedOutboxEvent, insertOutboxEvents } from "../db/repositories/outbox-repo.ts";
 import { startOutboxRelay, toRecord } from "../processors/outbox-relay.ts";
 import { connectorState, RecordCollector } from "../test/helpers/outbox-records.ts";
 import { arg, argString, percentiles } from "./stats.ts";
@@ -54,7 +54,7 @@ await collector.start();
 const commitTime = new Map<string, number>();
 let seq = 0;
 
-function event(publisher: Path): OutboxEvent {
+function event(publisher: Path): EncodedOutboxEvent {
   const id = randomUUID();
   const paymentId = randomUUID();
   const payload = codec.encode(EVENT_TOPICS.authorized, {
@@ -88,7 +88,7 @@ function event(publisher: Path): OutboxEvent {
 let direct: KafkaEventPublisher | undefined;
 
 /** One transaction; records the wall-clock time right after COMMIT returned for each of its rows. */
-async function commitBatch(events: OutboxEvent[]): Promise<void> {
+async function commitBatch(events: EncodedOutboxEvent[]): Promise<void> {
   if (direct) {
     const t = Date.now();
     for (const e of events) commitTime.set(e.id, t);
@@ -128,7 +128,7 @@ async function paced(path: Path, n: number): Promise<{ ids: string[]; started: n
 }
 
 async function burst(path: Path, n: number): Promise<{ ids: string[]; started: number }> {
-  const batches: OutboxEvent[][] = [];
+  const batches: EncodedOutboxEvent[][] = [];
   for (let i = 0; i < n; i += BURST_BATCH) {
     batches.push(Array.from({ length: Math.min(BURST_BATCH, n - i) }, () => event(path)));
   }
@@ -137,7 +137,7 @@ async function burst(path: Path, n: number): Promise<{ ids: string[]; started: n
   let next = 0;
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
-      while (next < batches.length) await commitBatch(batches[next++] as OutboxEvent[]);
+      while (next < batches.length) await commitBatch(batches[next++] as EncodedOutboxEvent[]);
     }),
   );
   return { ids, started };

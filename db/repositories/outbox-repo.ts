@@ -1,31 +1,73 @@
 import type { Queryable } from "../pool.ts";
 import type { LeaseTerm } from "./relay-lease-repo.ts";
 
-export interface OutboxEvent {
+interface OutboxEventFields {
   id: string;
   aggregateId: string;
   type: string;
   topic: string;
-  payload: Buffer;
   traceparent: string;
   occurredAt: Date;
   publisher: "relay" | "debezium";
 }
 
-export interface OutboxRow extends Omit<OutboxEvent, "publisher"> {
+/**
+ * A row to write. Outcome events are encoded only once their per-payment sequence number is known
+ * (`encode`, called by insertOutboxEvents); other rows carry a finished payload.
+ */
+export type OutboxEvent = EncodedOutboxEvent | (OutboxEventFields & { encode: (sequence: number) => Buffer });
+export type EncodedOutboxEvent = OutboxEventFields & { payload: Buffer };
+
+export interface OutboxRow extends Omit<OutboxEventFields, "publisher"> {
   seq: string;
+  payload: Buffer;
 }
 
+/**
+ * Writes outbox rows in the caller's transaction. Events that need a sequence number take the next
+ * numbers of their payment's counter (payment_index.event_sequence) in the order given; the counter's
+ * row stays locked until COMMIT, so a payment's numbers follow commit order without gaps.
+ */
 export async function insertOutboxEvents(db: Queryable, events: readonly OutboxEvent[]): Promise<void> {
+  const next = await allocateSequences(db, events);
   for (const e of events) {
+    const payload = "payload" in e ? e.payload : e.encode(next(e.aggregateId));
     await db.query({
       name: "outbox_insert",
       text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at,
                publisher)
              VALUES ($1, 'payment', $2, $3, $4, $5, $6, $7, $8)`,
-      values: [e.id, e.aggregateId, e.type, e.topic, e.payload, e.traceparent, e.occurredAt, e.publisher],
+      values: [e.id, e.aggregateId, e.type, e.topic, payload, e.traceparent, e.occurredAt, e.publisher],
     });
   }
+}
+
+/** Reserves, per payment, as many numbers as it has events to encode; returns a dispenser. */
+async function allocateSequences(
+  db: Queryable,
+  events: readonly OutboxEvent[],
+): Promise<(paymentId: string) => number> {
+  const counts = new Map<string, number>();
+  for (const e of events) if ("encode" in e) counts.set(e.aggregateId, (counts.get(e.aggregateId) ?? 0) + 1);
+  const nextByPayment = new Map<string, number>();
+  // Sorted, so two transactions that touch the same payments lock them in the same order.
+  for (const [paymentId, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const { rows } = await db.query<{ last: string }>({
+      name: "payment_event_sequence_take",
+      text: `UPDATE payment_index SET event_sequence = event_sequence + $2 WHERE payment_id = $1
+             RETURNING event_sequence AS last`,
+      values: [paymentId, count],
+    });
+    const last = rows[0]?.last;
+    if (last === undefined) throw new Error(`no payment ${paymentId} to number its events`);
+    nextByPayment.set(paymentId, Number(last) - count + 1);
+  }
+  return (paymentId) => {
+    const n = nextByPayment.get(paymentId);
+    if (n === undefined) throw new Error(`no sequence reserved for ${paymentId}`);
+    nextByPayment.set(paymentId, n + 1);
+    return n;
+  };
 }
 
 interface OutboxDbRow {
