@@ -9,7 +9,7 @@ import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { createIngressApp } from "./app.ts";
-import { KafkaCommandBus } from "./command-bus.ts";
+import { commandDeliveryTimeoutMs, KafkaCommandBus } from "./command-bus.ts";
 import { rateLimitFromEnv } from "./ingress-env.ts";
 import { KafkaWebhookPublisher } from "./webhooks/publisher.ts";
 
@@ -40,7 +40,10 @@ export async function startIngress(
     { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
   ]);
   // One producer for commands and webhook events; the command bus connects and disconnects it.
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, {
+    deliveryTimeoutMs:
+      config.COMMAND_DELIVERY_TIMEOUT_MS ?? commandDeliveryTimeoutMs(config.REPLY_TIMEOUT_MS),
+  });
   const commandBus = new KafkaCommandBus({
     producer,
     codec,

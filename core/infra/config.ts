@@ -41,6 +41,9 @@ const schema = z.object({
   WEBHOOK_RETRY_MS: positiveInt.default(1_000),
   PROCESSOR_CONCURRENCY: positiveInt.default(32),
   REPLY_TIMEOUT_MS: positiveInt.default(10_000),
+  // How long the ingress producer tries to deliver a command (librdkafka message.timeout.ms); must be
+  // below REPLY_TIMEOUT_MS. Unset: REPLY_TIMEOUT_MS minus a fifth, at most 2 s (8 s for the default).
+  COMMAND_DELIVERY_TIMEOUT_MS: positiveInt.optional(),
   OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),
   OUTBOX_POLL_MS: positiveInt.default(50),
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
@@ -71,10 +74,15 @@ const schema = z.object({
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
 });
 
-const refinedSchema = schema.refine((c) => c.OUTBOX_LEASE_RENEW_MS * 2 <= c.OUTBOX_LEASE_TTL_MS, {
-  message: "OUTBOX_LEASE_RENEW_MS must be at most half of OUTBOX_LEASE_TTL_MS",
-  path: ["OUTBOX_LEASE_RENEW_MS"],
-});
+const refinedSchema = schema
+  .refine((c) => c.OUTBOX_LEASE_RENEW_MS * 2 <= c.OUTBOX_LEASE_TTL_MS, {
+    message: "OUTBOX_LEASE_RENEW_MS must be at most half of OUTBOX_LEASE_TTL_MS",
+    path: ["OUTBOX_LEASE_RENEW_MS"],
+  })
+  .refine((c) => (c.COMMAND_DELIVERY_TIMEOUT_MS ?? 0) < c.REPLY_TIMEOUT_MS, {
+    message: "COMMAND_DELIVERY_TIMEOUT_MS must be below REPLY_TIMEOUT_MS",
+    path: ["COMMAND_DELIVERY_TIMEOUT_MS"],
+  });
 
 export type Config = z.infer<typeof schema>;
 
