@@ -27,7 +27,7 @@ import { logger } from "../core/infra/logger.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../core/infra/topics.ts";
 import { createPool } from "../db/pool.ts";
 import { type EncodedOutboxEvent, insertOutboxEvents } from "../db/repositories/outbox-repo.ts";
-import { startOutboxRelay, toRecord } from "../processors/outbox-relay.ts";
+import { relaySettingsFrom, startOutboxRelay, toRecord } from "../processors/outbox-relay.ts";
 import { connectorState, RecordCollector } from "../test/helpers/outbox-records.ts";
 import { arg, argString, percentiles } from "./stats.ts";
 
@@ -222,11 +222,7 @@ for (const path of PATHS) {
       pool,
       publisher: new KafkaEventPublisher(producer),
       logger,
-      pollMs: config.OUTBOX_POLL_MS,
-      batchSize: config.OUTBOX_BATCH_SIZE,
-      retentionMs: config.OUTBOX_RETENTION_MS,
-      leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
-      leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
+      ...relaySettingsFrom(config),
     });
     notes.push(
       elsewhere

@@ -1,3 +1,4 @@
+import type { Config } from "../core/infra/config.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import { outboxLag, outboxPublished } from "../core/infra/metrics.ts";
 import type { EventPublisher } from "../core/ports/event-publisher.ts";
@@ -11,6 +12,17 @@ import {
 import { RelayLease } from "./relay-lease.ts";
 
 const LEASE_NAME = "payment_outbox";
+
+/** The relay's tuning from the config, shared by every place that starts one. */
+export function relaySettingsFrom(config: Config) {
+  return {
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    retentionMs: config.OUTBOX_RETENTION_MS,
+    leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
+    leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
+  };
+}
 
 export interface RelayOptions {
   pool: Pool;

@@ -5,7 +5,7 @@ import { loadConfig } from "../core/infra/config.ts";
 import { createProducer } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
-import { startOutboxRelay } from "./outbox-relay.ts";
+import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 
 const config = loadConfig();
 const log = logger.child({ role: "outbox-relay" });
@@ -19,11 +19,7 @@ const relay = startOutboxRelay({
   pool,
   publisher: new KafkaEventPublisher(producer),
   logger: log,
-  pollMs: config.OUTBOX_POLL_MS,
-  batchSize: config.OUTBOX_BATCH_SIZE,
-  retentionMs: config.OUTBOX_RETENTION_MS,
-  leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
-  leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
+  ...relaySettingsFrom(config),
 });
 log.info({ holder: relay.lease.holder }, "outbox relay started");
 

@@ -13,7 +13,7 @@ import type { ProcessorContext } from "./context.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
-import { startOutboxRelay } from "./outbox-relay.ts";
+import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
 import { startWebhookConsumer } from "./webhook-consumer.ts";
 
@@ -84,11 +84,7 @@ export async function startProcessors(config: Config) {
           pool,
           publisher: new KafkaEventPublisher(producer),
           logger: log,
-          pollMs: config.OUTBOX_POLL_MS,
-          batchSize: config.OUTBOX_BATCH_SIZE,
-          retentionMs: config.OUTBOX_RETENTION_MS,
-          leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
-          leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
+          ...relaySettingsFrom(config),
         })
       : null;
   const housekeeping = startHousekeeping(pool, log);
