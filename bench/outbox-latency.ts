@@ -15,8 +15,8 @@
 // Everything (PostgreSQL, Kafka, Connect, this process) shares the machine's cores, so these are
 // numbers for this box, not for a production cluster.
 //
-// The relay is leader-elected (advisory lock 727002): if the service is running, its relay holds the
-// lock and publishes the bench's relay rows instead of the in-process one. Both are the same code; the
+// The relay is leader-elected (a lease, ADR 0005): if the service is running, its relay holds the
+// lease and publishes the bench's relay rows instead of the in-process one. Both are the same code; the
 // bench says which one was leader. Stop the service for a clean measurement.
 import { randomUUID } from "node:crypto";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
@@ -26,8 +26,8 @@ import { createProducer } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../core/infra/topics.ts";
 import { createPool } from "../db/pool.ts";
-import { insertOutboxEvents, type OutboxEvent } from "../db/repositories/outbox-repo.ts";
-import { startOutboxRelay, toRecord } from "../processors/outbox-relay.ts";
+import { type EncodedOutboxEvent, insertOutboxEvents } from "../db/repositories/outbox-repo.ts";
+import { relaySettingsFrom, startOutboxRelay, toRecord } from "../processors/outbox-relay.ts";
 import { connectorState, RecordCollector } from "../test/helpers/outbox-records.ts";
 import { arg, argString, percentiles } from "./stats.ts";
 
@@ -41,7 +41,6 @@ const BURST_BATCH = arg("burst-batch", 50);
 const WRITERS = arg("writers", 4);
 const PATHS = argString("paths", "direct,relay,debezium").split(",") as Path[];
 const TOPIC = "bench.outbox-latency.v1";
-const RELAY_LOCK_ID = 727_002;
 const run = randomUUID().slice(0, 8);
 
 const pool = createPool(config.DATABASE_URL, WRITERS + 4);
@@ -55,7 +54,7 @@ await collector.start();
 const commitTime = new Map<string, number>();
 let seq = 0;
 
-function event(publisher: Path): OutboxEvent {
+function event(publisher: Path): EncodedOutboxEvent {
   const id = randomUUID();
   const paymentId = randomUUID();
   const payload = codec.encode(EVENT_TOPICS.authorized, {
@@ -89,7 +88,7 @@ function event(publisher: Path): OutboxEvent {
 let direct: KafkaEventPublisher | undefined;
 
 /** One transaction; records the wall-clock time right after COMMIT returned for each of its rows. */
-async function commitBatch(events: OutboxEvent[]): Promise<void> {
+async function commitBatch(events: EncodedOutboxEvent[]): Promise<void> {
   if (direct) {
     const t = Date.now();
     for (const e of events) commitTime.set(e.id, t);
@@ -129,7 +128,7 @@ async function paced(path: Path, n: number): Promise<{ ids: string[]; started: n
 }
 
 async function burst(path: Path, n: number): Promise<{ ids: string[]; started: number }> {
-  const batches: OutboxEvent[][] = [];
+  const batches: EncodedOutboxEvent[][] = [];
   for (let i = 0; i < n; i += BURST_BATCH) {
     batches.push(Array.from({ length: Math.min(BURST_BATCH, n - i) }, () => event(path)));
   }
@@ -138,7 +137,7 @@ async function burst(path: Path, n: number): Promise<{ ids: string[]; started: n
   let next = 0;
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
-      while (next < batches.length) await commitBatch(batches[next++] as OutboxEvent[]);
+      while (next < batches.length) await commitBatch(batches[next++] as EncodedOutboxEvent[]);
     }),
   );
   return { ids, started };
@@ -191,13 +190,13 @@ async function measure(path: Path, phase: "paced" | "burst"): Promise<Result> {
   };
 }
 
+/** The holder of a live relay lease, when it is not this process (e.g. the running service). */
 async function relayLeaderElsewhere(): Promise<string | null> {
-  const { rows } = await pool.query<{ pid: number; application_name: string }>(
-    `SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted AND a.pid <> pg_backend_pid()`,
-    [RELAY_LOCK_ID],
+  const { rows } = await pool.query<{ holder: string }>(
+    "SELECT holder FROM outbox_relay_lease WHERE expires_at > now() AND holder NOT LIKE $1",
+    [`%/${process.pid}/%`],
   );
-  return rows[0] ? `backend pid ${rows[0].pid}` : null;
+  return rows[0] ? `holder ${rows[0].holder}` : null;
 }
 
 // ---------- run ----------
@@ -223,13 +222,11 @@ for (const path of PATHS) {
       pool,
       publisher: new KafkaEventPublisher(producer),
       logger,
-      pollMs: config.OUTBOX_POLL_MS,
-      batchSize: config.OUTBOX_BATCH_SIZE,
-      retentionMs: config.OUTBOX_RETENTION_MS,
+      ...relaySettingsFrom(config),
     });
     notes.push(
       elsewhere
-        ? `relay: another relay (${elsewhere}, the running service) holds the leader lock and published the relay rows`
+        ? `relay: another relay (${elsewhere}, the running service) holds the relay lease and published the relay rows`
         : `relay: in-process relay, OUTBOX_POLL_MS=${config.OUTBOX_POLL_MS}, OUTBOX_BATCH_SIZE=${config.OUTBOX_BATCH_SIZE}`,
     );
   } else {

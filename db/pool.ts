@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { Config } from "../core/infra/config.ts";
 
 // NUMERIC (1700) and BIGINT (20) stay strings: amounts are parsed to bigint by the domain, never to float.
 pg.types.setTypeParser(1700, (value) => value);
@@ -10,8 +11,54 @@ export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 export type Queryable = Pick<pg.PoolClient, "query">;
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+/**
+ * Bounds on a connection, so a dead peer or a stuck statement cannot hold a client (or anything it
+ * locked) for long: TCP keepalives notice a vanished peer, the server cancels a statement past
+ * statement_timeout and ends a session idle inside a transaction, and the client gives up on a query
+ * that never answers (a partitioned server cannot cancel anything) a little after the server would have.
+ */
+export interface PoolTimeouts {
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  keepAliveIdleMs: number;
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_POOL_TIMEOUTS: PoolTimeouts = {
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 60_000,
+  keepAliveIdleMs: 10_000,
+  connectTimeoutMs: 10_000,
+};
+
+export function poolTimeoutsFrom(config: Config): PoolTimeouts {
+  return {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    keepAliveIdleMs: config.DATABASE_KEEPALIVE_IDLE_MS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+  };
+}
+
+/** How long past statement_timeout the client waits before it treats the connection as dead. */
+const CLIENT_GRACE_MS = 5_000;
+
+export function createPool(
+  connectionString: string,
+  max = 10,
+  timeouts: PoolTimeouts = DEFAULT_POOL_TIMEOUTS,
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: timeouts.keepAliveIdleMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    query_timeout: timeouts.statementTimeoutMs + CLIENT_GRACE_MS,
+  });
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it on next checkout.
   });
@@ -37,11 +84,15 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
     await client.query("BEGIN");
     const result = await fn(client);
     await client.query("COMMIT");
+    client.release();
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    // A client whose ROLLBACK fails (dead connection, client-side timeout) is destroyed, not pooled.
+    const rolledBack = await client.query("ROLLBACK").then(
+      () => true,
+      () => false,
+    );
+    client.release(rolledBack ? undefined : (err as Error));
     throw err;
-  } finally {
-    client.release();
   }
 }

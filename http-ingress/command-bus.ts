@@ -1,9 +1,9 @@
 import { Histogram, register } from "prom-client";
 import type { CommandReply, PaymentCommand } from "../core/domain/commands.ts";
-import { errors } from "../core/domain/errors.ts";
+import { errors, PaymentError } from "../core/domain/errors.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
-import type { Admin, Producer } from "../core/infra/kafka.ts";
+import { type Admin, classifySendFailure, type Producer } from "../core/infra/kafka.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import type { Pool } from "../db/pool.ts";
 import { ReplyListener } from "./reply-listener.ts";
@@ -72,23 +72,39 @@ export class KafkaCommandBus implements CommandBus {
     await this.opts.producer.disconnect();
   }
 
+  /**
+   * "Not queued" is said only when the delivery report proves the command was not written. When the
+   * produce's outcome is unknown (a timeout while in flight, no report by the reply deadline), the
+   * processor's reply is still awaited; without one the answer is "not known", never "not queued".
+   * Either way the caller retries under the same Idempotency-Key, i.e. the same command id, which
+   * processors apply at most once.
+   */
   async send(command: PaymentCommand, options: SendOptions): Promise<CommandReply | "timeout"> {
     const started = performance.now();
     // Registered before publishing: a reply that beats the producer ack must still find its waiter.
     const waiter = this.waitFor(command.commandId);
-    try {
-      await withDeadline(this.publish(command, options), this.opts.replyTimeoutMs);
-    } catch (err) {
+    const delivery = await this.publish(command, options).then(
+      () => "sent" as const,
+      (err: unknown) => {
+        this.opts.logger.error(
+          {
+            err: (err as Error).message,
+            code: (err as { code?: unknown }).code,
+            command_id: command.commandId,
+          },
+          "command publish failed",
+        );
+        return classifySendFailure(err);
+      },
+    );
+    if (delivery === "not_sent") {
       waiter.cancel();
-      this.opts.logger.error(
-        { err: (err as Error).message, command_id: command.commandId },
-        "command publish failed",
-      );
       throw errors.unavailable(
         "The payment command could not be queued; retry with the same Idempotency-Key",
       );
     }
     const result = await waiter.promise;
+    if (result === "timeout" && delivery === "unknown") throw commandOutcomeUnknown();
     const seconds = (performance.now() - started) / 1000;
     waitSeconds.observe(
       { command_type: command.type, outcome: result === "timeout" ? "timeout" : "reply" },
@@ -106,8 +122,9 @@ export class KafkaCommandBus implements CommandBus {
     await withDeadline(this.admin.listTopics({ timeout: timeoutMs }), timeoutMs);
   }
 
+  /** Resolves on the broker's ack; rejects with librdkafka's delivery error, or when no report came in time. */
   private publish(command: PaymentCommand, options: SendOptions): Promise<unknown> {
-    return this.opts.producer.send({
+    const sent = this.opts.producer.send({
       topic: this.opts.topic,
       messages: [
         {
@@ -121,6 +138,9 @@ export class KafkaCommandBus implements CommandBus {
         },
       ],
     });
+    // The producer's delivery timeout is below the reply timeout, so this fires only if librdkafka
+    // overran it; the rejection carries no code, which counts as "unknown".
+    return withDeadline(sent, this.opts.replyTimeoutMs);
   }
 
   private waitFor(commandId: string): { promise: Promise<CommandReply | "timeout">; cancel: () => void } {
@@ -149,6 +169,21 @@ export class KafkaCommandBus implements CommandBus {
     }
     if (set.size === 0) this.waiters.delete(commandId);
   }
+}
+
+/** The command may or may not be on Kafka: a retry under the same key finds out, and never applies it twice. */
+function commandOutcomeUnknown(): PaymentError {
+  return new PaymentError(
+    503,
+    "api_error",
+    "service_unavailable",
+    "It is not known yet whether the payment command was queued; retry with the same Idempotency-Key",
+  );
+}
+
+/** The producer's delivery timeout for commands: below the reply timeout, so a report comes before we answer. */
+export function commandDeliveryTimeoutMs(replyTimeoutMs: number): number {
+  return Math.max(1, replyTimeoutMs - Math.min(2_000, Math.ceil(replyTimeoutMs / 5)));
 }
 
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -35,6 +35,8 @@ export async function dispatch(
   } else {
     ctx.status = reply.httpStatus;
     ctx.body = reply.body;
+    // A processor's 503 (a dependency down) invites a retry, like every other 503 we answer.
+    if (reply.httpStatus === 503) ctx.set("Retry-After", "1");
   }
   const location = locationFor(ctx.status, command.paymentId);
   if (location) ctx.set("Location", location);

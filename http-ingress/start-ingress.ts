@@ -6,10 +6,10 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
 import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { createIngressApp } from "./app.ts";
-import { KafkaCommandBus } from "./command-bus.ts";
+import { commandDeliveryTimeoutMs, KafkaCommandBus } from "./command-bus.ts";
 import { rateLimitFromEnv } from "./ingress-env.ts";
 import { KafkaWebhookPublisher } from "./webhooks/publisher.ts";
 
@@ -28,7 +28,7 @@ export async function startIngress(
   options: { logger?: Logger; runMigrations?: boolean } = {},
 ): Promise<RunningIngress> {
   const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   if (options.runMigrations ?? true) await migrate(pool);
 
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
@@ -40,7 +40,10 @@ export async function startIngress(
     { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
   ]);
   // One producer for commands and webhook events; the command bus connects and disconnects it.
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, {
+    deliveryTimeoutMs:
+      config.COMMAND_DELIVERY_TIMEOUT_MS ?? commandDeliveryTimeoutMs(config.REPLY_TIMEOUT_MS),
+  });
   const commandBus = new KafkaCommandBus({
     producer,
     codec,

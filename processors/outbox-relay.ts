@@ -1,15 +1,28 @@
+import type { Config } from "../core/infra/config.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import { outboxLag, outboxPublished } from "../core/infra/metrics.ts";
 import type { EventPublisher } from "../core/ports/event-publisher.ts";
-import type { Pool, PoolClient } from "../db/pool.ts";
+import type { Pool } from "../db/pool.ts";
 import {
   deletePublishedBefore,
   fetchUnpublished,
   markPublished,
   type OutboxRow,
 } from "../db/repositories/outbox-repo.ts";
+import { RelayLease } from "./relay-lease.ts";
 
-const RELAY_LOCK_ID = 727_002;
+const LEASE_NAME = "payment_outbox";
+
+/** The relay's tuning from the config, shared by every place that starts one. */
+export function relaySettingsFrom(config: Config) {
+  return {
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    retentionMs: config.OUTBOX_RETENTION_MS,
+    leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
+    leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
+  };
+}
 
 export interface RelayOptions {
   pool: Pool;
@@ -18,50 +31,51 @@ export interface RelayOptions {
   pollMs: number;
   batchSize: number;
   retentionMs: number;
+  /** How long a term lasts without renewal: a frozen leader is replaced within about this long. */
+  leaseTtlMs: number;
+  leaseRenewMs: number;
 }
 
 /**
- * Publishes outbox rows in commit order. Several relays may run: a session advisory lock elects one
- * leader, so per-payment order holds and rows are not raced. A row is marked published only after the
- * broker acknowledged it; a crash in between republishes it, and consumers dedupe on the `id` header.
+ * Publishes outbox rows in commit order. Several relays may run: the one holding the lease publishes,
+ * so per-payment order holds and rows are not raced. A row is marked published only after the broker
+ * acknowledged it, and only by a leader whose term is still current (the mark is fenced by the epoch);
+ * a crash or a lost lease in between republishes it, and consumers dedupe on the `id` header.
  */
-export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void> } {
+export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; lease: RelayLease } {
+  const lease = new RelayLease({
+    pool: o.pool,
+    logger: o.logger,
+    name: LEASE_NAME,
+    ttlMs: o.leaseTtlMs,
+    renewMs: o.leaseRenewMs,
+  });
+  // A follower asks for the lease at least every second, so takeover comes soon after expiry.
+  const followerPollMs = Math.min(1_000, o.leaseRenewMs);
   let running = true;
   let lastRetention = 0;
   const loop = (async () => {
     while (running) {
-      const client = await o.pool.connect().catch(() => null);
-      if (!client) {
-        await sleep(1_000);
-        continue;
-      }
       try {
-        const { rows } = await client.query<{ leader: boolean }>(
-          "SELECT pg_try_advisory_lock($1) AS leader",
-          [RELAY_LOCK_ID],
-        );
-        if (!rows[0]?.leader) {
-          await sleep(1_000);
+        if (!(await lease.acquire())) {
+          await sleep(followerPollMs);
           continue;
         }
-        while (running) {
-          const published = await relayBatch(client, o);
-          if (Date.now() - lastRetention > 60_000) {
-            lastRetention = Date.now();
-            await deletePublishedBefore(client, o.retentionMs);
-          }
-          if (published < o.batchSize) await sleep(o.pollMs);
+        const published = await relayBatch(o, lease);
+        if (Date.now() - lastRetention > 60_000 && lease.current) {
+          lastRetention = Date.now();
+          await deletePublishedBefore(o.pool, o.retentionMs);
         }
-        await client.query("SELECT pg_advisory_unlock($1)", [RELAY_LOCK_ID]);
+        if (published < o.batchSize) await sleep(o.pollMs);
       } catch (err) {
         o.logger.error({ err }, "outbox relay error; retrying");
         await sleep(500);
-      } finally {
-        client.release(true);
       }
     }
+    await lease.release();
   })();
   return {
+    lease,
     async stop() {
       running = false;
       await loop;
@@ -69,16 +83,24 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void> } {
   };
 }
 
-async function relayBatch(client: PoolClient, o: RelayOptions): Promise<number> {
-  const rows = await fetchUnpublished(client, o.batchSize);
+async function relayBatch(o: RelayOptions, lease: RelayLease): Promise<number> {
+  const rows = await fetchUnpublished(o.pool, o.batchSize);
   const oldest = rows[0];
   outboxLag.set(oldest ? (Date.now() - oldest.occurredAt.getTime()) / 1000 : 0);
   if (!oldest) return 0;
+  if (!(await lease.confirm())) return 0;
+  const term = lease.current;
+  if (!term) return 0;
   await o.publisher.publish(rows.map(toRecord));
-  await markPublished(
-    client,
+  const marked = await markPublished(
+    o.pool,
     rows.map((r) => r.id),
+    term,
   );
+  if (!marked) {
+    lease.lost("a mark was fenced: another relay holds the lease");
+    return 0;
+  }
   for (const r of rows) outboxPublished.inc({ topic: r.topic });
   return rows.length;
 }

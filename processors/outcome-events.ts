@@ -6,7 +6,10 @@ import { EVENT_TOPICS, type EventKind } from "../core/infra/topics.ts";
 import { newTraceparent } from "../core/infra/trace-context.ts";
 import type { OutboxEvent } from "../db/repositories/outbox-repo.ts";
 
-/** Builds outbox rows whose payload is already Avro in the Confluent wire format. */
+/**
+ * Builds outbox rows whose payload is Avro in the Confluent wire format. The payload is encoded when
+ * the row is written (insertOutboxEvents), once the event's per-payment `sequence` is allocated.
+ */
 export class OutcomeEvents {
   constructor(
     private readonly codec: AvroCodec,
@@ -80,13 +83,12 @@ export class OutcomeEvents {
       psp: p.psp,
       ...fields,
     };
-    const payload = this.codec.encode(topic, value);
     return {
       id,
       aggregateId: p.paymentId,
       type: kind,
       topic,
-      payload,
+      encode: (sequence) => this.codec.encode(topic, { ...value, sequence }),
       // Always set: Debezium would publish a null column as a null header, which the relay cannot write.
       traceparent: traceparent ?? newTraceparent(),
       occurredAt,

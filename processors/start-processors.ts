@@ -8,7 +8,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
@@ -16,7 +16,7 @@ import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
 import { startOpsServer } from "./ops/ops-server.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
-import { startOutboxRelay } from "./outbox-relay.ts";
+import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
 import { consumerLimits } from "./parallel-consumer/limits.ts";
 import { startWebhookConsumer } from "./webhook-consumer.ts";
@@ -27,7 +27,7 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
  */
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   await migrate(pool);
   const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-processor` };
   await ensureTopics(kafka, serviceTopics(config));
@@ -101,9 +101,7 @@ export async function startProcessors(config: Config) {
           pool,
           publisher: new KafkaEventPublisher(producer),
           logger: log,
-          pollMs: config.OUTBOX_POLL_MS,
-          batchSize: config.OUTBOX_BATCH_SIZE,
-          retentionMs: config.OUTBOX_RETENTION_MS,
+          ...relaySettingsFrom(config),
         })
       : null;
   const housekeeping = startHousekeeping(pool, log);

@@ -21,6 +21,11 @@ const schema = z.object({
   PORT: positiveInt.default(8080),
   DATABASE_URL: secret(DEV_DATABASE_URL),
   DATABASE_POOL_SIZE: positiveInt.default(20),
+  // Server-side bounds on every pooled session, and the client's keepalive and connect bounds.
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt.default(60_000),
+  DATABASE_KEEPALIVE_IDLE_MS: positiveInt.default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
   KAFKA_BROKERS: z.string().default("127.0.0.1:9092"),
   KAFKA_CLIENT_ID: z.string().default("payment-service"),
   SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
@@ -43,10 +48,16 @@ const schema = z.object({
   PROCESSOR_REVOKE_TIMEOUT_MS: positiveInt.default(10_000),
   PROCESSOR_COMMIT_INTERVAL_MS: positiveInt.default(250),
   REPLY_TIMEOUT_MS: positiveInt.default(10_000),
+  // How long the ingress producer tries to deliver a command (librdkafka message.timeout.ms); must be
+  // below REPLY_TIMEOUT_MS. Unset: REPLY_TIMEOUT_MS minus a fifth, at most 2 s (8 s for the default).
+  COMMAND_DELIVERY_TIMEOUT_MS: positiveInt.optional(),
   OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),
   OUTBOX_POLL_MS: positiveInt.default(50),
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
   OUTBOX_RETENTION_MS: positiveInt.default(24 * 3_600_000),
+  // The relay leader's lease: a frozen leader is replaced within TTL + 1 s (a follower asks every second).
+  OUTBOX_LEASE_TTL_MS: positiveInt.max(10_000).default(7_000),
+  OUTBOX_LEASE_RENEW_MS: positiveInt.default(2_000),
   // The processor's ops listener: health, metrics, manual review queue. Loopback unless told otherwise.
   PROCESSOR_HTTP_PORT: positiveInt.default(9464),
   OPS_HOST: z.string().default("127.0.0.1"),
@@ -81,11 +92,21 @@ const schema = z.object({
   COMMAND_CLAIM_LEASE_MS: positiveInt.default(15_000),
 });
 
+const refinedSchema = schema
+  .refine((c) => c.OUTBOX_LEASE_RENEW_MS * 2 <= c.OUTBOX_LEASE_TTL_MS, {
+    message: "OUTBOX_LEASE_RENEW_MS must be at most half of OUTBOX_LEASE_TTL_MS",
+    path: ["OUTBOX_LEASE_RENEW_MS"],
+  })
+  .refine((c) => (c.COMMAND_DELIVERY_TIMEOUT_MS ?? 0) < c.REPLY_TIMEOUT_MS, {
+    message: "COMMAND_DELIVERY_TIMEOUT_MS must be below REPLY_TIMEOUT_MS",
+    path: ["COMMAND_DELIVERY_TIMEOUT_MS"],
+  });
+
 export type Config = z.infer<typeof schema>;
 
 /** Parses the environment once at boot; an invalid config stops the process with the offending keys. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = refinedSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid configuration: ${problems}`);

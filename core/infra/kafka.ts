@@ -26,13 +26,51 @@ function kafka(settings: KafkaSettings) {
   });
 }
 
-/** Idempotent producer, acks from all in-sync replicas: a resolved send is durable and not duplicated by retries. */
-export function createProducer(settings: KafkaSettings): Producer {
+/**
+ * Idempotent producer, acks from all in-sync replicas: a resolved send is durable and not duplicated by
+ * retries. `deliveryTimeoutMs` bounds how long librdkafka keeps trying (message.timeout.ms, which also
+ * caps the request timeout of a produce in flight): past it the delivery report fails and the message
+ * is never sent later. Without it librdkafka keeps a message for 5 minutes, long after a caller was told
+ * it failed.
+ */
+export function createProducer(
+  settings: KafkaSettings,
+  options: { deliveryTimeoutMs?: number } = {},
+): Producer {
+  const bounded =
+    options.deliveryTimeoutMs === undefined ? {} : { "message.timeout.ms": options.deliveryTimeoutMs };
   return kafka(settings).producer({
     "linger.ms": 2,
     "compression.type": "lz4",
+    ...bounded,
     kafkaJS: { idempotent: true, acks: -1 },
   });
+}
+
+/** What a failed send means for the message: surely not written, or maybe written. */
+export type SendFailure = "not_sent" | "unknown";
+
+// librdkafka errors after which the message is surely not in the log: it was refused before it was
+// enqueued or sent, or the broker refused to append it. Anything else (a timeout while a request was in
+// flight, a lost connection, a fatal idempotence error) may have been written.
+const NOT_SENT_CODES = new Set([
+  -184, // ERR__QUEUE_FULL: refused by produce(), never enqueued
+  -188, // ERR__UNKNOWN_TOPIC
+  -190, // ERR__UNKNOWN_PARTITION
+  -152, // ERR__PURGE_QUEUE: purged before it was sent
+  2, // ERR_INVALID_MSG (corrupt message)
+  3, // ERR_UNKNOWN_TOPIC_OR_PART
+  10, // ERR_MSG_SIZE_TOO_LARGE
+  18, // ERR_RECORD_LIST_TOO_LARGE
+  19, // ERR_NOT_ENOUGH_REPLICAS: refused before the append
+  29, // ERR_TOPIC_AUTHORIZATION_FAILED
+  31, // ERR_CLUSTER_AUTHORIZATION_FAILED
+  87, // ERR_INVALID_RECORD
+]);
+
+export function classifySendFailure(err: unknown): SendFailure {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "number" && NOT_SENT_CODES.has(code) ? "not_sent" : "unknown";
 }
 
 /**

@@ -139,20 +139,15 @@ export async function completeIdempotencyKey(
   });
 }
 
-/** Ends the lease but keeps the ids: a retry re-sends the same command, which processors dedupe. */
+/**
+ * Ends the lease but keeps the ids: a retry resumes the same command (its stored reply, or the same
+ * command re-sent, which processors dedupe). There is no way to hand a key to a new command: once a
+ * command may have reached Kafka, a new command id could mean a second PSP attempt.
+ */
 export async function releaseIdempotencyKey(db: Queryable, key: string, commandId: string): Promise<void> {
   await db.query({
     name: "idempotency_release",
     text: "UPDATE idempotency_keys SET locked_until = now() WHERE idempotency_key = $1 AND command_id = $2 AND state = 'in_flight'",
-    values: [key, commandId],
-  });
-}
-
-/** Forgets the key entirely (a final 5xx), so a retry starts a fresh command. */
-export async function deleteIdempotencyKey(db: Queryable, key: string, commandId: string): Promise<void> {
-  await db.query({
-    name: "idempotency_delete",
-    text: "DELETE FROM idempotency_keys WHERE idempotency_key = $1 AND command_id = $2",
     values: [key, commandId],
   });
 }

@@ -1,30 +1,73 @@
 import type { Queryable } from "../pool.ts";
+import type { LeaseTerm } from "./relay-lease-repo.ts";
 
-export interface OutboxEvent {
+interface OutboxEventFields {
   id: string;
   aggregateId: string;
   type: string;
   topic: string;
-  payload: Buffer;
   traceparent: string;
   occurredAt: Date;
   publisher: "relay" | "debezium";
 }
 
-export interface OutboxRow extends Omit<OutboxEvent, "publisher"> {
+/**
+ * A row to write. Outcome events are encoded only once their per-payment sequence number is known
+ * (`encode`, called by insertOutboxEvents); other rows carry a finished payload.
+ */
+export type OutboxEvent = EncodedOutboxEvent | (OutboxEventFields & { encode: (sequence: number) => Buffer });
+export type EncodedOutboxEvent = OutboxEventFields & { payload: Buffer };
+
+export interface OutboxRow extends Omit<OutboxEventFields, "publisher"> {
   seq: string;
+  payload: Buffer;
 }
 
+/**
+ * Writes outbox rows in the caller's transaction. Events that need a sequence number take the next
+ * numbers of their payment's counter (payment_index.event_sequence) in the order given; the counter's
+ * row stays locked until COMMIT, so a payment's numbers follow commit order without gaps.
+ */
 export async function insertOutboxEvents(db: Queryable, events: readonly OutboxEvent[]): Promise<void> {
+  const next = await allocateSequences(db, events);
   for (const e of events) {
+    const payload = "payload" in e ? e.payload : e.encode(next(e.aggregateId));
     await db.query({
       name: "outbox_insert",
       text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at,
                publisher)
              VALUES ($1, 'payment', $2, $3, $4, $5, $6, $7, $8)`,
-      values: [e.id, e.aggregateId, e.type, e.topic, e.payload, e.traceparent, e.occurredAt, e.publisher],
+      values: [e.id, e.aggregateId, e.type, e.topic, payload, e.traceparent, e.occurredAt, e.publisher],
     });
   }
+}
+
+/** Reserves, per payment, as many numbers as it has events to encode; returns a dispenser. */
+async function allocateSequences(
+  db: Queryable,
+  events: readonly OutboxEvent[],
+): Promise<(paymentId: string) => number> {
+  const counts = new Map<string, number>();
+  for (const e of events) if ("encode" in e) counts.set(e.aggregateId, (counts.get(e.aggregateId) ?? 0) + 1);
+  const nextByPayment = new Map<string, number>();
+  // Sorted, so two transactions that touch the same payments lock them in the same order.
+  for (const [paymentId, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const { rows } = await db.query<{ last: string }>({
+      name: "payment_event_sequence_take",
+      text: `UPDATE payment_index SET event_sequence = event_sequence + $2 WHERE payment_id = $1
+             RETURNING event_sequence AS last`,
+      values: [paymentId, count],
+    });
+    const last = rows[0]?.last;
+    if (last === undefined) throw new Error(`no payment ${paymentId} to number its events`);
+    nextByPayment.set(paymentId, Number(last) - count + 1);
+  }
+  return (paymentId) => {
+    const n = nextByPayment.get(paymentId);
+    if (n === undefined) throw new Error(`no sequence reserved for ${paymentId}`);
+    nextByPayment.set(paymentId, n + 1);
+    return n;
+  };
 }
 
 interface OutboxDbRow {
@@ -71,12 +114,28 @@ export async function findOutboxRows(db: Queryable, ids: readonly string[]): Pro
   return rows.map(toOutboxRow);
 }
 
-export async function markPublished(db: Queryable, ids: readonly string[]): Promise<void> {
-  await db.query({
+/**
+ * Marks rows published under a lease term, or refuses when that term is over: the lease row is locked
+ * FOR SHARE, so a takeover waits for this mark or this mark sees the new epoch, never both.
+ * Returns false when fenced (nothing was marked).
+ */
+export async function markPublished(
+  db: Queryable,
+  ids: readonly string[],
+  term: LeaseTerm,
+): Promise<boolean> {
+  const { rows } = await db.query<{ held: boolean }>({
     name: "outbox_mark_published",
-    text: "UPDATE payment_outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
-    values: [ids],
+    text: `WITH lease AS (
+             SELECT epoch FROM outbox_relay_lease WHERE name = $2 AND epoch = $3 AND expires_at > now() FOR SHARE
+           ), marked AS (
+             UPDATE payment_outbox SET published_at = now(), published_epoch = $3
+             WHERE id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM lease) RETURNING 1
+           )
+           SELECT EXISTS (SELECT 1 FROM lease) AS held, (SELECT count(*) FROM marked) AS marked`,
+    values: [ids, term.name, term.epoch],
   });
+  return rows[0]?.held === true;
 }
 
 /**

@@ -4,7 +4,6 @@ import { findCommandReply } from "../../db/repositories/commands-repo.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
-  deleteIdempotencyKey,
   type IdempotencyRecord,
   releaseIdempotencyKey,
 } from "../../db/repositories/idempotency-repo.ts";
@@ -53,27 +52,56 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
       takeover: claim.takeover,
     };
     ctx.state.ids = ids;
-    if (ids.takeover)
+    if (ids.takeover) {
       ctx.state.log.warn(
         { command_id: ids.commandId, payment_id: ids.paymentId },
-        "resuming an abandoned idempotent request",
+        "resuming an idempotent request whose command may already have run",
       );
+      // Applied already: its outcome is the answer (re-running the route could refuse a changed state).
+      const reply = await findCommandReply(deps.pool, ids.commandId);
+      if (reply) {
+        await settleKey(deps, key, ids.commandId, { status: reply.httpStatus, body: reply.body });
+        return answerStored(ctx, reply.httpStatus, reply.body, ids.paymentId);
+      }
+    }
     try {
       await next();
     } catch (err) {
-      if (err instanceof PaymentError && err.status < 500) {
-        await completeIdempotencyKey(deps.pool, key, ids.commandId, {
-          status: err.status,
-          body: err.toBody(),
-        });
-      } else {
-        await releaseIdempotencyKey(deps.pool, key, ids.commandId).catch(() => undefined);
-      }
+      const response =
+        err instanceof PaymentError
+          ? { status: err.status, body: err.toBody() }
+          : { status: 500, body: null };
+      await settleKey(deps, key, ids.commandId, response).catch(() => undefined);
       throw err;
     }
-    if (ctx.status >= 500) await deleteIdempotencyKey(deps.pool, key, ids.commandId);
-    else await completeIdempotencyKey(deps.pool, key, ids.commandId, { status: ctx.status, body: ctx.body });
+    await settleKey(deps, key, ids.commandId, { status: ctx.status, body: ctx.body });
   };
+}
+
+/**
+ * A final answer (< 500) is stored and replayed. A 5xx keeps the key bound to its command id: the
+ * command may have reached Kafka (or a processor answered 5xx for it), so a retry must resume that
+ * command, never start another one (a second PSP attempt, a possible second charge). The retry finds
+ * the processor's stored reply, or re-sends the same command, which processors apply at most once.
+ */
+async function settleKey(
+  deps: IngressDeps,
+  key: string,
+  commandId: string,
+  response: { status: number; body: unknown },
+): Promise<void> {
+  if (response.status < 500) await completeIdempotencyKey(deps.pool, key, commandId, response);
+  else await releaseIdempotencyKey(deps.pool, key, commandId);
+}
+
+function answerStored(ctx: IngressContext, status: number, body: unknown, paymentId: string | null): void {
+  idempotentReplays.inc({ route: routeOf(ctx) });
+  ctx.set("Idempotent-Replayed", "true");
+  const location = paymentId ? locationFor(status, paymentId) : undefined;
+  if (location) ctx.set("Location", location);
+  if (status === 503) ctx.set("Retry-After", "1");
+  ctx.status = status;
+  ctx.body = body;
 }
 
 async function replay(
@@ -97,20 +125,15 @@ async function replay(
   let status = record.responseStatus ?? 500;
   let body = record.responseBody;
   if (status === 202) {
-    // The outcome was not known when we answered; it may be by now.
+    // The outcome was not known when we answered; it may be by now. A 5xx outcome is shown but not
+    // stored: the key stays on 202 and keeps looking, it is never handed to a new command.
     const reply = await findCommandReply(deps.pool, record.commandId);
     if (reply) {
       ({ httpStatus: status, body } = reply);
-      if (status >= 500) await deleteIdempotencyKey(deps.pool, key, record.commandId);
-      else await completeIdempotencyKey(deps.pool, key, record.commandId, { status, body });
+      if (status < 500) await completeIdempotencyKey(deps.pool, key, record.commandId, { status, body });
     }
   }
-  idempotentReplays.inc({ route: routeOf(ctx) });
-  ctx.set("Idempotent-Replayed", "true");
-  const location = record.paymentId ? locationFor(status, record.paymentId) : undefined;
-  if (location) ctx.set("Location", location);
-  ctx.status = status;
-  ctx.body = body;
+  answerStored(ctx, status, body, record.paymentId);
 }
 
 /** sha256 over method, path and the body with keys sorted: formatting and key order do not matter. */

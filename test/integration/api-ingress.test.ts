@@ -84,6 +84,15 @@ const tap = new CommandTap();
 let ingress: ServiceProcess;
 let contract: OpenApiContract;
 
+/** Waits for a condition; fails (throws) when it does not hold within the time. */
+async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Calls the ingress and checks the answer against the served OpenAPI document. */
 async function call(
   method: "GET" | "POST",
@@ -508,7 +517,7 @@ describe("Idempotency-Key", () => {
     expect(res.headers.get("idempotent-replayed")).toBeNull();
   });
 
-  it("forgets the key after a 5xx reply so a retry runs as a new command, but keeps 4xx replies", async () => {
+  it("keeps the key on its command after a 5xx reply: a retry answers that command, never a new one", async () => {
     const payment = await seedPayment({ status: "requires_capture", amountCapturable: 1000n });
     const path = `/payments/${payment.paymentId}/capture`;
     const key = `unavailable-${randomUUID()}`;
@@ -518,19 +527,34 @@ describe("Idempotency-Key", () => {
       httpStatus: 503,
       body: errors.unavailable("The stripe payment processor is unavailable").toBody(),
     });
-    expect((await first).status).toBe(503);
-    expect(await keyRow(key)).toBeUndefined();
+    const answered = await first;
+    expect(answered.status).toBe(503);
+    expect(answered.headers.get("retry-after")).toBe("1");
+    expect(await keyRow(key)).toMatchObject({ command_id: tapped.command.commandId, state: "in_flight" });
 
-    const retry = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
-    const again = await tap.next(
-      (c) =>
-        c.paymentId === payment.paymentId && c.type === "capture" && c.commandId !== tapped.command.commandId,
-    );
-    await reply(again, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
-    expect((await retry).status).toBe(409);
+    // The processor's stored reply for that command is the answer; nothing new is published.
+    const retry = await call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
+    expect(retry).toMatchObject({ status: 503, body: { error: { code: "service_unavailable" } } });
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    const isCapture = (c: PaymentCommand) => c.paymentId === payment.paymentId && c.type === "capture";
+    expect(tap.all(isCapture).map((t) => t.command.commandId)).toEqual([tapped.command.commandId]);
+
+    // Once that command has no final reply (a processor that will run it again), a retry re-sends the
+    // same command id and answers its outcome, which is then stored under the key.
+    await testDb().query("DELETE FROM processed_commands WHERE command_id = $1", [tapped.command.commandId]);
+    const resumed = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
+    await until(() => tap.all(isCapture).length === 2);
+    const resent = tap.all(isCapture)[1];
+    expect(resent?.command.commandId).toBe(tapped.command.commandId);
+    if (!resent) throw new Error("unreachable");
+    await reply(resent, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
+    expect((await resumed).status).toBe(409);
     const replay = await call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
     expect(replay).toMatchObject({ status: 409, body: { error: { code: "capture_exceeds_authorized" } } });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(new Set(tap.all(isCapture).map((t) => t.command.commandId))).toEqual(
+      new Set([tapped.command.commandId]),
+    );
   });
 
   it("does not spend the key on a request refused by validation", async () => {

@@ -9,7 +9,7 @@ import { KafkaEventPublisher } from "../../core/adapters/kafka-event-publisher.t
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { createProducer, type Producer } from "../../core/infra/kafka.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../../core/infra/topics.ts";
-import type { OutboxEvent } from "../../db/repositories/outbox-repo.ts";
+import type { EncodedOutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { toRecord } from "../../processors/outbox-relay.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 import {
@@ -85,7 +85,7 @@ function outboxEvent(
   aggregateId: string,
   payload: Buffer,
   opts: { id?: string; traceparent?: string | null; publisher?: "relay" | "debezium" } = {},
-): OutboxEvent {
+): EncodedOutboxEvent {
   const id = opts.id ?? randomUUID();
   written.push(id);
   return {

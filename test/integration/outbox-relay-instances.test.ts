@@ -36,6 +36,8 @@ beforeAll(async () => {
       pollMs: 20,
       batchSize: 7,
       retentionMs: 86_400_000,
+      leaseTtlMs: 7_000,
+      leaseRenewMs: 2_000,
     }),
   );
 }, 60_000);

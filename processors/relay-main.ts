@@ -1,0 +1,34 @@
+// `npm run start:relay`: the outbox relay alone, for deployments that run it apart from the processors
+// (several may run; the lease elects one leader).
+import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
+import { loadConfig } from "../core/infra/config.ts";
+import { createProducer } from "../core/infra/kafka.ts";
+import { logger } from "../core/infra/logger.ts";
+import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
+import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
+
+const config = loadConfig();
+const log = logger.child({ role: "outbox-relay" });
+const pool = createPool(config.DATABASE_URL, 4, poolTimeoutsFrom(config));
+const producer = createProducer({
+  brokers: config.KAFKA_BROKERS,
+  clientId: `${config.KAFKA_CLIENT_ID}-relay`,
+});
+await producer.connect();
+const relay = startOutboxRelay({
+  pool,
+  publisher: new KafkaEventPublisher(producer),
+  logger: log,
+  ...relaySettingsFrom(config),
+});
+log.info({ holder: relay.lease.holder }, "outbox relay started");
+
+const shutdown = async (signal: string) => {
+  log.info({ signal }, "outbox relay shutting down");
+  await relay.stop();
+  await producer.disconnect();
+  await pool.end();
+  process.exit(0);
+};
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
