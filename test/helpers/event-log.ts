@@ -60,8 +60,12 @@ export class EventLog {
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
     for (;;) {
       const found = (this.byKey.get(paymentId) ?? []).filter((e) => !opts.topic || e.topic === opts.topic);
-      if (found.length >= count || Date.now() > deadline)
-        return Promise.all(found.map((e) => this.decode<T>(e)));
+      if (found.length >= count) return Promise.all(found.map((e) => this.decode<T>(e)));
+      if (Date.now() > deadline) {
+        throw new Error(
+          `waited ${opts.timeoutMs ?? 30_000} ms for ${count} event(s) of ${paymentId}${opts.topic ? ` on ${opts.topic}` : ""}; saw ${found.length}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -28,3 +28,17 @@ export async function waitForPayment(
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * A capture or void answered 202 is accepted by the PSP and decided later (Adyen `[capture-received]`,
+ * then its CAPTURE / CANCELLATION notification): waits for the payment to reach `status`.
+ */
+export async function settledOperation(
+  answer: ApiResponse,
+  paymentId: string,
+  status: "succeeded" | "canceled",
+): Promise<any> {
+  expect([200, 202], JSON.stringify(answer.body)).toContain(answer.status);
+  if (answer.status === 200) return answer.body;
+  return waitForPayment(paymentId, (p) => p.status === status);
+}

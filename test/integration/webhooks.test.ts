@@ -5,7 +5,7 @@ import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import { api, apiUrl } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
-import { waitForPayment } from "../helpers/flows.ts";
+import { settledOperation, waitForPayment } from "../helpers/flows.ts";
 import { pspSimulatorBase, simPost, simulatorCharges, webhookEndpoint } from "../helpers/psp-simulators.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
 import {
@@ -155,8 +155,12 @@ describe("authentication (requires_action) completing through the simulator", ()
       expect(authorized?.value).toMatchObject({ payment_id: paymentId, status: end });
       if (end === "succeeded") await exactlyOne(paymentId, EVENT_TOPICS.captured);
       else {
-        const captured = await postRetrying503(`/payments/${paymentId}/capture`, {});
-        expect(captured.body.status).toBe("succeeded");
+        const captured = await settledOperation(
+          await postRetrying503(`/payments/${paymentId}/capture`, {}),
+          paymentId,
+          "succeeded",
+        );
+        expect(captured.status).toBe("succeeded");
       }
       expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(1);
     },
@@ -234,8 +238,8 @@ describe("late authorization results", () => {
     "%s: a success after a timeout settles the processing payment once, whether the webhook or the janitor wins",
     async (psp) => {
       const { paymentId, confirmed } = await createAndConfirm({ psp, token: "pm_sim_timeout" });
-      expect(confirmed.status).toBe(202);
-      expect(confirmed.body.status).toBe("processing");
+      // Stripe: the connector's same-key retry may already have the answer (200); else 202 processing.
+      expect(confirmed.status).toBe(psp === "stripe" ? 200 : 202);
       await waitForPayment(paymentId, (p) => p.status === "succeeded", 45_000);
       await exactlyOne(paymentId, EVENT_TOPICS.authorized);
       expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(1);
@@ -264,7 +268,12 @@ describe("out-of-order delivery", () => {
         token: "pm_sim_out_of_order_webhook",
       });
       expect(confirmed.body.status).toBe("requires_capture");
-      expect((await postRetrying503(`/payments/${paymentId}/capture`, {})).body.status).toBe("succeeded");
+      const captured = await settledOperation(
+        await postRetrying503(`/payments/${paymentId}/capture`, {}),
+        paymentId,
+        "succeeded",
+      );
+      expect(captured.status).toBe("succeeded");
       await postRetrying503(`/payments/${paymentId}/refund`, {});
       await waitForPayment(paymentId, (p) => p.status === "refunded");
       const authType = psp === "stripe" ? "payment_intent.amount_capturable_updated" : "AUTHORISATION";
