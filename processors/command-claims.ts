@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Pool } from "../db/pool.ts";
 import { claimCommand, releaseClaim, renewClaims } from "../db/repositories/claims-repo.ts";
 
@@ -16,17 +17,19 @@ export class CommandClaimedElsewhere extends Error {
  * attempt under the same PSP idempotency key.
  */
 export class CommandClaims {
-  private readonly held = new Set<string>();
+  /** Command id → the owner token of the run holding it (one per handler run, never per process). */
+  private readonly held = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly pool: Pool,
-    private readonly owner: string,
+    private readonly instance: string,
     private readonly leaseMs: number,
   ) {
     this.timer = setInterval(
       () => {
-        renewClaims(this.pool, this.owner, [...this.held], this.leaseMs).catch(() => undefined);
+        const held = [...this.held].map(([commandId, owner]) => ({ commandId, owner }));
+        renewClaims(this.pool, held, this.leaseMs).catch(() => undefined);
       },
       Math.max(500, Math.floor(leaseMs / 3)),
     );
@@ -34,15 +37,17 @@ export class CommandClaims {
   }
 
   async run<T>(commandId: string, work: () => Promise<T>): Promise<T> {
-    if (!(await claimCommand(this.pool, commandId, this.owner, this.leaseMs))) {
+    // Two copies can run in one process (two partitions): each run is its own owner.
+    const owner = `${this.instance}:${randomUUID().slice(0, 8)}`;
+    if (!(await claimCommand(this.pool, commandId, owner, this.leaseMs))) {
       throw new CommandClaimedElsewhere(commandId);
     }
-    this.held.add(commandId);
+    this.held.set(commandId, owner);
     try {
       return await work();
     } finally {
       this.held.delete(commandId);
-      await releaseClaim(this.pool, commandId, this.owner).catch(() => undefined);
+      await releaseClaim(this.pool, commandId, owner).catch(() => undefined);
     }
   }
 

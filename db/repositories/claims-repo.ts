@@ -1,8 +1,8 @@
 import type { Queryable } from "../pool.ts";
 
 /**
- * Takes the claim on a command for `owner`, or renews it; fails (false) while another owner's lease
- * runs. A lapsed lease (its holder died or froze) is taken over.
+ * Takes the claim on a command for `owner` (one handler run), or renews it; fails (false) while another
+ * owner's lease runs. A lapsed lease (its holder died or froze) is taken over.
  */
 export async function claimCommand(
   db: Queryable,
@@ -22,19 +22,19 @@ export async function claimCommand(
   return rows.length === 1;
 }
 
-/** Extends the leases `owner` holds on the commands it is still working on. */
+/** Extends the leases still held: each (command, owner) pair as taken by claimCommand. */
 export async function renewClaims(
   db: Queryable,
-  owner: string,
-  commandIds: string[],
+  held: ReadonlyArray<{ commandId: string; owner: string }>,
   leaseMs: number,
 ): Promise<void> {
-  if (commandIds.length === 0) return;
+  if (held.length === 0) return;
   await db.query({
     name: "command_claims_renew",
-    text: `UPDATE command_claims SET lease_until = now() + make_interval(secs => $3 / 1000.0)
-           WHERE owner = $1 AND command_id = ANY($2::uuid[])`,
-    values: [owner, commandIds, leaseMs],
+    text: `UPDATE command_claims c SET lease_until = now() + make_interval(secs => $3 / 1000.0)
+           FROM unnest($1::uuid[], $2::text[]) AS h(command_id, owner)
+           WHERE c.command_id = h.command_id AND c.owner = h.owner`,
+    values: [held.map((h) => h.commandId), held.map((h) => h.owner), leaseMs],
   });
 }
 

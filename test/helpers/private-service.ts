@@ -8,6 +8,8 @@ export type SimName = "stripe" | "adyen" | "fraud";
 
 export interface PrivateService {
   baseUrl: string;
+  /** The environment the service was started with (its topics, group ids…). */
+  env: Record<string, string>;
   db: pg.Pool;
   sims: Record<SimName, { base: string; process: ServiceProcess }>;
   service: ServiceProcess;
@@ -62,31 +64,29 @@ export async function startPrivateService(
   };
   for (const sim of ["stripe", "adyen", "fraud"] as const) await startSim(sim, await freePort());
 
-  const service = spawnService(
-    "scripts/start.ts",
-    {
-      DATABASE_URL: databaseUrl.toString(),
-      PORT: String(port),
-      PROCESSOR_HTTP_PORT: String(processorPort),
-      COMMAND_TOPIC: `test.${run}.commands`,
-      COMMAND_DLQ_TOPIC: `test.${run}.commands.dlq`,
-      PROCESSOR_GROUP_ID: `test-${run}`,
-      WEBHOOK_TOPIC: `test.${run}.webhooks`,
-      WEBHOOK_GROUP_ID: `test-${run}-webhooks`,
-      ORDER_CREATED_TOPIC: `test.${run}.orders`,
-      ORDER_GROUP_ID: `test-${run}-orders`,
-      STRIPE_API_BASE: sims.stripe.base,
-      ADYEN_API_BASE: sims.adyen.base,
-      FRAUD_API_BASE: sims.fraud.base,
-      ...env,
-    },
-    `${run}-service`,
-  );
+  const serviceEnv: Record<string, string> = {
+    DATABASE_URL: databaseUrl.toString(),
+    PORT: String(port),
+    PROCESSOR_HTTP_PORT: String(processorPort),
+    COMMAND_TOPIC: `test.${run}.commands`,
+    COMMAND_DLQ_TOPIC: `test.${run}.commands.dlq`,
+    PROCESSOR_GROUP_ID: `test-${run}`,
+    WEBHOOK_TOPIC: `test.${run}.webhooks`,
+    WEBHOOK_GROUP_ID: `test-${run}-webhooks`,
+    ORDER_CREATED_TOPIC: `test.${run}.orders`,
+    ORDER_GROUP_ID: `test-${run}-orders`,
+    STRIPE_API_BASE: sims.stripe.base,
+    ADYEN_API_BASE: sims.adyen.base,
+    FRAUD_API_BASE: sims.fraud.base,
+    ...env,
+  };
+  const service = spawnService("scripts/start.ts", serviceEnv, `${run}-service`);
   await waitForHttp(`${baseUrl}/readyz`, 90_000, service.child);
   const db = new pg.Pool({ connectionString: databaseUrl.toString(), max: 3 });
 
   return {
     baseUrl,
+    env: serviceEnv,
     db,
     sims,
     service,

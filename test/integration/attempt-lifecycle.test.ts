@@ -1,4 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PaymentCommand } from "../../core/domain/commands.ts";
+import { AvroCodec } from "../../core/infra/avro-codec.ts";
+import { encodeCommand } from "../../core/infra/command-codec.ts";
+import { createProducer } from "../../core/infra/kafka.ts";
+import { COMMAND_SCHEMA_FILE } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
 import {
@@ -7,10 +13,12 @@ import {
   processState,
   startPrivateService,
 } from "../helpers/private-service.ts";
-import { simCharges } from "../helpers/psp-simulators.ts";
+import { simCharges, simPost } from "../helpers/psp-simulators.ts";
+import { stackEnv } from "../helpers/stack-env.ts";
 
 // Its own service, database and simulators: these tests pause and kill the PSP.
 let svc: PrivateService;
+const commandTopic = () => svc.env.COMMAND_TOPIC as string;
 
 beforeAll(async () => {
   svc = await startPrivateService("lifecycle", {
@@ -113,4 +121,151 @@ describe("an authorization whose answer never came", () => {
     expect(settled.status).toBe("succeeded");
     expect((await simCharges(svc.sims.stripe.base, paymentId)).authorizations).toBe(1);
   }, 90_000);
+});
+
+describe("an asynchronous refund", () => {
+  it("settles from the PSP's refund status when its webhook never comes", async () => {
+    const created = await post(
+      "/payments",
+      newPaymentBody({ psp: "stripe", token: "pm_sim_refund_pending" }),
+    );
+    const paymentId = created.body.payment_id as string;
+    expect((await post(`/payments/${paymentId}/confirm`)).status).toBe(200);
+    // The refund's webhook is lost: the simulator delivers nowhere.
+    expect((await simPost(svc.sims.stripe.base, "/_sim/webhook-endpoint", { url: null })).status).toBe(200);
+    try {
+      const refund = await post(`/payments/${paymentId}/refund`, { amount: "3.00" });
+      expect(refund.status).toBe(200);
+      expect(refund.body.status).toBe("pending");
+      const settled = await eventually("the pending refund to settle", async () => {
+        const p = (await get(`/payments/${paymentId}`)).body;
+        return p.amount_refunded === "3.00" ? p : undefined;
+      });
+      expect(settled.status).toBe("partially_refunded");
+      expect((await simCharges(svc.sims.stripe.base, paymentId)).refunded_amount).toBe(300n);
+      const [attempt] = (await attempts(paymentId)).filter((a) => a.operation === "refund");
+      expect(attempt).toMatchObject({ status: "succeeded" });
+    } finally {
+      await simPost(svc.sims.stripe.base, "/_sim/webhook-endpoint", {
+        url: `${svc.baseUrl}/webhooks/stripe`,
+      });
+    }
+  }, 60_000);
+});
+
+describe("a PSP that refuses our credentials (401)", () => {
+  it.each(["stripe", "adyen"] as const)(
+    "%s: answers 503 psp_configuration_error, declines nothing, and leaves the payment retryable",
+    async (psp) => {
+      const created = await post("/payments", newPaymentBody({ psp, token: "pm_sim_psp_auth_error" }));
+      const paymentId = created.body.payment_id as string;
+      const confirmed = await post(`/payments/${paymentId}/confirm`);
+      expect(confirmed.status).toBe(503);
+      expect(confirmed.body.error.code).toBe("psp_configuration_error");
+      const payment = (await get(`/payments/${paymentId}`)).body;
+      expect(payment.status).toBe("requires_confirmation");
+      expect(payment.failure_reason).toBeUndefined();
+      const { rows } = await svc.db.query(
+        "SELECT count(*)::int AS n FROM payment_outbox WHERE aggregateid = $1",
+        [paymentId],
+      );
+      expect(rows[0].n).toBe(0);
+      const retried = await post(`/payments/${paymentId}/confirm`, {
+        payment_method: { type: "card", token: "pm_card_visa" },
+      });
+      expect(retried.status).toBe(200);
+      expect(retried.body.status).toBe("succeeded");
+    },
+    30_000,
+  );
+});
+
+describe("an Adyen capture that the PSP accepted and then failed", () => {
+  it("is never booked as captured: the attempt fails, the payment stays requires_capture, a person is asked", async () => {
+    const created = await post(
+      "/payments",
+      newPaymentBody({ psp: "adyen", capture_method: "manual", token: "pm_sim_capture_fail" }),
+    );
+    const paymentId = created.body.payment_id as string;
+    expect((await post(`/payments/${paymentId}/confirm`)).body.status).toBe("requires_capture");
+    const capture = await post(`/payments/${paymentId}/capture`);
+    expect(capture.status).toBe(202);
+    expect(capture.body.status).toBe("requires_capture");
+    const review = await eventually("a review of the failed capture", async () => {
+      const { rows } = await svc.db.query(
+        "SELECT reason FROM payment_reviews WHERE payment_id = $1 AND resolved_at IS NULL",
+        [paymentId],
+      );
+      return rows[0];
+    });
+    expect(review.reason).toBe("capture_failed");
+    const [, captureAttempt] = await attempts(paymentId);
+    expect(captureAttempt).toMatchObject({ operation: "capture", status: "failed" });
+    expect((await get(`/payments/${paymentId}`)).body).toMatchObject({
+      status: "requires_capture",
+      amount_captured: "0.00",
+    });
+    const { rows } = await svc.db.query(
+      "SELECT count(*)::int AS n FROM payment_outbox WHERE aggregateid = $1 AND type = 'captured'",
+      [paymentId],
+    );
+    expect(rows[0].n).toBe(0);
+  }, 60_000);
+});
+
+describe("two copies of one command at once", () => {
+  it("never let the copy that did not call the PSP undo the one that did", async () => {
+    const paymentId = await paidPayment("stripe");
+    const codec = new AvroCodec(stackEnv.registryUrl);
+    await codec.register(commandTopic(), COMMAND_SCHEMA_FILE);
+    const refund: PaymentCommand = {
+      commandId: randomUUID(),
+      paymentId,
+      issuedAt: new Date(),
+      idempotencyKey: null,
+      type: "refund",
+      body: { refund_id: randomUUID(), amount_minor: 100, reason: null },
+    };
+    const value = encodeCommand(codec, commandTopic(), refund);
+    const producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-duplicate-copies" });
+    await producer.connect();
+    const stripe = svc.sims.stripe.process.child;
+    stripe.kill("SIGSTOP");
+    expect(await processState(stripe.pid as number)).toBe("T");
+    try {
+      // The same command under two keys lands on two partitions: both copies run at once.
+      await producer.send({
+        topic: commandTopic(),
+        messages: [
+          { key: paymentId, value },
+          { key: `${paymentId}-copy`, value },
+        ],
+      });
+      await eventually("the first copy to reach the PSP", async () => {
+        const { rows } = await svc.db.query("SELECT 1 FROM payment_attempts WHERE command_id = $1", [
+          refund.commandId,
+        ]);
+        return rows[0];
+      });
+      await new Promise((r) => setTimeout(r, 1_000));
+    } finally {
+      stripe.kill("SIGCONT");
+      await producer.disconnect();
+    }
+    const settled = await eventually("the refund to settle", async () => {
+      const { rows } = await svc.db.query("SELECT status FROM refunds WHERE refund_id = $1", [
+        refund.body.refund_id,
+      ]);
+      return rows[0]?.status === "succeeded" ? rows[0] : undefined;
+    });
+    expect(settled.status).toBe("succeeded");
+    const { rows: replies } = await svc.db.query(
+      "SELECT http_status FROM processed_commands WHERE command_id = $1",
+      [refund.commandId],
+    );
+    expect(replies).toHaveLength(1);
+    expect(replies[0].http_status, JSON.stringify(replies[0].response)).not.toBe(409);
+    expect((await get(`/payments/${paymentId}`)).body.amount_refunded).toBe("1.00");
+    expect((await simCharges(svc.sims.stripe.base, paymentId)).refunded_amount).toBe(100n);
+  }, 60_000);
 });

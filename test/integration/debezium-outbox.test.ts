@@ -60,6 +60,7 @@ function authorizedValue(id: string, paymentId: string, orderId: number) {
     payment_method: { type: "card", brand: "visa", token_last4: "4242" },
     risk_score: 17,
     needs_review: false,
+    sequence: 1,
   };
 }
 
@@ -76,6 +77,7 @@ function failedValue(id: string, paymentId: string) {
     failure_reason: "card_declined",
     psp_code: "Refused",
     risk_score: null,
+    sequence: 2,
   };
 }
 
