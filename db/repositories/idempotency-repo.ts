@@ -152,6 +152,25 @@ export async function releaseIdempotencyKey(db: Queryable, key: string, commandI
   });
 }
 
+/**
+ * Points a key whose command provably did nothing (the processor refused it with 503: dependency down,
+ * nothing sent) at a new command, so the client's retry under the same key runs again.
+ */
+export async function rebindIdempotencyKey(
+  db: Queryable,
+  key: string,
+  fromCommandId: string,
+  toCommandId: string,
+): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: "idempotency_rebind",
+    text: `UPDATE idempotency_keys SET command_id = $3
+           WHERE idempotency_key = $1 AND command_id = $2 AND state = 'in_flight'`,
+    values: [key, fromCommandId, toCommandId],
+  });
+  return rowCount === 1;
+}
+
 export async function deleteExpiredIdempotencyKeys(db: Queryable, batchSize: number): Promise<number> {
   const { rowCount } = await db.query({
     name: "idempotency_delete_expired",

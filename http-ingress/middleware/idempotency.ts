@@ -5,6 +5,7 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   type IdempotencyRecord,
+  rebindIdempotencyKey,
   releaseIdempotencyKey,
 } from "../../db/repositories/idempotency-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware } from "../context.ts";
@@ -57,11 +58,16 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
         { command_id: ids.commandId, payment_id: ids.paymentId },
         "resuming an idempotent request whose command may already have run",
       );
-      // Applied already: its outcome is the answer (re-running the route could refuse a changed state).
+      // Applied already: its outcome is the answer (re-running the route could refuse a changed state),
+      // unless the processor refused it with 503: then nothing happened and the retry runs anew.
       const reply = await findCommandReply(deps.pool, ids.commandId);
-      if (reply) {
+      if (reply && reply.httpStatus !== 503) {
         await settleKey(deps, key, ids.commandId, { status: reply.httpStatus, body: reply.body });
         return answerStored(ctx, reply.httpStatus, reply.body, ids.paymentId);
+      }
+      if (reply) {
+        const fresh = randomUUID();
+        if (await rebindIdempotencyKey(deps.pool, key, ids.commandId, fresh)) ids.commandId = fresh;
       }
     }
     try {

@@ -14,6 +14,8 @@ const base = Number(process.env.PAYMENTS_TEST_PORT ?? "18080");
 const PORT = String(base + 7);
 const baseUrl = `http://127.0.0.1:${PORT}`;
 let service: ServiceProcess;
+let fraud: ServiceProcess | undefined;
+let fraudPort: number;
 
 /** A local port with nothing listening: connection refused, the fraud service is down. */
 async function closedPort(): Promise<number> {
@@ -26,12 +28,13 @@ async function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
+  fraudPort = await closedPort();
   service = spawnService(
     "scripts/start.ts",
     {
       PORT,
       PROCESSOR_HTTP_PORT: String(base + 8),
-      FRAUD_API_BASE: `http://127.0.0.1:${await closedPort()}`,
+      FRAUD_API_BASE: `http://127.0.0.1:${fraudPort}`,
       JANITOR_ENABLED: "false",
       COMMAND_TOPIC: `test.idem5xx.${run}.payment.commands.v1`,
       COMMAND_DLQ_TOPIC: `test.idem5xx.${run}.payment.commands.dlq.v1`,
@@ -47,11 +50,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
+  await fraud?.stop();
   await closeTestDb();
 });
 
 describe("Idempotency-Key after a 5xx", () => {
-  it("stays bound to the command that got the 5xx: a retry answers that command's outcome", async () => {
+  it("keeps the key on its command; a processor 503 (nothing done) lets the retry run once the dependency is back", async () => {
     // Above FRAUD_FALLBACK_MAX_MINOR (500.00): without a fraud score the processor refuses with 503.
     const created = await api.post("/payments", newPaymentBody({ amount: "900.00" }), { baseUrl });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -59,31 +63,53 @@ describe("Idempotency-Key after a 5xx", () => {
     const key = `confirm-${randomUUID()}`;
     const confirm = () =>
       api.post(`/payments/${paymentId}/confirm`, {}, { baseUrl, headers: { "idempotency-key": key } });
+    const keyCommand = async () =>
+      (await testDb().query("SELECT command_id FROM idempotency_keys WHERE idempotency_key = $1", [key]))
+        .rows[0]?.command_id as string | undefined;
 
     const first = await confirm();
     expect(first.status, JSON.stringify(first.body)).toBe(503);
     expect(first.headers.get("retry-after")).not.toBeNull();
-    const { rows: keys } = await testDb().query(
-      "SELECT command_id FROM idempotency_keys WHERE idempotency_key = $1",
-      [key],
+    const firstCommand = await keyCommand();
+    expect(firstCommand, "the key is kept").toBeDefined();
+    const { rows: firstReply } = await testDb().query(
+      "SELECT http_status FROM processed_commands WHERE command_id = $1",
+      [firstCommand],
     );
-    const commandId = keys[0]?.command_id as string | undefined;
-    expect(commandId, "the key is kept").toBeDefined();
+    expect(firstReply).toEqual([{ http_status: 503 }]);
+
+    // The fraud service comes back on the address the service was given.
+    fraud = spawnService(
+      "simulators/fraud/main.ts",
+      { PORT: String(fraudPort) },
+      "test-idempotency-5xx-fraud",
+    );
+    await waitForHttp(`http://127.0.0.1:${fraudPort}/health`, 30_000, fraud.child);
 
     const retry = await confirm();
+    expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+    expect(retry.body.status).toBe("succeeded");
+    // The 503'd command did nothing, so the retry ran as a new command under the same key, once.
+    const secondCommand = await keyCommand();
+    expect(secondCommand).not.toBe(firstCommand);
     const { rows: stored } = await testDb().query(
-      "SELECT command_id, http_status, response FROM processed_commands WHERE payment_id = $1 AND command_type = 'confirm'",
+      "SELECT command_id, http_status FROM processed_commands WHERE payment_id = $1 AND command_type = 'confirm' ORDER BY processed_at",
       [paymentId],
     );
-    // One confirm command ever ran for this key, and the retry answered exactly its stored reply.
-    expect(stored.map((r) => r.command_id)).toEqual([commandId]);
-    expect(retry.status).toBe(stored[0]?.http_status);
-    expect(retry.body).toEqual(stored[0]?.response);
-    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(stored).toEqual([
+      { command_id: firstCommand, http_status: 503 },
+      { command_id: secondCommand, http_status: 200 },
+    ]);
     const { rows: attempts } = await testDb().query(
       "SELECT count(*)::int AS n FROM payment_attempts WHERE payment_id = $1",
       [paymentId],
     );
-    expect(attempts[0]?.n).toBe(0);
+    expect(attempts[0]?.n).toBe(1);
+
+    // From now on the key replays the final answer.
+    const replay = await confirm();
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toEqual(retry.body);
   });
 });
