@@ -7,14 +7,10 @@ import { createProducer } from "../../core/infra/kafka.ts";
 import { COMMAND_SCHEMA_FILE } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
-import {
-  eventually,
-  type PrivateService,
-  processState,
-  startPrivateService,
-} from "../helpers/private-service.ts";
+import { type PrivateService, startPrivateService } from "../helpers/private-service.ts";
 import { simCharges, simPost } from "../helpers/psp-simulators.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { eventually, processState } from "../helpers/wait.ts";
 
 // Its own service, database and simulators: these tests pause and kill the PSP.
 let svc: PrivateService;

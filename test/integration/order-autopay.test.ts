@@ -10,6 +10,7 @@ import { EventLog } from "../helpers/event-log.ts";
 import { nextOrderId } from "../helpers/factories.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { eventually } from "../helpers/wait.ts";
 
 const TOPIC = "order.created.v1";
 const codec = new AvroCodec(stackEnv.registryUrl);
@@ -97,4 +98,27 @@ describe("order.created.v1 autopay", () => {
     await events.waitFor(marker.paymentId, { topic: EVENT_TOPICS.authorized });
     expect((await api.get(`/payments/${order.order_id}`)).body).toEqual([]);
   });
+
+  it("is never stuck after a dependency outage: parked, retried, and failed with its event at the deadline", async () => {
+    // Fraud scoring is down for this token and the amount is above the fallback limit: an API caller
+    // would get 503 and retry; an order has nobody to retry, so the payment is parked instead.
+    const order = await publishOrder({ payment_method_token: "pm_sim_fraud_down", amount: "900.00" });
+    const parked = await eventually("the autopay payment to be parked", async () => {
+      const { rows } = await testDb().query(
+        `SELECT p.status, a.status AS attempt FROM payments p JOIN payment_attempts a USING (payment_id)
+         WHERE p.payment_id = $1`,
+        [order.paymentId],
+      );
+      return rows[0];
+    });
+    expect(parked).toEqual({ status: "processing", attempt: "parked" });
+    // PSP_PARK_DEADLINE_MS (15 s in tests): it never reached the PSP, so it fails, with its event.
+    const [failed] = await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.failed, timeoutMs: 45_000 });
+    expect(failed?.value).toMatchObject({ failure_reason: "fraud_unavailable", order_id: order.order_id });
+    expect((await api.get(`/payments/${order.paymentId}`)).body).toMatchObject({
+      status: "failed",
+      failure_reason: "fraud_unavailable",
+    });
+    expect((await simulatorCharges("stripe", order.paymentId)).authorizations).toBe(0);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { createAndConfirm, createPayment, settledOperation, waitForPayment } from "../helpers/flows.ts";
-import { eventually } from "../helpers/private-service.ts";
+import { eventually } from "../helpers/wait.ts";
 
 // The shared test service's ops listener (global-setup: PAYMENTS_TEST_PROCESSOR_PORT).
 const opsUrl = `http://127.0.0.1:${process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464"}`;
