@@ -3,6 +3,7 @@ import type { PaymentError } from "../core/domain/errors.ts";
 import type { FraudPolicy } from "../core/domain/fraud-policy.ts";
 import { type Payment, type Refund, toPaymentResponse, toRefundResponse } from "../core/domain/payment.ts";
 import type { PspName } from "../core/domain/payment-status.ts";
+import type { PspRouting } from "../core/domain/psp-routing.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import type { FraudScorer } from "../core/ports/fraud-scorer.ts";
 import type { PaymentConnector } from "../core/ports/payment-connector.ts";
@@ -20,6 +21,7 @@ export interface ProcessorContext {
   logger: Logger;
   lifecycle: AttemptLifecycle;
   claims: CommandClaims;
+  routing: PspRouting;
 }
 
 export const reply = {

@@ -56,6 +56,7 @@ export async function startProcessors(config: Config) {
       reviewAfterChecks: config.REVIEW_AFTER_CHECKS,
       reviewAfterMs: config.REVIEW_AFTER_MS,
     },
+    routing: config.PSP_ROUTING,
     claims: new CommandClaims(
       pool,
       `${config.KAFKA_CLIENT_ID}-${randomUUID()}`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRouting } from "../domain/psp-routing.ts";
 
 // DEV DEFAULT values below only match the local stack started by `npm run stack:up`.
 // Production deployments must set every secret explicitly; see docs/configuration.md.
@@ -74,6 +75,20 @@ const schema = z.object({
   FRAUD_BLOCK_SCORE: positiveInt.max(100).default(80),
   FRAUD_FALLBACK_MAX_MINOR: positiveInt.default(50_000),
   DEFAULT_PSP: z.enum(["stripe", "adyen"]).default("stripe"),
+  // Fallback order per currency when a PSP cannot take an authorization (ADR 0008), e.g.
+  // "USD=stripe,adyen;*=stripe,adyen". Empty: no rerouting. Only for payment methods every listed PSP
+  // accepts (vault or network tokens; the simulators accept the same test tokens).
+  PSP_ROUTING: z
+    .string()
+    .default("")
+    .transform((v, zctx) => {
+      try {
+        return parseRouting(v);
+      } catch (err) {
+        zctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   JANITOR_ENABLED: z
     .enum(["true", "false"])
     .default("true")

@@ -140,3 +140,9 @@ export const reviewsOpened = new Counter({
   help: "Manual reviews opened, by reason",
   labelNames: ["reason"] as const,
 });
+
+export const pspReroutes = new Counter({
+  name: "psp_reroutes_total",
+  help: "Authorizations sent to the next PSP of PSP_ROUTING because the preferred one could not take them",
+  labelNames: ["from", "to"] as const,
+});

@@ -98,7 +98,7 @@ export async function findAttemptForCommand(
 ): Promise<Attempt | null> {
   const { rows } = await db.query<AttemptRow>({
     name: "attempt_by_command",
-    text: "SELECT * FROM payment_attempts WHERE command_id = $1 AND operation = $2",
+    text: "SELECT * FROM payment_attempts WHERE command_id = $1 AND operation = $2 ORDER BY started_at DESC LIMIT 1",
     values: [commandId, operation],
   });
   return rows[0] ? toAttempt(rows[0]) : null;

@@ -147,7 +147,7 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
     text: `UPDATE payments SET status=$3, payment_method_type=$4, payment_method_token=$5, card_brand=$6,
              card_last4=$7, amount_capturable=$8, amount_captured=$9, amount_refunded=$10,
              amount_refund_pending=$11, risk_score=$12, risk_decision=$13, needs_review=$14, failure_reason=$15,
-             psp_code=$16, psp_reference=$17, version=version+1, updated_at=now()
+             psp_code=$16, psp_reference=$17, psp=$19, version=version+1, updated_at=now()
            WHERE payment_id=$1 AND partition_key=$2 AND version=$18
            RETURNING *`,
     values: [
@@ -169,6 +169,7 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
       p.pspCode,
       p.pspReference,
       p.version,
+      p.psp,
     ],
   });
   if (!rows[0]) throw new Error(`concurrent update of payment ${p.paymentId}`);

@@ -4,6 +4,7 @@ import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
 import type { FraudVerdict } from "../../core/domain/fraud-policy.ts";
 import type { Payment } from "../../core/domain/payment.ts";
+import type { PspName } from "../../core/domain/payment-status.ts";
 import { transition } from "../../core/domain/state-machine.ts";
 import { transaction } from "../../db/pool.ts";
 import {
@@ -17,7 +18,9 @@ import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
 import { failBlocked, screen, withVerdict } from "./fraud-screen.ts";
-import { callAndSettle, fromAttempt, type Started } from "./start-psp-operation.ts";
+import { callPsp } from "./psp-call.ts";
+import { rerouteUnsent } from "./reroute.ts";
+import { fromAttempt, type Started, settleCommand } from "./start-psp-operation.ts";
 
 type ConfirmCommand = Extract<PaymentCommand, { type: "confirm" }>;
 type Traced = { traceparent: string | null };
@@ -128,9 +131,23 @@ function confirmRefusal(p: Payment, cmd: ConfirmCommand) {
   return null;
 }
 
+/** Sends the authorization; one whose first request could not leave goes to the next PSP, if routed. */
 async function authorize(ctx: ProcessorContext, cmd: ConfirmCommand & Traced, started: Started) {
-  const p = started.payment;
-  await callAndSettle(ctx, cmd, started, "authorize", () => authorizeRequest(ctx, p, started.attemptId));
+  const tried: PspName[] = [];
+  let current = started;
+  for (;;) {
+    const { payment, attemptId } = current;
+    const outcome = await callPsp(payment.psp, "authorize", () => authorizeRequest(ctx, payment, attemptId));
+    if (outcome.kind === "unavailable" && current.firstRequest) {
+      tried.push(payment.psp);
+      const rerouted = await rerouteUnsent(ctx, cmd, current, outcome, tried);
+      if (rerouted) {
+        current = rerouted;
+        continue;
+      }
+    }
+    return settleCommand(ctx, cmd, current, outcome);
+  }
 }
 
 /** The authorization request of an attempt; re-sent unchanged (same idempotency key) on every retry. */

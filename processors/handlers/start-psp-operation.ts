@@ -105,10 +105,23 @@ export async function callAndSettle(
   cmd: PaymentCommand & { traceparent: string | null },
   started: Started,
   operation: AttemptOperation,
-  call: () => Promise<AnyOutcome & { diagnostics: CallDiagnostics }>,
+  call: () => Promise<Diagnosed>,
   extra: { cancelReason?: string | null } = {},
 ): Promise<void> {
   const outcome = await callPsp(started.payment.psp, operation, call);
+  await settleCommand(ctx, cmd, started, outcome, extra);
+}
+
+type Diagnosed = AnyOutcome & { diagnostics: CallDiagnostics };
+
+/** Settles a PSP outcome and stores the command's reply, in one transaction. */
+export async function settleCommand(
+  ctx: ProcessorContext,
+  cmd: PaymentCommand & { traceparent: string | null },
+  started: Started,
+  outcome: Diagnosed,
+  extra: { cancelReason?: string | null } = {},
+): Promise<void> {
   await completeCommand(ctx, cmd, async (client) => {
     const settled = await settleAttempt(ctx, client, {
       paymentId: started.payment.paymentId,

@@ -24,6 +24,8 @@ beforeAll(async () => {
     JANITOR_FIRST_CHECK_MS: "1000",
     JANITOR_MAX_BACKOFF_MS: "2000",
     REPLY_TIMEOUT_MS: "8000",
+    PSP_ROUTING: "USD=stripe,adyen",
+    PSP_PARK_RETRY_MS: "1000",
   });
 }, 180_000);
 
@@ -263,5 +265,36 @@ describe("two copies of one command at once", () => {
     expect(replies[0].http_status, JSON.stringify(replies[0].response)).not.toBe(409);
     expect((await get(`/payments/${paymentId}`)).body.amount_refunded).toBe("1.00");
     expect((await simCharges(svc.sims.stripe.base, paymentId)).refunded_amount).toBe(100n);
+  }, 60_000);
+});
+
+describe("a PSP that cannot take authorizations (down: connection refused)", () => {
+  it("routes a USD authorization to the next PSP, and parks a EUR one until the PSP is back", async () => {
+    const usd = (await post("/payments", newPaymentBody({ psp: "stripe", currency: "USD" }))).body.payment_id;
+    const eur = (await post("/payments", newPaymentBody({ psp: "stripe", currency: "EUR" }))).body.payment_id;
+    await svc.sims.stripe.process.stop("SIGKILL");
+    try {
+      const routed = await post(`/payments/${usd}/confirm`);
+      expect(routed.status, JSON.stringify(routed.body)).toBe(200);
+      expect(routed.body).toMatchObject({ status: "succeeded", psp: "adyen" });
+      expect((await simCharges(svc.sims.adyen.base, usd)).authorizations).toBe(1);
+      const [unsent, sent] = await attempts(usd);
+      expect(unsent).toMatchObject({ operation: "authorize", status: "failed" });
+      expect(sent).toMatchObject({ operation: "authorize", status: "succeeded" });
+
+      const parked = await post(`/payments/${eur}/confirm`);
+      expect(parked.status).toBe(202);
+      expect(parked.body).toMatchObject({ status: "processing", psp: "stripe" });
+      const [attempt] = await attempts(eur);
+      expect(attempt?.status).toBe("parked");
+    } finally {
+      await svc.restartSim("stripe");
+    }
+    const settled = await eventually("the parked authorization to be sent and settled", async () => {
+      const p = (await get(`/payments/${eur}`)).body;
+      return p.status === "processing" ? undefined : p;
+    });
+    expect(settled).toMatchObject({ status: "succeeded", psp: "stripe" });
+    expect((await simCharges(svc.sims.stripe.base, eur)).authorizations).toBe(1);
   }, 60_000);
 });
