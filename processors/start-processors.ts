@@ -9,6 +9,7 @@ import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
+import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
@@ -105,6 +106,7 @@ export async function startProcessors(config: Config) {
           ...relaySettingsFrom(config),
         })
       : null;
+  registerAttemptMetrics(pool);
   const housekeeping = startHousekeeping(pool, log);
   // The janitor gets its own connectors, hence its own circuit breakers: re-asking a PSP about a few
   // stuck payments must never open the breaker that live traffic goes through.

@@ -106,6 +106,17 @@ describe("an authorization whose answer never came", () => {
     const [open] = await attempts(paymentId);
     expect(open?.status).toBe("unknown");
     expect((await get(`/payments/${paymentId}`)).body.status).toBe("processing");
+    const metrics = String(
+      (await api.get("/metrics", { baseUrl: `http://127.0.0.1:${svc.env.PROCESSOR_HTTP_PORT}` })).body,
+    );
+    expect(
+      Number(/payment_attempts_unresolved\{operation="authorize"\} (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThan(0);
+    expect(
+      Number(
+        /payment_attempt_oldest_unresolved_seconds\{operation="authorize"\} ([\d.]+)/.exec(metrics)?.[1],
+      ),
+    ).toBeGreaterThan(1);
     // A client retry meets the open attempt instead of starting a second charge.
     const retry = await post(`/payments/${paymentId}/confirm`);
     expect(retry.status).toBe(409);
