@@ -309,3 +309,37 @@ describe("a PSP that cannot take authorizations (down: connection refused)", () 
     expect((await simCharges(svc.sims.stripe.base, eur)).authorizations).toBe(1);
   }, 60_000);
 });
+
+describe("a fraud block", () => {
+  it("commits the failure and its payment.failed.v1 together: a crash in between leaves the payment confirmable", async () => {
+    const created = await post("/payments", newPaymentBody({ token: "pm_card_radarBlock" }));
+    const paymentId = created.body.payment_id as string;
+    // The outbox write of this payment fails, as a crash after the status write would look to the ledger.
+    await svc.db.query(`
+      CREATE OR REPLACE FUNCTION fail_outbox_of_${paymentId.replaceAll("-", "_")}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected outbox failure'; END $$`);
+    await svc.db.query(`
+      CREATE TRIGGER fail_outbox BEFORE INSERT ON payment_outbox FOR EACH ROW
+      WHEN (NEW.aggregateid = '${paymentId}') EXECUTE FUNCTION fail_outbox_of_${paymentId.replaceAll("-", "_")}()`);
+    try {
+      const crashed = await post(`/payments/${paymentId}/confirm`);
+      expect(crashed.status).toBe(500);
+      const { rows } = await svc.db.query(
+        "SELECT count(*)::int AS n FROM processed_commands WHERE payment_id = $1 AND command_type = 'confirm'",
+        [paymentId],
+      );
+      expect(rows[0].n, "the injected failure landed: the command was dead-lettered").toBe(1);
+      expect((await get(`/payments/${paymentId}`)).body.status).toBe("requires_confirmation");
+    } finally {
+      await svc.db.query("DROP TRIGGER fail_outbox ON payment_outbox");
+    }
+    const blocked = await post(`/payments/${paymentId}/confirm`);
+    expect(blocked.status).toBe(402);
+    expect(blocked.body.error.code).toBe("fraud_blocked");
+    const { rows } = await svc.db.query(
+      "SELECT type FROM payment_outbox WHERE aggregateid = $1 ORDER BY seq",
+      [paymentId],
+    );
+    expect(rows).toEqual([{ type: "failed" }]);
+  }, 60_000);
+});
