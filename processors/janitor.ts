@@ -5,8 +5,10 @@ import type { CallDiagnostics } from "../core/ports/payment-connector.ts";
 import { transaction } from "../db/pool.ts";
 import { type Attempt, claimDueAttempts } from "../db/repositories/attempts-repo.ts";
 import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
+import { claimDueCompensations } from "../db/repositories/compensations-repo.ts";
 import { findPayment } from "../db/repositories/payments-repo.ts";
 import { findOpenReview, openReview } from "../db/repositories/reviews-repo.ts";
+import { compensate } from "./attempts/compensate.ts";
 import { giveUpParked } from "./attempts/give-up.ts";
 import { resendAttempt } from "./attempts/resend-attempt.ts";
 import { settleAttempt } from "./attempts/settle-attempt.ts";
@@ -33,6 +35,14 @@ export interface JanitorOptions {
  */
 export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
   const runOnce = async () => {
+    for (const c of await claimDueCompensations(o.ctx.pool, BATCH, CHECK_LEASE_MS)) {
+      await compensate(o.ctx, c).catch((err) =>
+        o.logger.error(
+          { err, compensation_id: c.compensationId, payment_id: c.paymentId },
+          "compensation failed",
+        ),
+      );
+    }
     const due = await claimDueAttempts(o.ctx.pool, BATCH, CHECK_LEASE_MS);
     let settled = 0;
     const queue = [...due];

@@ -4,6 +4,7 @@ import type { Payment, Refund } from "../core/domain/payment.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { EVENT_TOPICS, type EventKind } from "../core/infra/topics.ts";
 import { newTraceparent } from "../core/infra/trace-context.ts";
+import type { Compensation } from "../db/repositories/compensations-repo.ts";
 import type { OutboxEvent } from "../db/repositories/outbox-repo.ts";
 
 /**
@@ -61,6 +62,18 @@ export class OutcomeEvents {
       amount_minor: Number(r.amount),
       amount_refunded_total: formatAmount(p.amountRefunded, p.currency),
       reason: r.reason,
+      payment_status: p.status,
+    });
+  }
+
+  compensated(p: Payment, c: Compensation, traceparent: string | null): OutboxEvent {
+    return this.event("compensated", p, traceparent, {
+      compensation_id: c.compensationId,
+      action: c.action,
+      amount: formatAmount(c.amountMinor, c.currency),
+      amount_minor: Number(c.amountMinor),
+      psp_reference: c.pspReference,
+      reason: c.reason,
       payment_status: p.status,
     });
   }

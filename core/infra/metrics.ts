@@ -146,3 +146,9 @@ export const pspReroutes = new Counter({
   help: "Authorizations sent to the next PSP of PSP_ROUTING because the preferred one could not take them",
   labelNames: ["from", "to"] as const,
 });
+
+export const compensationsScheduled = new Counter({
+  name: "payment_compensations_total",
+  help: "Late PSP successes for payments already failed or canceled, undone at the PSP (void or refund)",
+  labelNames: ["psp", "action"] as const,
+});

@@ -5,6 +5,7 @@ export const EVENT_TOPICS = {
   failed: "payment.failed.v1",
   canceled: "payment.canceled.v1",
   refunded: "payment.refunded.v1",
+  compensated: "payment.compensated.v1",
 } as const;
 
 export type EventKind = keyof typeof EVENT_TOPICS;
@@ -16,6 +17,7 @@ export const EVENT_SCHEMA_FILES: Record<EventTopic, string> = {
   "payment.failed.v1": "payment-failed.v1.avsc",
   "payment.canceled.v1": "payment-canceled.v1.avsc",
   "payment.refunded.v1": "payment-refunded.v1.avsc",
+  "payment.compensated.v1": "payment-compensated.v1.avsc",
 };
 
 export const COMMAND_SCHEMA_FILE = "payment-command.v1.avsc";

@@ -14,6 +14,7 @@ import { updatePayment } from "../../db/repositories/payments-repo.ts";
 import type { PspEventOutcome } from "../../db/repositories/psp-events-repo.ts";
 import { settleAttempt } from "../attempts/settle-attempt.ts";
 import { reply } from "../context.ts";
+import { scheduleCompensation } from "./schedule-compensation.ts";
 import { type FactInput, webhookDiagnostics, webhookSettled } from "./webhook-fact-input.ts";
 
 /**
@@ -22,6 +23,7 @@ import { type FactInput, webhookDiagnostics, webhookSettled } from "./webhook-fa
  */
 export async function applyPaymentFact(input: FactInput, fact: PaymentFact): Promise<PspEventOutcome> {
   const steps = paymentEventsFor(input.payment.status, fact, input.payment.captureMethod);
+  if (!steps && fact.kind === "authorized") return scheduleCompensation(input, fact);
   if (!steps) return "stale";
   return input.payment.status === "processing" ? settleAuthorization(input, fact) : move(input, fact, steps);
 }

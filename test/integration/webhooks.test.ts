@@ -384,3 +384,51 @@ describe("poison records on payment.webhooks.v1", () => {
     expect(found).toEqual([{ reason: "malformed", topic: WEBHOOK_TOPIC, value: "not avro" }]);
   });
 });
+
+describe("a late success for a payment the ledger already ended", () => {
+  it("is voided at the PSP and announced on payment.compensated.v1; the payment stays failed", async () => {
+    const { paymentId, confirmed } = await createAndConfirm({ capture_method: "manual" });
+    expect(confirmed.body.status).toBe("requires_capture");
+    const pi = confirmed.body.psp_reference as string;
+    // The ledger ended the payment without this authorization (an operator's mistaken mark_failed, say).
+    await testDb().query(
+      "UPDATE payments SET status = 'failed', failure_reason = 'manual_review' WHERE payment_id = $1",
+      [paymentId],
+    );
+    const { body } = stripeEventBody("payment_intent.amount_capturable_updated", {
+      ...intentFor(pi, paymentId, "requires_capture"),
+      capture_method: "manual",
+    });
+    expect((await postStripe(body)).status).toBe(200);
+
+    const [compensated] = await events.waitFor(paymentId, { topic: EVENT_TOPICS.compensated });
+    expect(compensated?.value).toMatchObject({
+      action: "void",
+      psp_reference: pi,
+      amount: "10.00",
+      amount_minor: 1000,
+      payment_status: "failed",
+    });
+    const atPsp = (await simulatorCharges("stripe", paymentId)).intents as Array<{
+      id: string;
+      status: string;
+    }>;
+    expect(atPsp.find((i) => i.id === pi)?.status).toBe("canceled");
+    expect((await api.get(`/payments/${paymentId}`)).body.status).toBe("failed");
+    // A redelivery of the same success compensates nothing twice.
+    expect(
+      (
+        await postStripe(
+          stripeEventBody("payment_intent.amount_capturable_updated", {
+            ...intentFor(pi, paymentId, "requires_capture"),
+            capture_method: "manual",
+          }).body,
+        )
+      ).status,
+    ).toBe(200);
+    const { rows } = await testDb().query("SELECT status FROM payment_compensations WHERE payment_id = $1", [
+      paymentId,
+    ]);
+    expect(rows).toEqual([{ status: "succeeded" }]);
+  }, 60_000);
+});
