@@ -1,3 +1,4 @@
+import { step } from "../../core/domain/attempt-outcome.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
 import { transition } from "../../core/domain/state-machine.ts";
@@ -49,7 +50,7 @@ async function completeLocalCancel(ctx: ProcessorContext, cmd: CancelCommand & T
     const p = await lockPayment(client, cmd.paymentId);
     if (!p) return reply.error(errors.notFound("payment"));
     if (!PRE_CONFIRMATION.has(p.status)) return reply.error(errors.operationInProgress());
-    const saved = await updatePayment(client, { ...p, status: "canceled" });
+    const saved = await updatePayment(client, step(p, ["cancel"]));
     await insertOutboxEvents(client, [ctx.events.canceled(saved, cmd.body.reason, cmd.traceparent)]);
     return reply.payment(200, saved);
   });

@@ -517,44 +517,49 @@ describe("Idempotency-Key", () => {
     expect(res.headers.get("idempotent-replayed")).toBeNull();
   });
 
-  it("keeps the key on its command after a 5xx reply: a retry answers that command, never a new one", async () => {
+  it("keeps the key on its command after a 5xx; a processor's 503 (nothing done) lets the retry run anew", async () => {
     const payment = await seedPayment({ status: "requires_capture", amountCapturable: 1000n });
     const path = `/payments/${payment.paymentId}/capture`;
     const key = `unavailable-${randomUUID()}`;
-    const first = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
-    const tapped = await tap.next((c) => c.paymentId === payment.paymentId && c.type === "capture");
-    await reply(tapped, {
+    const isCapture = (c: PaymentCommand) => c.paymentId === payment.paymentId && c.type === "capture";
+    const unavailable = {
       httpStatus: 503,
-      body: errors.unavailable("The stripe payment processor is unavailable").toBody(),
-    });
+      body: errors.pspUnavailable("psp_unavailable", "The stripe payment processor is unavailable").toBody(),
+    };
+    const first = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
+    const tapped = await tap.next(isCapture);
+    await reply(tapped, unavailable);
     const answered = await first;
     expect(answered.status).toBe(503);
     expect(answered.headers.get("retry-after")).toBe("1");
     expect(await keyRow(key)).toMatchObject({ command_id: tapped.command.commandId, state: "in_flight" });
 
-    // The processor's stored reply for that command is the answer; nothing new is published.
-    const retry = await call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
-    expect(retry).toMatchObject({ status: 503, body: { error: { code: "service_unavailable" } } });
-    expect(retry.headers.get("idempotent-replayed")).toBe("true");
-    const isCapture = (c: PaymentCommand) => c.paymentId === payment.paymentId && c.type === "capture";
-    expect(tap.all(isCapture).map((t) => t.command.commandId)).toEqual([tapped.command.commandId]);
-
-    // Once that command has no final reply (a processor that will run it again), a retry re-sends the
-    // same command id and answers its outcome, which is then stored under the key.
+    // While that command has no reply (a processor that will run it again), a retry re-sends the same
+    // command id: it may have reached Kafka, and a new command would be a new PSP attempt.
     await testDb().query("DELETE FROM processed_commands WHERE command_id = $1", [tapped.command.commandId]);
     const resumed = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
     await until(() => tap.all(isCapture).length === 2);
     const resent = tap.all(isCapture)[1];
     expect(resent?.command.commandId).toBe(tapped.command.commandId);
     if (!resent) throw new Error("unreachable");
-    await reply(resent, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
-    expect((await resumed).status).toBe(409);
+    await reply(resent, unavailable);
+    expect((await resumed).status).toBe(503);
+
+    // Its reply is the processor's 503: nothing was done, so the next retry runs as a new command.
+    const retried = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
+    await until(() => tap.all(isCapture).length === 3);
+    const fresh = tap.all(isCapture)[2];
+    if (!fresh) throw new Error("unreachable");
+    expect(fresh.command.commandId).not.toBe(tapped.command.commandId);
+    expect(await keyRow(key)).toMatchObject({ command_id: fresh.command.commandId });
+    await reply(fresh, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
+    expect((await retried).status).toBe(409);
+
+    // From then on the final answer is replayed and nothing more is published.
     const replay = await call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
     expect(replay).toMatchObject({ status: 409, body: { error: { code: "capture_exceeds_authorized" } } });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    expect(new Set(tap.all(isCapture).map((t) => t.command.commandId))).toEqual(
-      new Set([tapped.command.commandId]),
-    );
+    expect(tap.all(isCapture)).toHaveLength(3);
   });
 
   it("does not spend the key on a request refused by validation", async () => {
