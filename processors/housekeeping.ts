@@ -1,5 +1,6 @@
 import type { Logger } from "../core/infra/logger.ts";
 import type { Pool } from "../db/pool.ts";
+import { deleteLapsedClaims } from "../db/repositories/claims-repo.ts";
 import { deleteProcessedPspEvents } from "../db/repositories/psp-events-repo.ts";
 import { runPeriodically } from "./periodic.ts";
 
@@ -15,8 +16,13 @@ export function startHousekeeping(pool: Pool, logger: Logger): { stop(): Promise
   const run = async () => {
     const { rows } = await pool.query("SELECT ensure_payment_partitions($1) AS created", [MONTHS_AHEAD]);
     const trimmed = await deleteProcessedPspEvents(pool, WEBHOOK_INBOX_RETENTION_MS);
+    const claims = await deleteLapsedClaims(pool, 3_600_000);
     logger.info(
-      { partitions_created: rows[0]?.created, webhook_events_trimmed: trimmed },
+      {
+        partitions_created: rows[0]?.created,
+        webhook_events_trimmed: trimmed,
+        lapsed_claims_deleted: claims,
+      },
       "housekeeping done",
     );
   };

@@ -98,7 +98,9 @@ async function check(o: JanitorOptions, attempt: Attempt): Promise<boolean> {
       janitorCheck: true,
     });
     await replaceProvisionalReply(client, attempt.commandId, settled.reply);
-    if (settled.open && needsPerson(ctx, attempt) && !(await findOpenReview(client, payment.paymentId))) {
+    // A parked request has its own deadline (it never reached the PSP); only the others need a person.
+    const waiting = settled.open && attempt.status !== "parked";
+    if (waiting && needsPerson(ctx, attempt) && !(await findOpenReview(client, payment.paymentId))) {
       const reason = `${attempt.operation}_unresolved`;
       await openReview(client, {
         paymentId: payment.paymentId,

@@ -45,3 +45,13 @@ export async function releaseClaim(db: Queryable, commandId: string, owner: stri
     values: [commandId, owner],
   });
 }
+
+/** Claims whose holder died and that nobody took over (the command was finished by a copy). */
+export async function deleteLapsedClaims(db: Queryable, olderThanMs: number): Promise<number> {
+  const { rowCount } = await db.query({
+    name: "command_claims_delete_lapsed",
+    text: "DELETE FROM command_claims WHERE lease_until < now() - make_interval(secs => $1 / 1000.0)",
+    values: [olderThanMs],
+  });
+  return rowCount ?? 0;
+}
