@@ -43,7 +43,7 @@ export async function compensate(ctx: ProcessorContext, c: Compensation): Promis
   return transaction(ctx.pool, async (client) => {
     const current = await lockCompensation(client, c.compensationId);
     const payment = await lockPayment(client, c.paymentId);
-    if (!current || current.status !== "pending" || !payment) return false;
+    if (current?.status !== "pending" || !payment) return false;
     if (DONE.has(outcome.kind)) {
       await settleCompensation(client, c.compensationId, "succeeded", answer);
       await insertOutboxEvents(client, [ctx.events.compensated(payment, c, null)]);

@@ -28,7 +28,7 @@ export async function rerouteUnsent(
   const rerouted = await transaction(ctx.pool, async (client) => {
     const payment = await lockPayment(client, started.payment.paymentId);
     const attempt = await lockAttempt(client, started.attemptId);
-    if (!payment || payment.status !== "processing" || attempt?.status !== "pending") return null;
+    if (payment?.status !== "processing" || attempt?.status !== "pending") return null;
     await finishAttempt(client, started.attemptId, {
       status: "failed",
       requests: unsent.diagnostics.requests,

@@ -1,3 +1,7 @@
+import { randomUUID } from "node:crypto";
+import type { Currency } from "../../core/domain/currency.ts";
+import type { Payment } from "../../core/domain/payment.ts";
+
 let orderSeq = Math.floor(Date.now() / 1000) * 1000 + Math.floor(Math.random() * 1000);
 
 export function nextOrderId(): number {
@@ -26,4 +30,40 @@ export function newPaymentBody(overrides: PaymentBodyOverrides = {}): Record<str
   };
   if (token !== null) body.payment_method = { type: "card", token };
   return body;
+}
+
+/** A ledger Payment (domain object), USD 10.00 manual capture awaiting confirmation, unless overridden. */
+export function newDomainPayment(overrides: Partial<Payment> = {}): Payment {
+  const now = new Date();
+  return {
+    paymentId: randomUUID(),
+    partitionKey: now.toISOString().slice(0, 10),
+    orderId: String(nextOrderId()),
+    amount: 1000n,
+    currency: "USD" as Currency,
+    status: "requires_confirmation",
+    captureMethod: "manual",
+    psp: "stripe",
+    paymentMethodType: "card",
+    paymentMethodToken: "pm_card_visa",
+    cardBrand: "visa",
+    cardLast4: "4242",
+    amountCapturable: 0n,
+    amountCaptured: 0n,
+    amountRefunded: 0n,
+    amountRefundPending: 0n,
+    riskScore: null,
+    riskDecision: null,
+    needsReview: false,
+    failureReason: null,
+    pspCode: null,
+    pspReference: null,
+    customerId: null,
+    description: null,
+    metadata: {},
+    version: 0,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
 }

@@ -3,25 +3,32 @@ import pg from "pg";
 import { migrate } from "../../db/migrate.ts";
 import { stackEnv } from "./stack-env.ts";
 
-/** A migrated database of its own, for repository tests that no running service may touch. */
-export async function privateDatabase(name: string): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+/** Creates an empty database on the stack's server; `drop` removes it, connections and all. */
+export async function createDatabase(
+  name: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const db = `${name}_${randomUUID().slice(0, 8)}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
-  const admin = new pg.Client({ connectionString: stackEnv.databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${db}`);
-  await admin.end();
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: stackEnv.databaseUrl });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`CREATE DATABASE ${db}`);
   const url = new URL(stackEnv.databaseUrl);
   url.pathname = `/${db}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  return { name: db, url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+}
+
+/** A migrated database of its own, for repository tests that no running service may touch. */
+export async function privateDatabase(name: string): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+  const db = await createDatabase(name);
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   await migrate(pool);
   return {
     pool,
     async drop() {
       await pool.end();
-      const cleanup = new pg.Client({ connectionString: stackEnv.databaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await cleanup.end();
+      await db.drop();
     },
   };
 }

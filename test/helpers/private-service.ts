@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import pg from "pg";
+import { createDatabase } from "./private-database.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "./service-process.ts";
-import { stackEnv } from "./stack-env.ts";
 
 export type SimName = "stripe" | "adyen" | "fraud";
 
@@ -44,14 +43,8 @@ export async function startPrivateService(
   name: string,
   env: Record<string, string> = {},
 ): Promise<PrivateService> {
-  const run = `${name}_${randomUUID().slice(0, 8)}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
-  const admin = new pg.Client({ connectionString: stackEnv.databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${run}`);
-  await admin.end();
-  const databaseUrl = new URL(stackEnv.databaseUrl);
-  databaseUrl.pathname = `/${run}`;
-
+  const database = await createDatabase(name);
+  const run = database.name;
   const [port, processorPort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
   const sims = {} as PrivateService["sims"];
@@ -65,7 +58,7 @@ export async function startPrivateService(
   for (const sim of ["stripe", "adyen", "fraud"] as const) await startSim(sim, await freePort());
 
   const serviceEnv: Record<string, string> = {
-    DATABASE_URL: databaseUrl.toString(),
+    DATABASE_URL: database.url,
     PORT: String(port),
     PROCESSOR_HTTP_PORT: String(processorPort),
     COMMAND_TOPIC: `test.${run}.commands`,
@@ -82,7 +75,7 @@ export async function startPrivateService(
   };
   const service = spawnService("scripts/start.ts", serviceEnv, `${run}-service`);
   await waitForHttp(`${baseUrl}/readyz`, 90_000, service.child);
-  const db = new pg.Pool({ connectionString: databaseUrl.toString(), max: 3 });
+  const db = new pg.Pool({ connectionString: database.url, max: 3 });
 
   return {
     baseUrl,
@@ -98,10 +91,7 @@ export async function startPrivateService(
       await service.stop();
       await Promise.all(Object.values(sims).map((s) => s.process.stop("SIGKILL")));
       await db.end();
-      const cleanup = new pg.Client({ connectionString: stackEnv.databaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
-      await cleanup.end();
+      await database.drop();
     },
   };
 }

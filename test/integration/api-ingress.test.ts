@@ -15,7 +15,7 @@ import { insertPayment, updatePayment } from "../../db/repositories/payments-rep
 import { requestHash } from "../../http-ingress/middleware/idempotency.ts";
 import { type ApiResponse, api } from "../helpers/api.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
-import { newPaymentBody, nextOrderId } from "../helpers/factories.ts";
+import { newDomainPayment, newPaymentBody, nextOrderId } from "../helpers/factories.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
@@ -140,38 +140,7 @@ function createdReply(c: PaymentCommand): CommandReply {
 }
 
 async function seedPayment(overrides: Partial<Payment> = {}): Promise<Payment> {
-  const now = new Date();
-  const payment: Payment = {
-    paymentId: randomUUID(),
-    partitionKey: now.toISOString().slice(0, 10),
-    orderId: String(nextOrderId()),
-    amount: 1000n,
-    currency: "USD" as Currency,
-    status: "requires_confirmation",
-    captureMethod: "manual",
-    psp: "stripe",
-    paymentMethodType: "card",
-    paymentMethodToken: "pm_card_visa",
-    cardBrand: "visa",
-    cardLast4: "4242",
-    amountCapturable: 0n,
-    amountCaptured: 0n,
-    amountRefunded: 0n,
-    amountRefundPending: 0n,
-    riskScore: null,
-    riskDecision: null,
-    needsReview: false,
-    failureReason: null,
-    pspCode: null,
-    pspReference: null,
-    customerId: null,
-    description: null,
-    metadata: {},
-    version: 0,
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  const payment = newDomainPayment(overrides);
   await insertPayment(testDb(), payment);
   // The insert writes a new payment's columns only; amounts and status come from an update.
   return updatePayment(testDb(), payment);

@@ -7,10 +7,10 @@ import {
   decideOutcome,
   type EventKind,
 } from "../../core/domain/attempt-outcome.ts";
-import type { Currency } from "../../core/domain/currency.ts";
 import type { Payment, Refund } from "../../core/domain/payment.ts";
-import type { PaymentStatus } from "../../core/domain/payment-status.ts";
 import { canApply } from "../../core/domain/state-machine.ts";
+import { newDomainPayment } from "../helpers/factories.ts";
+import { FORWARD_RANK as RANK } from "../helpers/status-order.ts";
 
 // Drives random command/outcome sequences through the decision core and checks the ledger invariants
 // after every step. The driver only opens operations the state machine allows; what each PSP answer
@@ -18,39 +18,8 @@ import { canApply } from "../../core/domain/state-machine.ts";
 
 const AMOUNT = 10_000n;
 
-function newPayment(captureMethod: "automatic" | "manual"): Payment {
-  const now = new Date(0);
-  return {
-    paymentId: "00000000-0000-4000-8000-000000000001",
-    partitionKey: "2026-12-01",
-    orderId: "1",
-    amount: AMOUNT,
-    currency: "USD" as Currency,
-    status: "requires_confirmation",
-    captureMethod,
-    psp: "stripe",
-    paymentMethodType: "card",
-    paymentMethodToken: "pm_card_visa",
-    cardBrand: null,
-    cardLast4: null,
-    amountCapturable: 0n,
-    amountCaptured: 0n,
-    amountRefunded: 0n,
-    amountRefundPending: 0n,
-    riskScore: null,
-    riskDecision: null,
-    needsReview: false,
-    failureReason: null,
-    pspCode: null,
-    pspReference: null,
-    customerId: null,
-    description: null,
-    metadata: {},
-    version: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
+const newPayment = (captureMethod: "automatic" | "manual") =>
+  newDomainPayment({ amount: AMOUNT, captureMethod, paymentId: "00000000-0000-4000-8000-000000000001" });
 
 type OutcomeKind =
   | "success"
@@ -122,21 +91,6 @@ const step = fc.record({
   ),
   firstRequest: fc.boolean(),
 });
-
-// Forward order of statuses; a PSP answer may only move a payment forward (or, for a request that
-// provably never left, back to requires_confirmation).
-const RANK: Record<PaymentStatus, number> = {
-  requires_payment_method: 0,
-  requires_confirmation: 0,
-  processing: 1,
-  requires_action: 2,
-  requires_capture: 3,
-  succeeded: 4,
-  partially_refunded: 5,
-  refunded: 6,
-  failed: 7,
-  canceled: 7,
-};
 
 function eventsExpectedFor(before: Payment, after: Payment): EventKind[] {
   const expected: EventKind[] = [];

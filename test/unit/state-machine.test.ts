@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { PAYMENT_STATUSES, type PaymentStatus, TERMINAL_STATUSES } from "../../core/domain/payment-status.ts";
+import { PAYMENT_STATUSES, TERMINAL_STATUSES } from "../../core/domain/payment-status.ts";
 import { PAYMENT_EVENTS, transition } from "../../core/domain/state-machine.ts";
+import { FORWARD_RANK as RANK } from "../helpers/status-order.ts";
 
 // Properties of the table rather than a copy of it; what each PSP answer does with it is covered by
 // decide-outcome.property.test.ts.
-const RANK: Record<PaymentStatus, number> = {
-  requires_payment_method: 0,
-  requires_confirmation: 0,
-  processing: 1,
-  requires_action: 2,
-  requires_capture: 3,
-  succeeded: 4,
-  partially_refunded: 5,
-  refunded: 6,
-  failed: 7,
-  canceled: 7,
-};
 
 const pairs = PAYMENT_STATUSES.flatMap((status) => PAYMENT_EVENTS.map((event) => [status, event] as const));
 
