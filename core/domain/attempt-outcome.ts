@@ -165,7 +165,11 @@ function authorizeOutcome(p: Payment, outcome: AnyOutcome): Decision {
           { status: "succeeded", pspReference: outcome.pspReference },
           { kind: "payment", final: true },
         ),
-        payment: { ...step(p, ["psp_requires_action"]), pspReference: outcome.pspReference },
+        payment: {
+          ...step(p, ["psp_requires_action"]),
+          pspReference: outcome.pspReference,
+          nextAction: outcome.nextAction ?? null,
+        },
       };
     case "declined":
     case "rejected": {
@@ -327,5 +331,6 @@ export function step(p: Payment, steps: readonly PaymentEvent[]): Payment {
     if (!next.ok) throw new Error(`illegal transition ${status} --${event}--> for payment ${p.paymentId}`);
     status = next.to;
   }
-  return { ...p, status };
+  // The shopper's next step means something only while the payment waits for it.
+  return { ...p, status, nextAction: status === "requires_action" ? p.nextAction : null };
 }

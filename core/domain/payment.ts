@@ -2,6 +2,15 @@ import type { Currency } from "./currency.ts";
 import { formatAmount } from "./money.ts";
 import type { CaptureMethod, PaymentStatus, PspName } from "./payment-status.ts";
 
+/** What the shopper must do next (3-D Secure): enough for a client to finish the step with the PSP. */
+export interface NextAction {
+  type: string;
+  /** Stripe: handed to stripe.js (handleNextAction) when type is use_stripe_sdk. */
+  clientSecret?: string;
+  /** Where to send the shopper (Stripe redirect_to_url, Adyen action.url). */
+  redirectUrl?: string;
+}
+
 export interface Payment {
   paymentId: string;
   partitionKey: string;
@@ -28,6 +37,8 @@ export interface Payment {
   customerId: string | null;
   description: string | null;
   metadata: Record<string, string>;
+  /** While requires_action: how the shopper finishes authentication (from the PSP's answer). */
+  nextAction: NextAction | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -52,6 +63,7 @@ export interface PaymentResponse {
   customer_id?: string;
   description?: string;
   metadata: Record<string, string>;
+  next_action?: { type: string; client_secret?: string; redirect_url?: string };
   created_at: string;
   updated_at: string;
 }
@@ -80,7 +92,15 @@ export function toPaymentResponse(p: Payment): PaymentResponse {
   if (p.pspReference) response.psp_reference = p.pspReference;
   if (p.customerId) response.customer_id = p.customerId;
   if (p.description) response.description = p.description;
+  if (p.status === "requires_action" && p.nextAction) response.next_action = nextActionView(p.nextAction);
   return response;
+}
+
+function nextActionView(a: NextAction): NonNullable<PaymentResponse["next_action"]> {
+  const view: NonNullable<PaymentResponse["next_action"]> = { type: a.type };
+  if (a.clientSecret) view.client_secret = a.clientSecret;
+  if (a.redirectUrl) view.redirect_url = a.redirectUrl;
+  return view;
 }
 
 function paymentMethodSummary(p: Payment): { type: string; token_last4?: string; brand?: string } {

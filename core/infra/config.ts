@@ -65,6 +65,9 @@ const schema = z.object({
   STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
   STRIPE_API_KEY: secret(DEV_STRIPE_API_KEY),
   STRIPE_WEBHOOK_SECRET: secret(DEV_STRIPE_WEBHOOK_SECRET),
+  // Where Stripe sends the shopper back after 3-D Secure (confirm's return_url); unset: the client
+  // finishes the step with stripe.js from next_action and client_secret.
+  STRIPE_RETURN_URL: z.string().url().optional(),
   ADYEN_API_BASE: z.string().url().default("http://127.0.0.1:12112"),
   ADYEN_API_KEY: secret(DEV_ADYEN_API_KEY),
   ADYEN_MERCHANT_ACCOUNT: z.string().default("PaymentServiceECOM"),

@@ -14,6 +14,8 @@ const REDACTED_KEYS = [
   "apiKey",
   "hmacKey",
   "signature",
+  "client_secret",
+  "clientSecret",
 ];
 
 const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]).concat([

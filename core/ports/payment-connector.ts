@@ -1,4 +1,5 @@
 import type { Money } from "../domain/money.ts";
+import type { NextAction } from "../domain/payment.ts";
 import type { CaptureMethod, PspName } from "../domain/payment-status.ts";
 import type { InterpretedWebhook } from "../domain/psp-facts.ts";
 
@@ -20,14 +21,7 @@ export type PspFailure =
   | { kind: "unavailable"; reason: string }
   | { kind: "configuration_error"; pspCode: string; message: string };
 
-/** What the shopper must do next (3-D Secure): enough for a client to finish the step with the PSP. */
-export interface NextAction {
-  type: string;
-  /** Stripe: handed to stripe.js (handleNextAction) when type is use_stripe_sdk. */
-  clientSecret?: string;
-  /** Where to send the shopper (Stripe redirect_to_url, Adyen action.url). */
-  redirectUrl?: string;
-}
+export type { NextAction } from "../domain/payment.ts";
 
 export interface CallDiagnostics {
   /** Raw PSP status/result code as received, for payment_attempts. */

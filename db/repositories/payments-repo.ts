@@ -1,6 +1,6 @@
 import type { Currency } from "../../core/domain/currency.ts";
 import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
-import type { Payment } from "../../core/domain/payment.ts";
+import type { NextAction, Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PaymentStatus, PspName } from "../../core/domain/payment-status.ts";
 import type { Queryable } from "../pool.ts";
 
@@ -30,6 +30,7 @@ interface PaymentRow {
   customer_id: string | null;
   description: string | null;
   metadata: Record<string, string>;
+  next_action: NextAction | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -64,6 +65,7 @@ function toPayment(row: PaymentRow): Payment {
     customerId: row.customer_id,
     description: row.description,
     metadata: row.metadata,
+    nextAction: row.next_action,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -147,7 +149,7 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
     text: `UPDATE payments SET status=$3, payment_method_type=$4, payment_method_token=$5, card_brand=$6,
              card_last4=$7, amount_capturable=$8, amount_captured=$9, amount_refunded=$10,
              amount_refund_pending=$11, risk_score=$12, risk_decision=$13, needs_review=$14, failure_reason=$15,
-             psp_code=$16, psp_reference=$17, psp=$19, version=version+1, updated_at=now()
+             psp_code=$16, psp_reference=$17, psp=$19, next_action=$20, version=version+1, updated_at=now()
            WHERE payment_id=$1 AND partition_key=$2 AND version=$18
            RETURNING *`,
     values: [
@@ -170,6 +172,7 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
       p.pspReference,
       p.version,
       p.psp,
+      p.nextAction === null ? null : JSON.stringify(p.nextAction),
     ],
   });
   if (!rows[0]) throw new Error(`concurrent update of payment ${p.paymentId}`);

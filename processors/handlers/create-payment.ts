@@ -29,6 +29,7 @@ export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): 
     riskScore: null,
     riskDecision: null,
     needsReview: false,
+    nextAction: null,
     failureReason: null,
     pspCode: null,
     pspReference: null,

@@ -100,6 +100,7 @@ async function move(input: FactInput, fact: PaymentFact, steps: PaymentEvent[]):
   const { ctx, client, payment, refs, event, traceparent } = input;
   const next = {
     ...payment,
+    nextAction: null,
     status: statusAfter(payment.status, steps),
     pspReference: payment.pspReference ?? refs.pspReference,
   };

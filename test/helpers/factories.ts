@@ -61,6 +61,7 @@ export function newDomainPayment(overrides: Partial<Payment> = {}): Payment {
     customerId: null,
     description: null,
     metadata: {},
+    nextAction: null,
     version: 0,
     createdAt: now,
     updatedAt: now,

@@ -144,6 +144,10 @@ describe("authentication (requires_action) completing through the simulator", ()
         token: "pm_card_authenticationRequired",
       });
       expect(confirmed.body.status).toBe("requires_action");
+      // What the client needs to finish 3-D Secure with the PSP.
+      expect(confirmed.body.next_action.type).toBe(psp === "stripe" ? "redirect_to_url" : "redirect");
+      expect(confirmed.body.next_action.redirect_url).toMatch(/authenticate/);
+      if (psp === "stripe") expect(confirmed.body.next_action.client_secret).toMatch(/^pi_.+_secret_/);
       const ref = confirmed.body.psp_reference as string;
       const path =
         psp === "stripe" ? `/_sim/payment_intents/${ref}/authenticate` : `/_sim/payments/${ref}/authenticate`;
@@ -151,6 +155,7 @@ describe("authentication (requires_action) completing through the simulator", ()
 
       const settled = await waitForPayment(paymentId, (p) => p.status === end);
       expect(settled.amount_captured).toBe(end === "succeeded" ? "10.00" : "0.00");
+      expect(settled.next_action).toBeUndefined();
       const authorized = await exactlyOne(paymentId, EVENT_TOPICS.authorized);
       expect(authorized?.value).toMatchObject({ payment_id: paymentId, status: end });
       if (end === "succeeded") await exactlyOne(paymentId, EVENT_TOPICS.captured);
