@@ -62,6 +62,12 @@ export function createPool(
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it on next checkout.
   });
+  // A checked-out client whose server goes away (a restart: 57P01) emits 'error' on itself as well as
+  // failing its query; without a listener that event would kill the process. The query's own
+  // rejection reports the failure to whoever was using it.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   return pool;
 }
 
@@ -94,5 +100,23 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) 
     );
     client.release(rolledBack ? undefined : (err as Error));
     throw err;
+  }
+}
+
+/**
+ * Waits until PostgreSQL answers, so a process started while the database restarts waits for it
+ * instead of exiting; gives up (throws) after `timeoutMs`.
+ */
+export async function waitForDatabase(pool: pg.Pool, timeoutMs: number, onRetry?: (err: Error) => void) {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      await pool.query("SELECT 1");
+      return;
+    } catch (err) {
+      if (Date.now() + delay > deadline) throw err;
+      onRetry?.(err as Error);
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }

@@ -6,7 +6,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
 import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { createIngressApp } from "./app.ts";
 import { commandDeliveryTimeoutMs, KafkaCommandBus } from "./command-bus.ts";
@@ -29,6 +29,9 @@ export async function startIngress(
 ): Promise<RunningIngress> {
   const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
+  await waitForDatabase(pool, 120_000, (err) =>
+    rootLogger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
+  );
   if (options.runMigrations ?? true) await migrate(pool);
 
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);

@@ -4,11 +4,11 @@ import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
 import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
 import { commandsTotal } from "../core/infra/metrics.ts";
+import { isTransient } from "../core/infra/transient-errors.ts";
 import { saveCommandReply } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
-import { isTransient } from "./error-classes.ts";
 import type { ParallelConsumerLimits } from "./parallel-consumer/limits.ts";
 import { type ParallelConsumer, startParallelConsumer } from "./parallel-consumer/parallel-consumer.ts";
 

@@ -8,7 +8,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
@@ -29,6 +29,9 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
+  await waitForDatabase(pool, 120_000, (err) =>
+    logger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
+  );
   await migrate(pool);
   const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-processor` };
   await ensureTopics(kafka, serviceTopics(config));

@@ -2,6 +2,7 @@ import pRetry from "p-retry";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
 import { webhookEventsApplied } from "../core/infra/metrics.ts";
+import { isTransient } from "../core/infra/transient-errors.ts";
 import {
   decodeWebhookDelivery,
   fromWebhookRecord,
@@ -11,7 +12,6 @@ import {
 import { findDuePspEvents, postponePspEvent } from "../db/repositories/psp-events-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
-import { isTransient } from "./error-classes.ts";
 import {
   applyWebhookEvent,
   type TracedDelivery,

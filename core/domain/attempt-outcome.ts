@@ -120,8 +120,10 @@ function notSent(
   const reason = outcome.kind === "unavailable" ? outcome.reason : `${outcome.pspCode}: ${outcome.message}`;
   if (attempt.mayHaveReachedPsp) return unchanged(p, { status: "unknown", reason }, pending(attempt));
   const code = outcome.kind === "unavailable" ? "psp_unavailable" : "psp_configuration_error";
-  if (attempt.operation === "authorize" && (outcome.kind === "unavailable" || options.noCaller)) {
-    // Nothing reached the PSP: the authorization waits (parked) and is re-sent when the PSP is back.
+  // Nothing reached the PSP: the authorization waits (parked) and is re-sent when the PSP is back. One
+  // already parked stays parked whatever refused it: its caller was told 202 and is not retrying.
+  const park = outcome.kind === "unavailable" || options.noCaller || attempt.status === "parked";
+  if (attempt.operation === "authorize" && park) {
     return unchanged(p, { status: "parked", reason }, { kind: "payment", final: false });
   }
   const failed: AttemptEnd = { status: "failed", message: reason };

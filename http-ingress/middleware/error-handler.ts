@@ -1,4 +1,5 @@
-import { PaymentError } from "../../core/domain/errors.ts";
+import { errors, PaymentError } from "../../core/domain/errors.ts";
+import { isTransient } from "../../core/infra/transient-errors.ts";
 import type { AppMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
 
@@ -29,6 +30,8 @@ function toPaymentError(err: unknown): PaymentError {
   if (typeof status === "number" && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
     return new PaymentError(status, "invalid_request_error", "invalid_request", (err as Error).message);
   }
+  // PostgreSQL restarting or unreachable, a serialization conflict: nothing was done, retry shortly.
+  if (isTransient(err)) return errors.unavailable("A dependency is unavailable; retry shortly");
   return httpErrors.internal();
 }
 

@@ -240,6 +240,24 @@ describe("routing and errors", () => {
     expect(JSON.stringify(res.body)).not.toContain("secret");
   });
 
+  it("answers 503 with Retry-After, not 500, while PostgreSQL restarts or is unreachable", async () => {
+    for (const failure of [
+      Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+      Object.assign(new Error("the database system is starting up"), { code: "57P03" }),
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:55432"), { code: "ECONNREFUSED" }),
+      new Error("Connection terminated unexpectedly"),
+    ]) {
+      bus.answer = async () => {
+        throw failure;
+      };
+      const res = await post("/payments", newPaymentBody());
+      expect(res.status, failure.message).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("1");
+      expect(res.body.error.code).toBe("service_unavailable");
+      expect(JSON.stringify(res.body)).not.toContain("55432");
+    }
+  });
+
   it("answers 503 with Retry-After when the command cannot be queued", async () => {
     bus.answer = async () => {
       throw errors.unavailable("The payment command could not be queued");
