@@ -4,6 +4,7 @@
 # healthy. Idempotent; see deploy/README.md.
 #   up.sh                 everything (Connect only when STACK_DEBEZIUM=1, the default)
 #   up.sh connect …       only the named services, plus what they need (connect: postgres, kafka)
+#   STACK_KAFKA_BROKERS=3 up.sh   Kafka as a 3-node KRaft cluster (kafka-cluster.sh)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -397,8 +398,12 @@ main() {
 
   if wanted postgres; then up_postgres; fi
   if wanted kafka; then
-    render_kafka_config
-    launch kafka start_kafka
+    if kafka_cluster; then
+      launch_kafka_cluster
+    else
+      render_kafka_config
+      launch kafka start_kafka
+    fi
   fi
   if wanted apicurio; then launch apicurio start_apicurio; fi
   SIMS=()
@@ -407,7 +412,9 @@ main() {
     if wanted "$name"; then launch "$name" start_sim; fi
   done
 
-  if wanted kafka; then await kafka "$KAFKA_TIMEOUT"; fi
+  if wanted kafka; then
+    if kafka_cluster; then await_kafka_cluster; else await kafka "$KAFKA_TIMEOUT"; fi
+  fi
   # Connect needs the broker; started after it so the two JVMs do not warm up at once on 2 cores.
   if wanted connect; then launch connect start_connect; fi
   if wanted apicurio; then await apicurio "$REGISTRY_TIMEOUT"; fi
