@@ -87,11 +87,15 @@ apicurio_jar() {
 # ---------- PostgreSQL ----------
 
 prepare_pg_home() {
-  local user fallback
+  local user fallback key
   user=$(pg_os_user)
   mkdir -p "$STACK_DIR"
   if [[ ! -e $STACK_DIR/pg ]] && ! as_pg test -x "$STACK_DIR"; then
-    fallback=/var/tmp/payment-stack-$(printf %s "$REPO_ROOT" | sha1sum | cut -c1-10)/pg
+    # Keyed by the checkout, or by STACK_DIR when it is not the default (a second stack of the same
+    # checkout, e.g. the fault campaign's, must not share the first one's cluster).
+    key=$REPO_ROOT
+    [[ $STACK_DIR == "$REPO_ROOT/.stack" ]] || key=$STACK_DIR
+    fallback=/var/tmp/payment-stack-$(printf %s "$key" | sha1sum | cut -c1-10)/pg
     log "postgres: $user cannot reach $STACK_DIR, keeping its data in $fallback"
     mkdir -p "$fallback"
     ln -sfn "$fallback" "$STACK_DIR/pg"
