@@ -2,8 +2,8 @@ import type { Currency } from "../../core/domain/currency.ts";
 import { uuidV5 } from "../../core/domain/deterministic-id.ts";
 import { formatAmount } from "../../core/domain/money.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
-import { createProducer } from "../../core/infra/kafka.ts";
 import type { CampaignEnv } from "./campaign-env.ts";
+import { quietProducer } from "./kafka-clients.ts";
 import type { AutopayOrder } from "./plan-types.ts";
 import { sleep } from "./time.ts";
 
@@ -24,7 +24,7 @@ export async function publishOrders(
   if (orders.length === 0) return { paymentIds: [], published: 0 };
   const codec = new AvroCodec(e.registryUrl);
   await codec.register(topic, "order-created.v1.avsc");
-  const producer = createProducer({ brokers: e.kafkaBootstrap, clientId: "chaos-orders" });
+  const producer = quietProducer(e.kafkaBootstrap, "chaos-orders");
   await producer.connect();
   let published = 0;
   try {

@@ -2,6 +2,7 @@
 import { parseArgs } from "./args.ts";
 import { campaignEnv } from "./campaign-env.ts";
 import { OutcomeCollector } from "./outcome-collector.ts";
+import { killEveryChild } from "./processes.ts";
 import { passed, type RunResult, runLine, summaryLine, violationLines } from "./report.ts";
 import { runOnce } from "./run.ts";
 import { createTopics, eventTopics } from "./run-topics.ts";
@@ -18,6 +19,13 @@ const args = (() => {
   }
 })();
 const e = campaignEnv();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killEveryChild();
+    console.error(`[chaos] ${signal}: stopped; the run's database and topics are left behind`);
+    process.exit(130);
+  });
+}
 const log = (line: string) => console.error(`[chaos] ${line}`);
 
 log(

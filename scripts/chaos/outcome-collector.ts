@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
-import { type Consumer, createConsumer, headerString } from "../../core/infra/kafka.ts";
+import { headerString } from "../../core/infra/kafka.ts";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import type { CampaignEnv } from "./campaign-env.ts";
 import type { EventKind, SeenEvent } from "./checks/observations.ts";
+import { quietConsumer } from "./kafka-clients.ts";
 
 const KIND_BY_TOPIC = new Map<string, EventKind>(
   Object.entries(EVENT_TOPICS).map(([kind, topic]) => [topic, kind as EventKind]),
@@ -23,17 +24,17 @@ export class OutcomeCollector {
   private readonly byKey = new Map<string, Raw[]>();
   private readonly ids = new Set<string>();
   private readonly codec: AvroCodec;
-  private consumer: Consumer | null = null;
+  private consumer: ReturnType<typeof quietConsumer> | null = null;
 
   constructor(private readonly e: CampaignEnv) {
     this.codec = new AvroCodec(e.registryUrl);
   }
 
   async start(): Promise<void> {
-    this.consumer = createConsumer(
-      { brokers: this.e.kafkaBootstrap, clientId: "chaos-outcomes" },
+    this.consumer = quietConsumer(
+      this.e.kafkaBootstrap,
+      "chaos-outcomes",
       `chaos-outcomes-w4-${randomUUID()}`,
-      { maxBatchSize: 500 },
     );
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: Object.values(EVENT_TOPICS) });

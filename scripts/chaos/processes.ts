@@ -1,12 +1,36 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+} from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./campaign-env.ts";
 import { sleep } from "./time.ts";
 
+const everyChild = new Set<ChildProcess>();
+
+/** On SIGINT/SIGTERM of the campaign: no simulator or service process may outlive it. */
+export function killEveryChild(): void {
+  for (const child of everyChild) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGCONT");
+      child.kill("SIGKILL");
+    }
+  }
+}
+
 /** A node process the campaign started (service role or simulator); restartable under the same name. */
 export class ManagedProcess {
   child: ChildProcess | null = null;
+  /** Set while the campaign itself ends the process (a fault, or teardown): that exit is no crash. */
+  private exitExpected = false;
+  /** Called when the process exits without the campaign asking it to. */
+  onCrash: ((exit: string) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -36,6 +60,16 @@ export class ManagedProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
+    everyChild.add(child);
+    child.once("exit", () => everyChild.delete(child));
+    this.exitExpected = false;
+    child.once("exit", (code, signal) => {
+      if (!this.exitExpected && this.child === child) this.onCrash?.(signal ?? `exit ${code}`);
+    });
+  }
+
+  get logFile(): string {
+    return join(this.logDir, `${this.name}.log`);
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -46,6 +80,7 @@ export class ManagedProcess {
   async kill(): Promise<boolean> {
     const child = this.child;
     if (!child || !this.alive) return false;
+    this.exitExpected = true;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGKILL");
     await Promise.race([exited, sleep(5_000)]);
@@ -55,6 +90,7 @@ export class ManagedProcess {
   /** SIGTERM, then SIGKILL after graceMs (a stopped process is continued first so it can exit). */
   async stop(graceMs = 10_000): Promise<void> {
     const child = this.child;
+    this.exitExpected = true;
     if (!child || !this.alive) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGCONT");
@@ -93,4 +129,21 @@ export function processState(pid: number): string | null {
   } catch {
     return null;
   }
+}
+
+/** The first line of the last error a crashed process printed (an uncaught throw or 'error' event). */
+export function lastErrorLine(logFile: string): string {
+  let text = "";
+  try {
+    const fd = openSync(logFile, "r");
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(size, 16_384));
+    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    closeSync(fd);
+    text = buffer.toString("utf8");
+  } catch {
+    return "no log";
+  }
+  const lines = text.split("\n").filter((l) => /^\w*Error\b|^error:|^\s*code: '/.test(l));
+  return lines.slice(-2).join(" ").trim() || "no error printed";
 }

@@ -1,6 +1,6 @@
-import { createAdmin } from "../../core/infra/kafka.ts";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import type { CampaignEnv } from "./campaign-env.ts";
+import { quietAdmin } from "./kafka-clients.ts";
 
 export const RUN_PARTITIONS = 6;
 const REPLICATION_FACTOR = 3;
@@ -20,7 +20,7 @@ export function runNames(tag: string) {
 
 export type RunNames = ReturnType<typeof runNames>;
 
-const admin = (e: CampaignEnv) => createAdmin({ brokers: e.kafkaBootstrap, clientId: "chaos-admin" });
+const admin = (e: CampaignEnv) => quietAdmin(e.kafkaBootstrap);
 
 /**
  * Topics are created up front with replication factor 3, as an operator would provision them: the

@@ -77,8 +77,7 @@ export async function runOnce(seed: number, c: RunContext): Promise<RunResult> {
 
     for (const f of faults)
       if (!f.landed) violations.push({ check: "fault", detail: `did not land: ${f.detail}` });
-    for (const p of service.all)
-      if (!p.alive) violations.push({ check: "fault", detail: `${p.name} died on its own (see ${logDir})` });
+    for (const crash of service.crashes) violations.push({ check: "crash", detail: crash });
     if (stillBusy.length > 0)
       violations.push({
         check: "quiescence",

@@ -1,5 +1,5 @@
 import { type CampaignEnv, databaseUrl } from "./campaign-env.ts";
-import { ManagedProcess } from "./processes.ts";
+import { lastErrorLine, ManagedProcess } from "./processes.ts";
 import { RUN_PARTITIONS, type RunNames } from "./run-topics.ts";
 
 /** Service settings for a run: short PSP timeout and janitor delays so that faults resolve within minutes. */
@@ -30,6 +30,9 @@ function serviceEnv(e: CampaignEnv, names: RunNames, db: string): Record<string,
 export class RunService {
   readonly ingress: ManagedProcess;
   readonly processors: ManagedProcess[];
+  /** Processes that exited without being asked to; each was restarted, as a supervisor would. */
+  readonly crashes: string[] = [];
+  private stopping = false;
 
   constructor(e: CampaignEnv, names: RunNames, db: string, processors: number, logDir: string) {
     const env = serviceEnv(e, names, db);
@@ -52,6 +55,20 @@ export class RunService {
     });
   }
 
+  /** Restarts a process that died on its own after a second, and records the crash. */
+  private supervise(startedAt: number): void {
+    for (const p of this.all) {
+      p.onCrash = (exit) => {
+        if (this.stopping) return;
+        const at = ((Date.now() - startedAt) / 1000).toFixed(1);
+        this.crashes.push(`${p.name} crashed (${exit}) at ${at}s: ${lastErrorLine(p.logFile)}`);
+        setTimeout(() => {
+          if (!this.stopping && !p.alive) p.start();
+        }, 1_000);
+      };
+    }
+  }
+
   get all(): ManagedProcess[] {
     return [this.ingress, ...this.processors];
   }
@@ -62,9 +79,11 @@ export class RunService {
     await Promise.all(this.processors.map((p) => p.waitHealthy(timeoutMs)));
     this.ingress.start();
     await this.ingress.waitHealthy(timeoutMs);
+    this.supervise(Date.now());
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.all.map((p) => p.stop(10_000)));
   }
 

@@ -93,7 +93,7 @@ export interface Observations {
 }
 
 export interface Violation {
-  check: "psp-ledger" | "unresolved" | "events" | "http" | "replay" | "quiescence" | "fault";
+  check: "psp-ledger" | "unresolved" | "events" | "http" | "replay" | "quiescence" | "crash" | "fault";
   paymentId?: string;
   detail: string;
 }
