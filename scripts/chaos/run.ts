@@ -73,6 +73,8 @@ export async function runOnce(seed: number, c: RunContext): Promise<RunResult> {
     const expected = [...traffic.paymentIds, ...orders.paymentIds];
     const stillBusy = await waitForQuiet(pool, c.collector, expected, c.settleMs);
     const replays = await sendReplays(api, replayRequests);
+    // A replay that ran again (its first answer left no trace) may have started work: let it finish.
+    if (replays.some((r) => !r.again.replayed)) await waitForQuiet(pool, c.collector, expected, 30_000);
     result.ops = { requests: traffic.requests, orders: orders.published, replays: replays.length };
 
     for (const f of faults)

@@ -80,8 +80,9 @@ async function runScript(
     await sleep(s.delayMs);
     await until(
       async () => {
+        // After a 202 create the payment may not be written yet (404): wait for it too.
         const now = await api.get(`p${p.index} poll`, `/payments/${paymentId}`);
-        return (now.body as { status?: string } | null)?.status !== "processing";
+        return now.status === 200 && (now.body as { status?: string } | null)?.status !== "processing";
       },
       PROCESSING_WAIT_MS,
       500,

@@ -222,6 +222,13 @@ describe("checkHttpAnswers", () => {
     key: "k",
   });
 
+  it("counts the same bad answer to a request's retries once, with how often it came", () => {
+    const bare503 = exchange(answer(503, { error: "x" }));
+    expect(
+      checkHttpAnswers(observations({ exchanges: [bare503, bare503, bare503] })).map((v) => v.detail),
+    ).toEqual([expect.stringMatching(/503 without Retry-After .*\(×3\)$/)]);
+  });
+
   it("accepts 2xx/4xx and a 503 with Retry-After; refuses 500, a bare 503 and no answer", () => {
     const found = checkHttpAnswers(
       observations({
@@ -236,7 +243,7 @@ describe("checkHttpAnswers", () => {
       }),
     );
     expect(found.map((v) => v.detail)).toEqual([
-      expect.stringContaining(": 500"),
+      expect.stringContaining(": 500 "),
       expect.stringContaining("503 without Retry-After"),
       expect.stringContaining("no answer (ECONNREFUSED)"),
     ]);
@@ -259,6 +266,13 @@ describe("checkIdempotentReplays", () => {
     expect(checkIdempotentReplays(pair(answer(200, {}), answer(200, {}, { replayed: false })))).toEqual([
       expect.objectContaining({ detail: expect.stringContaining("ran again") }),
     ]);
+  });
+
+  it("lets a request refused before it ran (404) run again, but not change a stored refusal", () => {
+    expect(checkIdempotentReplays(pair(answer(404, {}), answer(200, {}, { replayed: false })))).toEqual([]);
+    expect(checkIdempotentReplays(pair(answer(404, {}), answer(200, {}, { replayed: true })))).toHaveLength(
+      1,
+    );
   });
 
   it("lets a first 202 become the eventual outcome, but not a 5xx", () => {

@@ -13,6 +13,12 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Refusals before the request could run leave no trace under the key (as at Stripe), so sending it
+ * again runs it: http-ingress/middleware/idempotency.ts.
+ */
+const REFUSED_BEFORE_RUNNING = new Set([400, 404, 413, 415, 422]);
+
+/**
  * A request re-sent with the same Idempotency-Key after the run settled returns the first answer
  * (status and body) and says it is a replay. A first 202 may become the eventual outcome instead.
  */
@@ -25,6 +31,7 @@ export function checkIdempotentReplays(o: Observations): Violation[] {
       add(`replay got no answer (${again.error})`);
       continue;
     }
+    if (first.status !== null && REFUSED_BEFORE_RUNNING.has(first.status) && !again.replayed) continue;
     if (first.status === 202) {
       if (again.status >= 500) add(`first 202, replay ${again.status} ${brief(again.body)}`);
       continue;
