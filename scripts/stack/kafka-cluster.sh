@@ -69,20 +69,27 @@ render_kafka_node_config() {
     "$DEPLOY_DIR/kafka/cluster-node.properties" >"$dir/server.properties"
 }
 
-# Every node is formatted with the same cluster id, kept in $STACK_DIR/kafka-cluster.id.
-format_kafka_node() {
-  local name=$1 dir id_file=$STACK_DIR/kafka-cluster.id cluster_id
-  dir=$(kafka_node_dir "$name")
-  [[ -f $dir/data/meta.properties ]] && return
-  if [[ ! -s $id_file ]]; then
-    "$JAVA" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1 >"$id_file"
-  fi
-  cluster_id=$(cat "$id_file")
+kafka_random_cluster_id() {
+  "$JAVA" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1
+}
+
+# kafka_format_storage <service> <server.properties> <cluster id>: KRaft storage format (idempotent).
+kafka_format_storage() {
+  local name=$1 config=$2 cluster_id=$3 format_log=$STACK_DIR/logs/$1-format.log
   log "$name: formatting storage (cluster id $cluster_id)"
   "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" \
     -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$dir/server.properties" >"$STACK_DIR/logs/$name-format.log" 2>&1 ||
-    { tail -n 30 "$STACK_DIR/logs/$name-format.log" >&2; die "$name: storage format failed"; }
+    -t "$cluster_id" -c "$config" >"$format_log" 2>&1 ||
+    { tail -n 30 "$format_log" >&2; die "$name: storage format failed"; }
+}
+
+# Every node is formatted with the same cluster id, kept in $STACK_DIR/kafka-cluster.id.
+format_kafka_node() {
+  local name=$1 dir id_file=$STACK_DIR/kafka-cluster.id
+  dir=$(kafka_node_dir "$name")
+  [[ -f $dir/data/meta.properties ]] && return
+  [[ -s $id_file ]] || kafka_random_cluster_id >"$id_file"
+  kafka_format_storage "$name" "$dir/server.properties" "$(cat "$id_file")"
 }
 
 start_kafka_node() {
@@ -115,17 +122,20 @@ await_kafka_cluster() {
   log "kafka: cluster of $STACK_KAFKA_BROKERS brokers at $(kafka_bootstrap)"
 }
 
-# down.sh: nodes found by pid file, whatever STACK_KAFKA_BROKERS says now.
+# down.sh: nodes found by pid file, whatever STACK_KAFKA_BROKERS says now. All get SIGTERM at
+# once: stopped one by one, the last node waits in vain for a controller quorum to leave cleanly.
 stop_kafka_nodes() {
-  local file name
+  local file name names=()
   for file in "$STACK_DIR"/pids/kafka-[0-9]*.pid; do
     [[ -e $file ]] || continue
     name=$(basename "$file" .pid)
     if is_running "$name"; then
+      names+=("$name")
       log "$name: stopping (pid $(pid_of "$name"))"
-      stop_process "$name" "${STOP_TIMEOUT:-20}"
+      kill -TERM "$(pid_of "$name")" 2>/dev/null || true
     else
       rm -f "$file"
     fi
   done
+  for name in "${names[@]}"; do stop_process "$name" "${STOP_TIMEOUT:-20}"; done
 }

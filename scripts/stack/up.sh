@@ -167,14 +167,8 @@ render_kafka_config() {
 }
 
 format_kafka_storage() {
-  local dir=$STACK_DIR/kafka cluster_id
-  [[ -f $dir/data/meta.properties ]] && return
-  cluster_id=$("$JAVA" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-  log "kafka: formatting storage (cluster id $cluster_id)"
-  "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" \
-    -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$dir/server.properties" >"$STACK_DIR/logs/kafka-format.log" 2>&1 ||
-    { tail -n 30 "$STACK_DIR/logs/kafka-format.log" >&2; die "kafka storage format failed"; }
+  [[ -f $STACK_DIR/kafka/data/meta.properties ]] && return
+  kafka_format_storage kafka "$STACK_DIR/kafka/server.properties" "$(kafka_random_cluster_id)"
 }
 
 start_kafka() {
