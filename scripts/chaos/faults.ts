@@ -1,6 +1,6 @@
 import type { Pool } from "../../db/pool.ts";
 import type { CampaignEnv } from "./campaign-env.ts";
-import { describeFault } from "./plan.ts";
+import { describeFault, resourceOf } from "./plan.ts";
 import type { Fault, Psp } from "./plan-types.ts";
 import { type ManagedProcess, processState } from "./processes.ts";
 import { relayLeaderPid } from "./relay-leader.ts";
@@ -23,20 +23,27 @@ interface Deps {
   pool: Pool;
 }
 
-/** Runs the whole schedule against the run's processes; resolves when every fault has been undone. */
+/**
+ * Runs the whole schedule against the run's processes; resolves when every fault has been undone.
+ * Faults on one resource wait for the one before to be undone (a restart can outlast the planned
+ * gap on a loaded machine), so they never overlap.
+ */
 export function runFaults(d: Deps, faults: Fault[], t0: number): Promise<FaultOutcome[]> {
+  const previous = new Map<string, Promise<unknown>>();
   return Promise.all(
-    faults.map(async (fault) => {
-      await sleep(Math.max(0, t0 + fault.atMs - Date.now()));
-      try {
-        return { fault, ...(await inject(d, fault)) };
-      } catch (err) {
-        return {
-          fault,
-          landed: false,
-          detail: `${describeFault(fault)} failed: ${(err as Error).message.split("\n")[0]}`,
-        };
-      }
+    faults.map((fault) => {
+      const before = previous.get(resourceOf(fault)) ?? Promise.resolve();
+      const done = before.then(async () => {
+        await sleep(Math.max(0, t0 + fault.atMs - Date.now()));
+        try {
+          return { fault, ...(await inject(d, fault)) };
+        } catch (err) {
+          const reason = (err as Error).message.split("\n")[0];
+          return { fault, landed: false, detail: `${describeFault(fault)} failed: ${reason}` };
+        }
+      });
+      previous.set(resourceOf(fault), done);
+      return done;
     }),
   );
 }
