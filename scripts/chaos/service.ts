@@ -1,6 +1,8 @@
 import { type CampaignEnv, databaseUrl } from "./campaign-env.ts";
 import { lastErrorLine, ManagedProcess } from "./processes.ts";
 import { RUN_PARTITIONS, type RunNames } from "./run-topics.ts";
+import { listenerOf } from "./shell.ts";
+import { until } from "./time.ts";
 
 /** Service settings for a run: short PSP timeout and janitor delays so that faults resolve within minutes. */
 function serviceEnv(e: CampaignEnv, names: RunNames, db: string): Record<string, string> {
@@ -73,7 +75,17 @@ export class RunService {
     return [this.ingress, ...this.processors];
   }
 
+  /** The run's ports must be free: a process left from an earlier run would take its traffic. */
+  private async portsFree(): Promise<void> {
+    for (const p of this.all) {
+      const port = Number(new URL(p.healthUrl).port);
+      const free = await until(async () => (await listenerOf(port)) === null, 20_000, 500);
+      if (!free) throw new Error(`port ${port} of ${p.name} is taken by ${await listenerOf(port)}`);
+    }
+  }
+
   async start(timeoutMs: number): Promise<void> {
+    await this.portsFree();
     // Processors first: they migrate, register schemas and start consuming before traffic arrives.
     for (const p of this.processors) p.start();
     await Promise.all(this.processors.map((p) => p.waitHealthy(timeoutMs)));

@@ -41,3 +41,16 @@ export async function pidOwningLocalPort(port: number): Promise<number | null> {
   const match = /pid=(\d+)/.exec(stdout);
   return match ? Number(match[1]) : null;
 }
+
+/** The pid and command line of whatever listens on a local port, or null when it is free. */
+export async function listenerOf(port: number): Promise<string | null> {
+  const { stdout } = await run("ss", ["-Hltnp", `( sport = :${port} )`]);
+  if (!stdout.trim()) return null;
+  const pid = /pid=(\d+)/.exec(stdout)?.[1];
+  if (!pid) return "unknown process";
+  const cmdline = await run("cat", [`/proc/${pid}/cmdline`]).then(
+    (r) => r.stdout.replaceAll("\0", " ").trim(),
+    () => "?",
+  );
+  return `pid ${pid} (${cmdline})`;
+}
