@@ -27,6 +27,7 @@ export async function observe(
   api: ApiClient,
   replays: ReplayPair[],
   expectedPaymentIds: string[],
+  autopayPaymentIds: string[],
 ): Promise<Observations> {
   const [payments, refunds, openAttempts, openReviews] = await Promise.all([
     readPayments(pool),
@@ -46,5 +47,6 @@ export async function observe(
     exchanges: api.exchanges,
     replays,
     expectedPaymentIds,
+    autopayPaymentIds,
   };
 }

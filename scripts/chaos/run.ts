@@ -85,7 +85,9 @@ export async function runOnce(seed: number, c: RunContext): Promise<RunResult> {
         check: "quiescence",
         detail: `not quiet ${c.settleMs / 1000}s after traffic: ${stillBusy.join(", ")}`,
       });
-    violations.push(...runChecks(await observe(pool, c.sims, c.collector, api, replays, expected)));
+    violations.push(
+      ...runChecks(await observe(pool, c.sims, c.collector, api, replays, expected, orders.paymentIds)),
+    );
   } catch (err) {
     violations.push({ check: "fault", detail: `run aborted: ${(err as Error).message.split("\n")[0]}` });
   } finally {

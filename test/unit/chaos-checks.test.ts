@@ -61,6 +61,7 @@ function observations(o: Partial<Observations> = {}): Observations {
     exchanges: [],
     replays: [],
     expectedPaymentIds: [ID],
+    autopayPaymentIds: [],
     ...o,
   };
 }
@@ -156,6 +157,14 @@ describe("checkNothingUnresolved", () => {
     expect(
       checkNothingUnresolved(observations({ ...stuck, openReviews: [{ paymentId: ID, reason: "" }] })),
     ).toEqual([expect.objectContaining({ detail: "in review without a reason" })]);
+  });
+
+  it("finds an autopay payment left waiting for a confirm (no client will retry it)", () => {
+    const waiting = { payments: [payment({ status: "requires_confirmation", capturedMinor: 0n })] };
+    expect(checkNothingUnresolved(observations(waiting))).toEqual([]);
+    expect(checkNothingUnresolved(observations({ ...waiting, autopayPaymentIds: [ID] }))).toEqual([
+      expect.objectContaining({ detail: expect.stringContaining("autopay order never confirmed") }),
+    ]);
   });
 
   it("finds a promised payment that never reached the ledger", () => {

@@ -90,6 +90,8 @@ export interface Observations {
   replays: ReplayPair[];
   /** Payment ids the API handed out (201/202) and autopay orders' derived ids. */
   expectedPaymentIds: string[];
+  /** Payments of autopay orders: no client is there to retry their confirm. */
+  autopayPaymentIds: string[];
 }
 
 export interface Violation {

@@ -1,9 +1,12 @@
 import type { Observations, Violation } from "./observations.ts";
 import { reviewIndex } from "./review.ts";
 
+const AWAITING_CONFIRM = new Set(["requires_payment_method", "requires_confirmation"]);
+
 /**
  * Nothing is left hanging: every payment rests (no `processing`, no open attempt, no pending
- * refund), or is in review with a reason; every payment the API or an autopay order promised exists.
+ * refund, no autopay payment waiting for a confirm nobody will send), or is in review with a reason;
+ * every payment the API or an autopay order promised exists.
  */
 export function checkNothingUnresolved(o: Observations): Violation[] {
   const violations: Violation[] = [];
@@ -15,6 +18,7 @@ export function checkNothingUnresolved(o: Observations): Violation[] {
     open.set(a.paymentId, [...(open.get(a.paymentId) ?? []), `${a.operation}:${a.status}`]);
   const pendingRefunds = new Set(o.refunds.filter((r) => r.status === "pending").map((r) => r.paymentId));
 
+  const autopay = new Set(o.autopayPaymentIds);
   for (const p of o.payments) {
     const reason = inReview.get(p.paymentId);
     if (reason !== undefined) {
@@ -23,6 +27,8 @@ export function checkNothingUnresolved(o: Observations): Violation[] {
     }
     const problems: string[] = [];
     if (p.status === "processing") problems.push("status processing");
+    if (autopay.has(p.paymentId) && AWAITING_CONFIRM.has(p.status))
+      problems.push("autopay order never confirmed");
     const attempts = open.get(p.paymentId);
     if (attempts) problems.push(`open attempts ${attempts.join(",")}`);
     if (pendingRefunds.has(p.paymentId)) problems.push("refund pending");
