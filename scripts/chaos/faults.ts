@@ -14,6 +14,8 @@ export interface FaultOutcome {
   /** What it hit (a pid, a broker, …) and whether it landed; a fault that did not land fails the run. */
   landed: boolean;
   detail: string;
+  /** relay-leader-stop: the oldest unpublished outbox row's greatest age while the leader was frozen. */
+  outboxStallMs?: number;
 }
 
 interface Deps {
@@ -77,7 +79,23 @@ async function stopProcessor(p: ManagedProcess, stoppedMs: number) {
   return { landed, detail: `SIGSTOP ${p.name} pid ${pid} for ${stoppedMs} ms` };
 }
 
-async function inject(d: Deps, f: Fault): Promise<{ landed: boolean; detail: string }> {
+/** Samples the age of the oldest unpublished outbox row every 500 ms; returns the greatest age seen. */
+async function watchOutboxStall(pool: Pool, watching: { on: boolean }): Promise<number> {
+  let worst = 0;
+  while (watching.on) {
+    const { rows } = await pool
+      .query<{ age_ms: string | null }>(
+        `SELECT (extract(epoch FROM now() - min(occurred_at)) * 1000)::bigint AS age_ms
+           FROM payment_outbox WHERE published_at IS NULL AND publisher = 'relay'`,
+      )
+      .catch(() => ({ rows: [] as Array<{ age_ms: string | null }> }));
+    worst = Math.max(worst, Number(rows[0]?.age_ms ?? 0));
+    await sleep(500);
+  }
+  return worst;
+}
+
+async function inject(d: Deps, f: Fault): Promise<Omit<FaultOutcome, "fault">> {
   switch (f.kind) {
     case "processor-kill":
     case "processor-stop": {
@@ -89,11 +107,15 @@ async function inject(d: Deps, f: Fault): Promise<{ landed: boolean; detail: str
     case "relay-leader-stop": {
       const p = await leader(d);
       if (!p) return { landed: false, detail: "no relay leader found among the run's processors" };
-      const done =
-        f.kind === "relay-leader-kill"
-          ? await killProcessor(p, f.durationMs)
-          : await stopProcessor(p, f.durationMs);
-      return { ...done, detail: `relay leader: ${done.detail}` };
+      if (f.kind === "relay-leader-kill") {
+        const done = await killProcessor(p, f.durationMs);
+        return { ...done, detail: `relay leader: ${done.detail}` };
+      }
+      const watching = { on: true };
+      const stall = watchOutboxStall(d.pool, watching);
+      const done = await stopProcessor(p, f.durationMs);
+      watching.on = false;
+      return { ...done, detail: `relay leader: ${done.detail}`, outboxStallMs: await stall };
     }
     case "broker-kill": {
       await broker(d.e, "kill", f.target as number);

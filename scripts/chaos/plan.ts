@@ -122,7 +122,8 @@ function faultOf(rng: Prng, kind: FaultKind, processors: number, brokers: number
     case "relay-leader-kill":
       return { ...base, durationMs: rng.int(1_000, 8_000) };
     case "relay-leader-stop":
-      return { ...base, durationMs: rng.int(3_000, 15_000) };
+      // Often longer than the 10 s within which a frozen leader must lose its lease (issue 6, item 8).
+      return { ...base, durationMs: rng.int(5_000, 20_000) };
     case "broker-kill":
       return { ...base, target: rng.int(1, brokers), durationMs: rng.int(3_000, 15_000) };
     case "pg-restart":

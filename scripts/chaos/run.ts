@@ -5,6 +5,7 @@ import { publishOrders } from "./autopay.ts";
 import { type CampaignEnv, databaseUrl } from "./campaign-env.ts";
 import { runChecks } from "./checks/index.ts";
 import type { Violation } from "./checks/observations.ts";
+import { checkOutboxStalls } from "./checks/outbox-stall.ts";
 import { runFaults } from "./faults.ts";
 import { ApiClient, type KeyedRequest } from "./http-client.ts";
 import { observe, sendReplays } from "./observe.ts";
@@ -79,6 +80,7 @@ export async function runOnce(seed: number, c: RunContext): Promise<RunResult> {
 
     for (const f of faults)
       if (!f.landed) violations.push({ check: "fault", detail: `did not land: ${f.detail}` });
+    violations.push(...checkOutboxStalls(faults));
     for (const crash of service.crashes) violations.push({ check: "crash", detail: crash });
     if (stillBusy.length > 0)
       violations.push({

@@ -8,6 +8,7 @@ import type {
   PspView,
   SeenEvent,
 } from "../../scripts/chaos/checks/observations.ts";
+import { checkOutboxStalls } from "../../scripts/chaos/checks/outbox-stall.ts";
 import { checkPspAgainstLedger } from "../../scripts/chaos/checks/psp-ledger.ts";
 import { checkIdempotentReplays } from "../../scripts/chaos/checks/replays.ts";
 import { checkNothingUnresolved } from "../../scripts/chaos/checks/unresolved.ts";
@@ -291,6 +292,19 @@ describe("checkIdempotentReplays", () => {
       ),
     ).toEqual([]);
     expect(checkIdempotentReplays(pair(answer(202, {}), answer(500, {})))).toHaveLength(1);
+  });
+});
+
+describe("checkOutboxStalls", () => {
+  it("flags a frozen relay leader that held the outbox past the 10 s lease (plus sampling slack)", () => {
+    const found = checkOutboxStalls([
+      { detail: "relay leader: SIGSTOP processor-0", outboxStallMs: 15_200 },
+      { detail: "relay leader: SIGSTOP processor-1", outboxStallMs: 11_900 },
+      { detail: "SIGKILL kafka-2, restarted" },
+    ]);
+    expect(found.map((v) => v.detail)).toEqual([
+      expect.stringContaining("processor-0: the outbox stalled 15.2 s"),
+    ]);
   });
 });
 

@@ -95,7 +95,16 @@ export interface Observations {
 }
 
 export interface Violation {
-  check: "psp-ledger" | "unresolved" | "events" | "http" | "replay" | "quiescence" | "crash" | "fault";
+  check:
+    | "psp-ledger"
+    | "unresolved"
+    | "events"
+    | "http"
+    | "replay"
+    | "quiescence"
+    | "crash"
+    | "outbox"
+    | "fault";
   paymentId?: string;
   detail: string;
 }
