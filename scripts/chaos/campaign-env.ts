@@ -30,6 +30,9 @@ export function campaignEnv(env: NodeJS.ProcessEnv = process.env): CampaignEnv {
   const kafkaPort = int(env.CHAOS_KAFKA_PORT, 39092);
   const brokers = int(env.CHAOS_KAFKA_BROKERS, 3);
   const portBase = int(env.CHAOS_PORT_BASE, 41000);
+  // Processes of a run bind anew every run (and after every restart): below the kernel's ephemeral
+  // range (32768-60999), where an outgoing connection can hold the port a moment before.
+  const servicePortBase = int(env.CHAOS_SERVICE_PORT_BASE, 24000);
   return {
     stackDir,
     pgPort,
@@ -37,8 +40,8 @@ export function campaignEnv(env: NodeJS.ProcessEnv = process.env): CampaignEnv {
     brokers,
     kafkaBootstrap: Array.from({ length: brokers }, (_, i) => `127.0.0.1:${kafkaPort + i}`).join(","),
     registryUrl: env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
-    ingressPort: portBase + 80,
-    processorPortBase: portBase + 464,
+    ingressPort: servicePortBase + 80,
+    processorPortBase: servicePortBase + 464,
     sim: { stripe: portBase + 111, adyen: portBase + 112, fraud: portBase + 113 },
     stackScriptEnv: {
       STACK_DIR: stackDir,
