@@ -43,6 +43,10 @@ main() {
     selected "$name" "$@" || continue
     case $name in
       postgres) stop_postgres ;;
+      kafka)
+        stop_kafka_nodes
+        stop_service kafka
+        ;;
       *) stop_service "$name" ;;
     esac
   done

@@ -4,6 +4,8 @@ import net from "node:net";
 
 const [host, port] = (process.argv[2] ?? "127.0.0.1:9092").split(":");
 const timeoutMs = Number(process.env.KAFKA_PING_TIMEOUT_MS ?? 2000);
+// A multi-node cluster is whole when the metadata lists this many brokers.
+const minBrokers = Number(process.env.KAFKA_PING_MIN_BROKERS ?? 1);
 
 function metadataRequest(correlationId) {
   const clientId = Buffer.from("stack-ping");
@@ -43,7 +45,7 @@ socket.on("data", (chunk) => {
   if (buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
   try {
     const brokers = parseBrokerCount(buf.subarray(4), 42);
-    if (brokers < 1) fail("no brokers in metadata");
+    if (brokers < minBrokers) fail(`${brokers} of ${minBrokers} brokers in metadata`);
     console.log(`kafka ${host}:${port} ok (${brokers} broker${brokers > 1 ? "s" : ""})`);
     socket.removeAllListeners("close");
     socket.end();

@@ -24,7 +24,8 @@ MVN_DEPENDENCY_PLUGIN_COPY=org.apache.maven.plugins:maven-dependency-plugin:2.10
 
 PG_PORT=${PG_PORT:-55432}
 KAFKA_PORT=${KAFKA_PORT:-9092}
-KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+# A multi-node cluster (kafka-cluster.sh) puts its controllers at KAFKA_PORT+100… unless told otherwise.
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((${STACK_KAFKA_BROKERS:-1} > 1 ? KAFKA_PORT + 100 : 9093))}
 REGISTRY_PORT=${REGISTRY_PORT:-8081}
 STRIPE_SIM_PORT=${STRIPE_SIM_PORT:-12111}
 ADYEN_SIM_PORT=${ADYEN_SIM_PORT:-12112}
@@ -108,6 +109,7 @@ cmdline_marker() {
   case $1 in
     postgres) echo postgres ;;
     kafka) echo kafka.Kafka ;;
+    kafka-[0-9]*) kafka_node_marker "$1" ;;
     apicurio) echo apicurio-registry ;;
     connect) echo org.apache.kafka.connect.cli.ConnectDistributed ;;
     sim-*) sim_entry "$1" ;;
@@ -126,6 +128,7 @@ port_of() {
   case $1 in
     postgres) echo "$PG_PORT" ;;
     kafka) echo "$KAFKA_PORT" ;;
+    kafka-[0-9]*) kafka_node_port "$1" ;;
     apicurio) echo "$REGISTRY_PORT" ;;
     connect) echo "$CONNECT_PORT" ;;
     sim-stripe) echo "$STRIPE_SIM_PORT" ;;
@@ -142,6 +145,7 @@ healthy() {
   case $1 in
     postgres) "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 ;;
     kafka) port_open "$KAFKA_PORT" && node "$STACK_SCRIPTS/kafka-ping.mjs" "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1 ;;
+    kafka-[0-9]*) kafka_node_healthy "$1" ;;
     apicurio) curl -sf --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" | grep -q '^\[' ;;
     connect) curl -sf --max-time 2 "http://127.0.0.1:$CONNECT_PORT/connectors" | grep -q '^\[' ;;
     sim-*) http_ok "http://127.0.0.1:$(port_of "$1")/health" ;;
@@ -217,3 +221,5 @@ all_tasks_running() {
 
 # shellcheck source=stripe-mock.sh
 source "$STACK_SCRIPTS/stripe-mock.sh"
+# shellcheck source=kafka-cluster.sh
+source "$STACK_SCRIPTS/kafka-cluster.sh"

@@ -33,10 +33,29 @@ service_row() {
   [[ $health == yes ]]
 }
 
+# STACK_KAFKA_BROKERS>1: one row per node, then whether the metadata lists them all.
+kafka_cluster_rows() {
+  local name rc=0
+  for name in $(kafka_services); do service_row "$name" || rc=1; done
+  if kafka_cluster_whole; then
+    printf '  cluster: %s brokers at %s\n' "$STACK_KAFKA_BROKERS" "$(kafka_bootstrap)"
+  else
+    printf '  cluster: fewer than %s brokers in the metadata\n' "$STACK_KAFKA_BROKERS"
+    rc=1
+  fi
+  return "$rc"
+}
+
 main() {
   local name rc=0
   row SERVICE PID PORT HEALTHY LOG
-  for name in "${SERVICES[@]}"; do service_row "$name" || rc=1; done
+  for name in "${SERVICES[@]}"; do
+    if [[ $name == kafka ]] && kafka_cluster; then
+      kafka_cluster_rows || rc=1
+    else
+      service_row "$name" || rc=1
+    fi
+  done
   return "$rc"
 }
 

@@ -4,6 +4,7 @@
 # healthy. Idempotent; see deploy/README.md.
 #   up.sh                 everything (Connect only when STACK_DEBEZIUM=1, the default)
 #   up.sh connect …       only the named services, plus what they need (connect: postgres, kafka)
+#   STACK_KAFKA_BROKERS=3 up.sh   Kafka as a 3-node KRaft cluster (kafka-cluster.sh)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -86,11 +87,15 @@ apicurio_jar() {
 # ---------- PostgreSQL ----------
 
 prepare_pg_home() {
-  local user fallback
+  local user fallback key
   user=$(pg_os_user)
   mkdir -p "$STACK_DIR"
   if [[ ! -e $STACK_DIR/pg ]] && ! as_pg test -x "$STACK_DIR"; then
-    fallback=/var/tmp/payment-stack-$(printf %s "$REPO_ROOT" | sha1sum | cut -c1-10)/pg
+    # Keyed by the checkout, or by STACK_DIR when it is not the default (a second stack of the same
+    # checkout, e.g. the fault campaign's, must not share the first one's cluster).
+    key=$REPO_ROOT
+    [[ $STACK_DIR == "$REPO_ROOT/.stack" ]] || key=$STACK_DIR
+    fallback=/var/tmp/payment-stack-$(printf %s "$key" | sha1sum | cut -c1-10)/pg
     log "postgres: $user cannot reach $STACK_DIR, keeping its data in $fallback"
     mkdir -p "$fallback"
     ln -sfn "$fallback" "$STACK_DIR/pg"
@@ -164,14 +169,8 @@ render_kafka_config() {
 }
 
 format_kafka_storage() {
-  local dir=$STACK_DIR/kafka cluster_id
-  [[ -f $dir/data/meta.properties ]] && return
-  cluster_id=$("$JAVA" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-  log "kafka: formatting storage (cluster id $cluster_id)"
-  "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" \
-    -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$dir/server.properties" >"$STACK_DIR/logs/kafka-format.log" 2>&1 ||
-    { tail -n 30 "$STACK_DIR/logs/kafka-format.log" >&2; die "kafka storage format failed"; }
+  [[ -f $STACK_DIR/kafka/data/meta.properties ]] && return
+  kafka_format_storage kafka "$STACK_DIR/kafka/server.properties" "$(kafka_random_cluster_id)"
 }
 
 start_kafka() {
@@ -400,8 +399,12 @@ main() {
 
   if wanted postgres; then up_postgres; fi
   if wanted kafka; then
-    render_kafka_config
-    launch kafka start_kafka
+    if kafka_cluster; then
+      launch_kafka_cluster
+    else
+      render_kafka_config
+      launch kafka start_kafka
+    fi
   fi
   if wanted apicurio; then launch apicurio start_apicurio; fi
   SIMS=()
@@ -414,7 +417,9 @@ main() {
     launch stripe-mock start_stripe_mock
   fi
 
-  if wanted kafka; then await kafka "$KAFKA_TIMEOUT"; fi
+  if wanted kafka; then
+    if kafka_cluster; then await_kafka_cluster; else await kafka "$KAFKA_TIMEOUT"; fi
+  fi
   # Connect needs the broker; started after it so the two JVMs do not warm up at once on 2 cores.
   if wanted connect; then launch connect start_connect; fi
   if wanted apicurio; then await apicurio "$REGISTRY_TIMEOUT"; fi
