@@ -23,7 +23,14 @@ function serviceEnv(e: CampaignEnv, names: RunNames, db: string): Record<string,
     PSP_TIMEOUT_MS: "3000",
     REPLY_TIMEOUT_MS: "5000",
     JANITOR_INTERVAL_MS: "1000",
-    JANITOR_MIN_AGE_MS: "4000",
+    // Longer than a Stripe call with its same-key retry (2 × PSP_TIMEOUT_MS).
+    JANITOR_MIN_AGE_MS: "8000",
+    JANITOR_FIRST_CHECK_MS: "1000",
+    JANITOR_ACCEPTED_CHECK_MS: "2000",
+    JANITOR_MAX_BACKOFF_MS: "4000",
+    REVIEW_AFTER_CHECKS: "5",
+    PSP_PARK_RETRY_MS: "2000",
+    PSP_PARK_DEADLINE_MS: "30000",
     INGRESS_RATE_LIMIT_PER_SEC: "1000",
   };
 }
