@@ -44,7 +44,7 @@ export async function readRefunds(pool: Pool): Promise<LedgerRefund[]> {
 
 export async function readOpenAttempts(pool: Pool): Promise<OpenAttempt[]> {
   const { rows } = await pool.query(
-    "SELECT payment_id, operation, status FROM payment_attempts WHERE status IN ('pending', 'unknown')",
+    "SELECT payment_id, operation, status FROM payment_attempts WHERE status IN ('pending', 'unknown', 'parked', 'accepted')",
   );
   return rows.map((r) => ({ paymentId: r.payment_id, operation: r.operation, status: r.status }));
 }
