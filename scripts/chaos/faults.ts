@@ -56,7 +56,7 @@ async function leader(d: Deps): Promise<ManagedProcess | null> {
     const pid = await relayLeaderPid(d.pool);
     found = pid === null ? null : (d.service.byPid(pid) ?? null);
     return found !== null;
-  }, 5_000);
+  }, 15_000); // after a PostgreSQL restart the relays need a moment to elect a leader again
   return found;
 }
 
@@ -65,8 +65,13 @@ async function killProcessor(p: ManagedProcess, downMs: number) {
   const landed = await p.kill();
   await sleep(downMs);
   p.start();
-  await p.waitHealthy(90_000);
-  return { landed, detail: `SIGKILL ${p.name} pid ${pid}, restarted` };
+  // The restart may itself crash (PostgreSQL down) and be restarted by the run's supervisor: wait
+  // for health, whichever process gives it.
+  const healthy = await until(() => p.isHealthy(), 90_000, 500);
+  return {
+    landed,
+    detail: `SIGKILL ${p.name} pid ${pid}, restarted${healthy ? "" : ", not healthy within 90 s"}`,
+  };
 }
 
 async function stopProcessor(p: ManagedProcess, stoppedMs: number) {

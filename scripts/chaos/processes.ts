@@ -102,6 +102,13 @@ export class ManagedProcess {
     }
   }
 
+  isHealthy(): Promise<boolean> {
+    return fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+  }
+
   /** Waits until healthUrl answers 200; fails when the deadline passes or the process dies. */
   async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -110,11 +117,7 @@ export class ManagedProcess {
         throw new Error(
           `${this.name} exited (${this.child?.exitCode ?? this.child?.signalCode}) before it was healthy; see ${this.logDir}/${this.name}.log`,
         );
-      const ok = await fetch(this.healthUrl, { signal: AbortSignal.timeout(2_000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
+      if (await this.isHealthy()) return;
       await sleep(250);
     }
     throw new Error(`${this.name} not healthy within ${timeoutMs} ms (${this.healthUrl})`);
