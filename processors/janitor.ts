@@ -3,7 +3,7 @@ import type { Logger } from "../core/infra/logger.ts";
 import { janitorChecks, reviewsOpened } from "../core/infra/metrics.ts";
 import type { CallDiagnostics } from "../core/ports/payment-connector.ts";
 import { transaction } from "../db/pool.ts";
-import { type Attempt, claimDueAttempts } from "../db/repositories/attempts-repo.ts";
+import { type Attempt, claimDueAttempts, rescheduleCheck } from "../db/repositories/attempts-repo.ts";
 import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
 import { claimDueCompensations } from "../db/repositories/compensations-repo.ts";
 import { findPayment } from "../db/repositories/payments-repo.ts";
@@ -17,13 +17,13 @@ import { runPeriodically } from "./periodic.ts";
 
 const BATCH = 50;
 const PARALLEL = 4;
-// Longer than a PSP call with its retries: a janitor that dies mid-check leaves the attempt due again after it.
-const CHECK_LEASE_MS = 2 * 60_000;
 
 export interface JanitorOptions {
   ctx: ProcessorContext;
   logger: Logger;
   intervalMs: number;
+  /** Longer than a PSP call with its retries: a janitor that dies mid-check leaves the attempt due again after it. */
+  checkLeaseMs: number;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface JanitorOptions {
  */
 export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
   const runOnce = async () => {
-    for (const c of await claimDueCompensations(o.ctx.pool, BATCH, CHECK_LEASE_MS)) {
+    for (const c of await claimDueCompensations(o.ctx.pool, BATCH, o.checkLeaseMs)) {
       await compensate(o.ctx, c).catch((err) =>
         o.logger.error(
           { err, compensation_id: c.compensationId, payment_id: c.paymentId },
@@ -43,7 +43,7 @@ export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnc
         ),
       );
     }
-    const due = await claimDueAttempts(o.ctx.pool, BATCH, CHECK_LEASE_MS);
+    const due = await claimDueAttempts(o.ctx.pool, BATCH, o.checkLeaseMs);
     let settled = 0;
     const queue = [...due];
     await Promise.all(
@@ -53,6 +53,10 @@ export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnc
             if (await check(o, a)) settled += 1;
           } catch (err) {
             o.logger.error({ err, attempt_id: a.attemptId, payment_id: a.paymentId }, "janitor check failed");
+            // The database or the PSP call failed mid-check: look again soon, not after the whole lease.
+            await rescheduleCheck(o.ctx.pool, a.attemptId, o.ctx.lifecycle.unknownCheckMs).catch(
+              () => undefined,
+            );
           }
         }
       }),

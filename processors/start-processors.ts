@@ -118,6 +118,7 @@ export async function startProcessors(config: Config) {
         ctx: { ...ctx, connectors: connectorsFromConfig(config) },
         logger: log,
         intervalMs: config.JANITOR_INTERVAL_MS,
+        checkLeaseMs: config.JANITOR_CHECK_LEASE_MS,
       })
     : null;
   const ops = await startOpsServer(ctx, {

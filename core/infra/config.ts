@@ -101,6 +101,8 @@ const schema = z.object({
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
   // Attempt lifecycle (ADR 0008).
   JANITOR_FIRST_CHECK_MS: positiveInt.max(60_000).default(30_000),
+  // How long a janitor's claim on an attempt lasts: longer than one check (a PSP call with its retries).
+  JANITOR_CHECK_LEASE_MS: positiveInt.default(60_000),
   JANITOR_ACCEPTED_CHECK_MS: positiveInt.default(60_000),
   JANITOR_MAX_BACKOFF_MS: positiveInt.default(15 * 60_000),
   REVIEW_AFTER_CHECKS: positiveInt.default(8),

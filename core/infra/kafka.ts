@@ -158,7 +158,8 @@ export async function ensureTopics(
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       await admin
-        .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: 1 })) })
+        // -1: the broker's default.replication.factor (1 on the dev node, 3 on a cluster).
+        .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })) })
         .catch((err) => {
           if (!String(err?.message ?? err).includes("already exists")) throw err;
         });

@@ -132,6 +132,16 @@ export async function claimDueAttempts(db: Queryable, limit: number, leaseMs: nu
   return rows.map(toAttempt).sort((x, y) => x.startedAt.getTime() - y.startedAt.getTime());
 }
 
+/** A check that failed on our side (database, crash of the call): the attempt is due again soon. */
+export async function rescheduleCheck(db: Queryable, attemptId: string, inMs: number): Promise<void> {
+  await db.query({
+    name: "attempt_reschedule_check",
+    text: `UPDATE payment_attempts SET next_sync_at = now() + make_interval(secs => $2 / 1000.0)
+           WHERE attempt_id = $1 AND status IN ${OPEN}`,
+    values: [attemptId, inMs],
+  });
+}
+
 /** Keeps an attempt open in `status` and says when it is looked at next. */
 export async function keepAttemptOpen(
   db: Queryable,

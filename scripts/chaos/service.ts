@@ -26,6 +26,7 @@ function serviceEnv(e: CampaignEnv, names: RunNames, db: string): Record<string,
     // Longer than a Stripe call with its same-key retry (2 × PSP_TIMEOUT_MS).
     JANITOR_MIN_AGE_MS: "8000",
     JANITOR_FIRST_CHECK_MS: "1000",
+    JANITOR_CHECK_LEASE_MS: "20000",
     JANITOR_ACCEPTED_CHECK_MS: "2000",
     JANITOR_MAX_BACKOFF_MS: "4000",
     REVIEW_AFTER_CHECKS: "5",
