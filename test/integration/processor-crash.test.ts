@@ -7,6 +7,7 @@ import { EventLog } from "../helpers/event-log.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
+import { eventually } from "../helpers/wait.ts";
 
 // Its own ingress + processor pair on a private command topic and group, so killing this processor
 // touches nothing else in the run.
@@ -100,10 +101,19 @@ describe("processor crash (SIGKILL) in the middle of a stream of confirms", () =
       const authorized = await events.waitFor(id, { topic: EVENT_TOPICS.authorized, timeoutMs: 20_000 });
       expect(new Set(authorized.map((e) => e.eventId)).size, `authorized events for ${id}`).toBe(1);
     }
-    const replies = await testDb().query(
-      "SELECT count(*)::int AS n FROM processed_commands WHERE payment_id = ANY($1::uuid[]) AND command_type = 'confirm'",
-      [ids],
+    // Every confirm gets its answer too: a copy redelivered after the crash waits for the dead
+    // processor's claim to lapse (COMMAND_CLAIM_LEASE_MS), then finds its attempt settled and replies.
+    const replied = await eventually(
+      "a reply to every confirm",
+      async () => {
+        const { rows } = await testDb().query(
+          "SELECT count(*)::int AS n FROM processed_commands WHERE payment_id = ANY($1::uuid[]) AND command_type = 'confirm'",
+          [ids],
+        );
+        return rows[0].n === PAYMENTS ? rows[0].n : undefined;
+      },
+      60_000,
     );
-    expect(replies.rows[0].n).toBe(PAYMENTS);
+    expect(replied).toBe(PAYMENTS);
   }, 180_000);
 });
