@@ -38,7 +38,8 @@ export class CommandClaims {
 
   async run<T>(commandId: string, work: () => Promise<T>): Promise<T> {
     // Two copies can run in one process (two partitions): each run is its own owner.
-    const owner = `${this.instance}:${randomUUID().slice(0, 8)}`;
+    // The random part first: the column holds 64 characters, and what makes the owner unique must survive.
+    const owner = `${randomUUID().slice(0, 13)}:${this.instance}`.slice(0, 64);
     if (!(await claimCommand(this.pool, commandId, owner, this.leaseMs))) {
       throw new CommandClaimedElsewhere(commandId);
     }
