@@ -68,6 +68,15 @@ export async function settleAttempt(
   if (attempt.status === "succeeded" || attempt.status === "failed") {
     return { reply: currentReply(attempt, payment, refund), payment, open: false, attempt };
   }
+  if (refund && refund.status !== "pending") {
+    // Its refund was already booked (by a notification): the attempt ends as the refund did, nothing moves twice.
+    await finishAttempt(client, attempt.attemptId, {
+      status: refund.status,
+      requests: input.outcome.diagnostics.requests,
+      pspStatus: `refund ${refund.status} already`,
+    });
+    return { reply: currentReply(attempt, payment, refund), payment, open: false, attempt };
+  }
   const view = {
     operation: attempt.operation,
     status: attempt.status,
