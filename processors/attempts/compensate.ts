@@ -41,8 +41,8 @@ export async function compensate(ctx: ProcessorContext, c: Compensation): Promis
   );
   const answer = `${outcome.kind}${"message" in outcome ? `: ${outcome.message}` : ""}`;
   return transaction(ctx.pool, async (client) => {
-    const current = await lockCompensation(client, c.compensationId);
     const payment = await lockPayment(client, c.paymentId);
+    const current = await lockCompensation(client, c.compensationId);
     if (current?.status !== "pending" || !payment) return false;
     if (DONE.has(outcome.kind)) {
       await settleCompensation(client, c.compensationId, "succeeded", answer);

@@ -53,9 +53,10 @@ export async function resolveReviewAction(
     return closeReview(ctx, req, review, reply.body);
   }
   const settled = await transaction(ctx.pool, async (client) => {
-    const attempt = review.attemptId ? await lockAttempt(client, review.attemptId) : null;
+    // Payment first, then attempt: the order every settle path locks in.
     const payment = await lockPayment(client, review.paymentId);
     if (!payment) throw new Error(`review ${review.reviewId} of unknown payment`);
+    const attempt = review.attemptId ? await lockAttempt(client, review.attemptId) : null;
     if (!attempt || attempt.status === "succeeded" || attempt.status === "failed") return null;
     const outcome = operatorOutcome(attempt, payment, req.action === "mark_succeeded");
     const result = await settleAttempt(ctx, client, {
