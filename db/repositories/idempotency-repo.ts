@@ -171,6 +171,27 @@ export async function rebindIdempotencyKey(
   return rowCount === 1;
 }
 
+/**
+ * A key answered 202 whose command the processor then refused with 503 (nothing was done): the key is
+ * handed to a new command, in flight again, so the retry runs instead of replaying the refusal forever.
+ */
+export async function reopenProvisionalKey(
+  db: Queryable,
+  key: string,
+  fromCommandId: string,
+  toCommandId: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: "idempotency_reopen_provisional",
+    text: `UPDATE idempotency_keys SET command_id = $4, state = 'in_flight', locked_until = now() + ${interval},
+             response_status = NULL, response_body = NULL
+           WHERE idempotency_key = $2 AND command_id = $3 AND state = 'completed' AND response_status = 202`,
+    values: [leaseMs, key, fromCommandId, toCommandId],
+  });
+  return rowCount === 1;
+}
+
 export async function deleteExpiredIdempotencyKeys(db: Queryable, batchSize: number): Promise<number> {
   const { rowCount } = await db.query({
     name: "idempotency_delete_expired",

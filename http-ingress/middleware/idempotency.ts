@@ -7,6 +7,7 @@ import {
   type IdempotencyRecord,
   rebindIdempotencyKey,
   releaseIdempotencyKey,
+  reopenProvisionalKey,
 } from "../../db/repositories/idempotency-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
@@ -45,13 +46,20 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
       leaseMs,
       ttlMs: KEY_TTL_MS,
     });
-    if (claim.kind === "existing") return replay(ctx, deps, key, path, claim.record);
-
-    const ids = {
-      commandId: claim.commandId,
-      paymentId: claim.paymentId ?? freshPaymentId,
-      takeover: claim.takeover,
-    };
+    let ids: { commandId: string; paymentId: string; takeover: boolean };
+    if (claim.kind === "existing") {
+      const reopened = await reopenAfterRefusal(deps, key, claim.record, leaseMs, () =>
+        sameRequest(ctx, path, claim.record),
+      );
+      if (!reopened) return replay(ctx, deps, key, path, claim.record);
+      ids = { commandId: reopened, paymentId: claim.record.paymentId ?? freshPaymentId, takeover: false };
+    } else {
+      ids = {
+        commandId: claim.commandId,
+        paymentId: claim.paymentId ?? freshPaymentId,
+        takeover: claim.takeover,
+      };
+    }
     ctx.state.ids = ids;
     if (ids.takeover) {
       ctx.state.log.warn(
@@ -140,6 +148,30 @@ async function replay(
     }
   }
   answerStored(ctx, status, body, record.paymentId);
+}
+
+const sameRequest = (ctx: IngressContext, path: string, record: IdempotencyRecord) =>
+  record.method === ctx.method &&
+  record.path === path &&
+  record.requestHash === requestHash(ctx.method, path, ctx.state.body);
+
+/**
+ * A request first answered 202 whose command the processor then refused with 503 (dependency down,
+ * nothing sent): nothing was done, so the retry runs as a new command under the same key instead of
+ * replaying the refusal forever. Returns the new command id, or null to replay as usual.
+ */
+async function reopenAfterRefusal(
+  deps: IngressDeps,
+  key: string,
+  record: IdempotencyRecord,
+  leaseMs: number,
+  isSameRequest: () => boolean,
+): Promise<string | null> {
+  if (record.state !== "completed" || record.responseStatus !== 202 || !isSameRequest()) return null;
+  const reply = await findCommandReply(deps.pool, record.commandId);
+  if (reply?.httpStatus !== 503) return null;
+  const fresh = randomUUID();
+  return (await reopenProvisionalKey(deps.pool, key, record.commandId, fresh, leaseMs)) ? fresh : null;
 }
 
 /** sha256 over method, path and the body with keys sorted: formatting and key order do not matter. */

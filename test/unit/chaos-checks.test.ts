@@ -292,6 +292,11 @@ describe("checkIdempotentReplays", () => {
       ),
     ).toEqual([]);
     expect(checkIdempotentReplays(pair(answer(202, {}), answer(500, {})))).toHaveLength(1);
+    // The processor refused it (nothing done): a 503 with Retry-After is an answer, without it it is not.
+    expect(
+      checkIdempotentReplays(pair(answer(202, {}), answer(503, { error: {} }, { retryAfter: "1" }))),
+    ).toEqual([]);
+    expect(checkIdempotentReplays(pair(answer(202, {}), answer(503, { error: {} })))).toHaveLength(1);
   });
 });
 

@@ -20,7 +20,8 @@ const REFUSED_BEFORE_RUNNING = new Set([400, 404, 413, 415, 422]);
 
 /**
  * A request re-sent with the same Idempotency-Key after the run settled returns the first answer
- * (status and body) and says it is a replay. A first 202 may become the eventual outcome instead.
+ * (status and body) and says it is a replay. A first 202 may become the eventual outcome instead,
+ * including a 503 with Retry-After (the processor refused it, nothing was done).
  */
 export function checkIdempotentReplays(o: Observations): Violation[] {
   const violations: Violation[] = [];
@@ -33,7 +34,10 @@ export function checkIdempotentReplays(o: Observations): Violation[] {
     }
     if (first.status !== null && REFUSED_BEFORE_RUNNING.has(first.status) && !again.replayed) continue;
     if (first.status === 202) {
-      if (again.status >= 500) add(`first 202, replay ${again.status} ${brief(again.body)}`);
+      // A 202 is provisional: the replay gives the eventual outcome, or runs again when that outcome was
+      // a processor's 503 (nothing done). A refusal with Retry-After is an answer; any other 5xx is not.
+      const refusal = again.status === 503 && again.retryAfter !== null;
+      if (again.status >= 500 && !refusal) add(`first 202, replay ${again.status} ${brief(again.body)}`);
       continue;
     }
     if (again.status !== first.status || !sameJson(first.body, again.body)) {
