@@ -10,14 +10,13 @@ import { refundPayment } from "./handlers/refund-payment.ts";
 export type TracedCommand = PaymentCommand & { traceparent: string | null };
 
 /**
- * Applies a command at most once: a command id with a stored reply is a redelivery and changes nothing,
- * and the claim keeps a second copy from acting while the first one works.
+ * Applies a command at most once: under its claim (which keeps a second copy from acting while the
+ * first one works), a command id with a stored reply is a redelivery and changes nothing.
  */
 export async function applyCommand(
   ctx: ProcessorContext,
   cmd: TracedCommand,
 ): Promise<"applied" | "duplicate"> {
-  if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
   return ctx.claims.run(cmd.commandId, async () => {
     if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
     await dispatch(ctx, cmd);

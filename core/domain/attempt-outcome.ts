@@ -104,6 +104,8 @@ export function decideOutcome(
   }
 }
 
+const STILL_PROCESSING: OperationResult = { kind: "payment", final: false };
+
 function pending(attempt: AttemptView): OperationResult {
   return attempt.operation === "refund"
     ? { kind: "refund", final: false }
@@ -194,18 +196,11 @@ function authorizeOutcome(p: Payment, outcome: AnyOutcome): Decision {
     }
     case "not_found":
       // A replay under the attempt's key found nothing: inconclusive, the janitor asks again.
-      return unchanged(p, { status: "unknown", reason: "no record at the PSP yet" }, pending(authorizeView));
+      return unchanged(p, { status: "unknown", reason: "no record at the PSP yet" }, STILL_PROCESSING);
     default:
       throw new Error(`${outcome.kind} is no authorization outcome`);
   }
 }
-
-const authorizeView: AttemptView = {
-  operation: "authorize",
-  status: "unknown",
-  amount: null,
-  mayHaveReachedPsp: true,
-};
 
 function captureOutcome(p: Payment, attempt: AttemptView, outcome: AnyOutcome): Decision {
   switch (outcome.kind) {
@@ -226,15 +221,7 @@ function captureOutcome(p: Payment, attempt: AttemptView, outcome: AnyOutcome): 
       return unchanged(p, { status: "accepted", pspReference: outcome.pspReference }, pending(attempt));
     case "declined":
     case "rejected":
-      return unchanged(
-        p,
-        { status: "failed", pspCode: outcome.pspCode, message: outcome.message },
-        {
-          kind: "refused",
-          code: "capture_refused",
-          message: `The payment processor refused the capture: ${outcome.message}`,
-        },
-      );
+      return refusedByPsp(p, outcome, "capture");
     default:
       throw new Error(`${outcome.kind} is no capture outcome`);
   }
@@ -251,29 +238,14 @@ function cancelOutcome(p: Payment, outcome: AnyOutcome): Decision {
         result: { kind: "payment", final: true },
       };
     case "cancel_pending":
-      return unchanged(p, { status: "accepted", pspReference: outcome.pspReference }, pending(cancelView));
+      return unchanged(p, { status: "accepted", pspReference: outcome.pspReference }, STILL_PROCESSING);
     case "declined":
     case "rejected":
-      return unchanged(
-        p,
-        { status: "failed", pspCode: outcome.pspCode, message: outcome.message },
-        {
-          kind: "refused",
-          code: "cancel_refused",
-          message: `The payment processor refused the cancellation: ${outcome.message}`,
-        },
-      );
+      return refusedByPsp(p, outcome, "cancellation");
     default:
       throw new Error(`${outcome.kind} is no cancel outcome`);
   }
 }
-
-const cancelView: AttemptView = {
-  operation: "cancel",
-  status: "pending",
-  amount: null,
-  mayHaveReachedPsp: true,
-};
 
 function refundOutcome(p: Payment, refund: Refund | null, outcome: AnyOutcome): Decision {
   if (!refund) throw new Error(`refund outcome for payment ${p.paymentId} without its refund`);
@@ -309,6 +281,23 @@ function refundOutcome(p: Payment, refund: Refund | null, outcome: AnyOutcome): 
     default:
       throw new Error(`${outcome.kind} is no refund outcome`);
   }
+}
+
+/** The PSP refused a capture or void: nothing moved there, the payment stays as it is. */
+function refusedByPsp(
+  p: Payment,
+  outcome: { pspCode: string; message: string },
+  what: "capture" | "cancellation",
+): Decision {
+  return unchanged(
+    p,
+    { status: "failed", pspCode: outcome.pspCode, message: outcome.message },
+    {
+      kind: "refused",
+      code: what === "capture" ? "capture_refused" : "cancel_refused",
+      message: `The payment processor refused the ${what}: ${outcome.message}`,
+    },
+  );
 }
 
 /** The payment after a pending refund succeeded: the reservation becomes refunded money. */
