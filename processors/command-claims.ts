@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { commandClaimsRefused } from "../core/infra/metrics.ts";
 import type { Pool } from "../db/pool.ts";
 import { claimCommand, releaseClaim, renewClaims } from "../db/repositories/claims-repo.ts";
 
@@ -41,6 +42,7 @@ export class CommandClaims {
     // The random part first: the column holds 64 characters, and what makes the owner unique must survive.
     const owner = `${randomUUID().slice(0, 13)}:${this.instance}`.slice(0, 64);
     if (!(await claimCommand(this.pool, commandId, owner, this.leaseMs))) {
+      commandClaimsRefused.inc();
       throw new CommandClaimedElsewhere(commandId);
     }
     this.held.set(commandId, owner);

@@ -152,3 +152,8 @@ export const compensationsScheduled = new Counter({
   help: "Late PSP successes for payments already failed or canceled, undone at the PSP (void or refund)",
   labelNames: ["psp", "action"] as const,
 });
+
+export const commandClaimsRefused = new Counter({
+  name: "processor_command_claims_refused_total",
+  help: "Copies of a command turned away because another run held its claim (rebalance, duplicate)",
+});

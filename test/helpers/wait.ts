@@ -3,6 +3,7 @@ export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 30_000,
+  pollMs = 250,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -18,8 +19,18 @@ export async function eventually<T>(
         `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`,
       );
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** Waits until `condition` holds; a timeout fails the test. */
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  pollMs = 50,
+): Promise<void> {
+  await eventually(what, async () => ((await condition()) ? true : undefined), timeoutMs, pollMs);
 }
 
 /** The process state letter from /proc (T = stopped): proof that a SIGSTOP really landed. */

@@ -256,7 +256,14 @@ describe("two copies of one command at once", () => {
         ]);
         return rows[0];
       });
-      await new Promise((r) => setTimeout(r, 1_000));
+      // The copy that did not reach the PSP meets the claim of the one that did, while that one waits.
+      await eventually("the second copy to be turned away by the claim", async () => {
+        const metrics = String(
+          (await api.get("/metrics", { baseUrl: `http://127.0.0.1:${svc.env.PROCESSOR_HTTP_PORT}` })).body,
+        );
+        const refused = Number(/processor_command_claims_refused_total (\d+)/.exec(metrics)?.[1] ?? 0);
+        return refused > 0 ? refused : undefined;
+      });
     } finally {
       stripe.kill("SIGCONT");
       await producer.disconnect();

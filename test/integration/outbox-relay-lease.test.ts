@@ -8,6 +8,7 @@ import { closeTestDb } from "../helpers/db.ts";
 import { createIsolatedOutbox, type IsolatedOutbox, processState } from "../helpers/isolated-outbox.ts";
 import { RecordCollector } from "../helpers/outbox-records.ts";
 import { type ServiceProcess, spawnService } from "../helpers/service-process.ts";
+import { eventually } from "../helpers/wait.ts";
 
 // Finding 10: a frozen relay leader must not stall the outbox. Two relay processes share an outbox of
 // their own; the leader is frozen with SIGSTOP, the other must take over within 10 s (default lease
@@ -60,15 +61,8 @@ async function lease(name = "payment_outbox"): Promise<Lease | undefined> {
 
 const holderPid = (l: Lease | undefined) => Number(l?.holder.split("/")[1]);
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) =>
+  eventually(what, probe, timeoutMs, 100);
 
 function logLines(name: string): Array<Record<string, unknown>> {
   const path = join(LOG_DIR, `${name}.log`);

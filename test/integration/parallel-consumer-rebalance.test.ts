@@ -7,6 +7,7 @@ import {
   startParallelConsumer,
 } from "../../processors/parallel-consumer/parallel-consumer.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-rebalance" };
 const run = randomUUID().slice(0, 8);
@@ -57,14 +58,6 @@ function start(owner: "a" | "b"): Promise<ParallelConsumer> {
       await new Promise((r) => setTimeout(r, HANDLER_MS));
     },
   });
-}
-
-async function waitUntil(what: string, condition: () => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("parallel consumer across a rebalance", () => {

@@ -13,6 +13,7 @@ import { partitionFor } from "../helpers/kafka-partitioner.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { TEST_SERVICE_ENV } from "../helpers/service-process.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 // The topic the run's service consumes, with the partition count it was created with (production's).
 const COMMAND_TOPIC = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
@@ -33,14 +34,6 @@ async function timedConfirm(paymentId: string) {
   const started = performance.now();
   const res = await api.post(`/payments/${paymentId}/confirm`, {});
   return { paymentId, status: res.status, body: res.body, ms: performance.now() - started, at: Date.now() };
-}
-
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("a hung PSP call (finding 12)", () => {

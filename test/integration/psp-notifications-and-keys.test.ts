@@ -9,6 +9,7 @@ import type { PaymentConnector } from "../../core/ports/payment-connector.ts";
 import { authorizeRequest, money } from "../helpers/psp-requests.ts";
 import { simCharges, simPost } from "../helpers/psp-simulators.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
+import { verifiedEventFor } from "../helpers/webhook-receiver.ts";
 
 // Simulators of this suite's own (its webhooks, and key revocation, must not reach anyone else's),
 // delivering to a receiver here; what arrives goes through verifyWebhook and interpretWebhook.
@@ -49,18 +50,7 @@ async function factFor(
   pspReference: string,
   type: string,
 ): Promise<InterpretedWebhook> {
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline) {
-    for (const delivery of received.filter((r) => r.path === `/webhooks/${connector.name}`)) {
-      const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
-      const verified = connector.verifyWebhook(delivery.body, headers);
-      if (!verified.ok) throw new Error(`webhook failed verification: ${verified.reason}`);
-      const event = verified.events.find((e) => e.pspReference === pspReference && e.type === type);
-      if (event) return connector.interpretWebhook(event);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${type} notification for ${pspReference}`);
+  return connector.interpretWebhook(await verifiedEventFor(received, connector, pspReference, type));
 }
 
 async function revoke(psp: "stripe" | "adyen", keys: string[]): Promise<void> {

@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdyenConnector } from "../../core/adapters/psp/adyen/connector.ts";
 import { StripeConnector } from "../../core/adapters/psp/stripe/connector.ts";
-import type { PaymentConnector, VerifiedWebhookEvent } from "../../core/ports/payment-connector.ts";
+import type { PaymentConnector } from "../../core/ports/payment-connector.ts";
 import { authorizeRequest, money } from "../helpers/psp-requests.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
+import { verifiedEventFor } from "../helpers/webhook-receiver.ts";
 
 // These simulators are started here, with WEBHOOK_URL pointing at a receiver in this test and
 // secrets of their own, so that signing is checked end to end by the connectors' verifiers.
@@ -45,24 +46,8 @@ const adyen = new AdyenConnector({
 });
 
 /** Waits for a verified event about one PSP reference; signature failures fail the test. */
-async function eventFor(
-  connector: PaymentConnector,
-  pspReference: string,
-  type: string,
-): Promise<VerifiedWebhookEvent> {
-  const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline) {
-    for (const delivery of received.filter((r) => r.path === `/webhooks/${connector.name}`)) {
-      const headers = Object.fromEntries(Object.entries(delivery.headers).map(([k, v]) => [k, String(v)]));
-      const verified = connector.verifyWebhook(delivery.body, headers);
-      if (!verified.ok) throw new Error(`webhook failed verification: ${verified.reason}`);
-      const event = verified.events.find((e) => e.pspReference === pspReference && e.type === type);
-      if (event) return event;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${type} webhook for ${pspReference}`);
-}
+const eventFor = (connector: PaymentConnector, pspReference: string, type: string) =>
+  verifiedEventFor(received, connector, pspReference, type);
 
 describe("simulator webhooks", () => {
   beforeAll(async () => {
