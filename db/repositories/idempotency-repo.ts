@@ -153,29 +153,11 @@ export async function releaseIdempotencyKey(db: Queryable, key: string, commandI
 }
 
 /**
- * Points a key whose command provably did nothing (the processor refused it with 503: dependency down,
- * nothing sent) at a new command, so the client's retry under the same key runs again.
+ * Hands a key whose command provably did nothing (the processor refused it with 503: dependency down,
+ * nothing sent) to a new command, in flight under a fresh lease, so the client's retry under the same
+ * key runs again. It applies to a key still in flight (answered 5xx) and to one first answered 202.
  */
-export async function rebindIdempotencyKey(
-  db: Queryable,
-  key: string,
-  fromCommandId: string,
-  toCommandId: string,
-): Promise<boolean> {
-  const { rowCount } = await db.query({
-    name: "idempotency_rebind",
-    text: `UPDATE idempotency_keys SET command_id = $3
-           WHERE idempotency_key = $1 AND command_id = $2 AND state = 'in_flight'`,
-    values: [key, fromCommandId, toCommandId],
-  });
-  return rowCount === 1;
-}
-
-/**
- * A key answered 202 whose command the processor then refused with 503 (nothing was done): the key is
- * handed to a new command, in flight again, so the retry runs instead of replaying the refusal forever.
- */
-export async function reopenProvisionalKey(
+export async function reassignKeyAfterRefusal(
   db: Queryable,
   key: string,
   fromCommandId: string,
@@ -183,10 +165,11 @@ export async function reopenProvisionalKey(
   leaseMs: number,
 ): Promise<boolean> {
   const { rowCount } = await db.query({
-    name: "idempotency_reopen_provisional",
+    name: "idempotency_reassign_after_refusal",
     text: `UPDATE idempotency_keys SET command_id = $4, state = 'in_flight', locked_until = now() + ${interval},
              response_status = NULL, response_body = NULL
-           WHERE idempotency_key = $2 AND command_id = $3 AND state = 'completed' AND response_status = 202`,
+           WHERE idempotency_key = $2 AND command_id = $3
+             AND (state = 'in_flight' OR (state = 'completed' AND response_status = 202))`,
     values: [leaseMs, key, fromCommandId, toCommandId],
   });
   return rowCount === 1;

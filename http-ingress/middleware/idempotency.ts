@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { CommandReply } from "../../core/domain/commands.ts";
 import { errors, PaymentError } from "../../core/domain/errors.ts";
 import { findCommandReply } from "../../db/repositories/commands-repo.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   type IdempotencyRecord,
-  rebindIdempotencyKey,
+  reassignKeyAfterRefusal,
   releaseIdempotencyKey,
-  reopenProvisionalKey,
 } from "../../db/repositories/idempotency-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
@@ -48,11 +48,21 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
     });
     let ids: { commandId: string; paymentId: string; takeover: boolean };
     if (claim.kind === "existing") {
-      const reopened = await reopenAfterRefusal(deps, key, claim.record, leaseMs, () =>
-        sameRequest(ctx, path, claim.record),
-      );
-      if (!reopened) return replay(ctx, deps, key, path, claim.record);
-      ids = { commandId: reopened, paymentId: claim.record.paymentId ?? freshPaymentId, takeover: false };
+      const { record } = claim;
+      // First answered 202, then refused by the processor (nothing done): the retry runs anew.
+      const provisional = record.state === "completed" && record.responseStatus === 202;
+      const reassigned =
+        provisional && sameRequest(ctx, path, record)
+          ? await newCommandAfterRefusal(
+              deps,
+              key,
+              record.commandId,
+              await findCommandReply(deps.pool, record.commandId),
+              leaseMs,
+            )
+          : null;
+      if (!reassigned) return replay(ctx, deps, key, path, record);
+      ids = { commandId: reassigned, paymentId: record.paymentId ?? freshPaymentId, takeover: false };
     } else {
       ids = {
         commandId: claim.commandId,
@@ -69,13 +79,11 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
       // Applied already: its outcome is the answer (re-running the route could refuse a changed state),
       // unless the processor refused it with 503: then nothing happened and the retry runs anew.
       const reply = await findCommandReply(deps.pool, ids.commandId);
-      if (reply && reply.httpStatus !== 503) {
+      const reassigned = await newCommandAfterRefusal(deps, key, ids.commandId, reply, leaseMs);
+      if (reassigned) ids.commandId = reassigned;
+      else if (reply) {
         await settleKey(deps, key, ids.commandId, { status: reply.httpStatus, body: reply.body });
         return answerStored(ctx, reply.httpStatus, reply.body, ids.paymentId);
-      }
-      if (reply) {
-        const fresh = randomUUID();
-        if (await rebindIdempotencyKey(deps.pool, key, ids.commandId, fresh)) ids.commandId = fresh;
       }
     }
     try {
@@ -156,22 +164,20 @@ const sameRequest = (ctx: IngressContext, path: string, record: IdempotencyRecor
   record.requestHash === requestHash(ctx.method, path, ctx.state.body);
 
 /**
- * A request first answered 202 whose command the processor then refused with 503 (dependency down,
- * nothing sent): nothing was done, so the retry runs as a new command under the same key instead of
- * replaying the refusal forever. Returns the new command id, or null to replay as usual.
+ * The processor refused the key's command with 503 (dependency down, nothing sent): nothing was done,
+ * so the key goes to a new command and the retry runs, instead of replaying the refusal forever.
+ * Returns the new command id, or null when the command's reply is anything else (or none yet).
  */
-async function reopenAfterRefusal(
+async function newCommandAfterRefusal(
   deps: IngressDeps,
   key: string,
-  record: IdempotencyRecord,
+  commandId: string,
+  reply: CommandReply | null,
   leaseMs: number,
-  isSameRequest: () => boolean,
 ): Promise<string | null> {
-  if (record.state !== "completed" || record.responseStatus !== 202 || !isSameRequest()) return null;
-  const reply = await findCommandReply(deps.pool, record.commandId);
   if (reply?.httpStatus !== 503) return null;
   const fresh = randomUUID();
-  return (await reopenProvisionalKey(deps.pool, key, record.commandId, fresh, leaseMs)) ? fresh : null;
+  return (await reassignKeyAfterRefusal(deps.pool, key, commandId, fresh, leaseMs)) ? fresh : null;
 }
 
 /** sha256 over method, path and the body with keys sorted: formatting and key order do not matter. */

@@ -150,7 +150,8 @@ async function persistAttemptEnd(
         pspCode: end.status === "failed" ? (end.pspCode ?? null) : null,
         pspMessage: end.status === "failed" ? (end.message ?? null) : null,
       });
-      await resolveReviewsOfAttempt(client, attempt.attemptId);
+      // Only the janitor opens a review about an attempt, after checking it: a first answer has none.
+      if (attempt.syncCount > 0) await resolveReviewsOfAttempt(client, attempt.attemptId);
       return false;
     case "unknown":
       await keepAttemptOpen(client, attempt.attemptId, {

@@ -442,6 +442,33 @@ describe("Idempotency-Key", () => {
     expect(await keyRow(key)).toMatchObject({ state: "completed", response_status: 201 });
   });
 
+  it("runs a retry anew when the command first answered 202 was then refused with 503 (nothing done)", async () => {
+    const payment = await seedPayment({ status: "requires_capture", amountCapturable: 1000n });
+    const path = `/payments/${payment.paymentId}/capture`;
+    const key = `late-refusal-${randomUUID()}`;
+    const isCapture = (c: PaymentCommand) => c.paymentId === payment.paymentId && c.type === "capture";
+    const accepted = await call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
+    expect(accepted.status).toBe(202);
+    const first = await tap.next(isCapture);
+    await reply(first, {
+      httpStatus: 503,
+      body: errors.pspUnavailable("psp_configuration_error", "refused our configuration").toBody(),
+    });
+
+    const retried = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
+    await until(() => tap.all(isCapture).length === 2);
+    const second = tap.all(isCapture)[1];
+    if (!second) throw new Error("unreachable");
+    expect(second.command.commandId).not.toBe(first.command.commandId);
+    await reply(second, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
+    expect((await retried).status).toBe(409);
+    expect(await keyRow(key)).toMatchObject({
+      command_id: second.command.commandId,
+      state: "completed",
+      response_status: 409,
+    });
+  });
+
   it("resumes a key abandoned by a crashed ingress with the same command and payment ids", async () => {
     const key = `crashed-${randomUUID()}`;
     const body = newPaymentBody();
