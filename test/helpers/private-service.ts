@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import pg from "pg";
+import { freePort } from "./free-port.ts";
 import { createDatabase } from "./private-database.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "./service-process.ts";
 
@@ -22,17 +22,6 @@ const SIM_ENTRY: Record<SimName, string> = {
   adyen: "simulators/adyen/main.ts",
   fraud: "simulators/fraud/main.ts",
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * A service (ingress + processors) of its own, over a private database, private topics and its own

@@ -22,8 +22,13 @@ export const TEST_SERVICE_ENV = {
   REPLY_TIMEOUT_MS: "10000",
 };
 
+const OUTPUT_TAIL_CHARS = 4000;
+const tails = new WeakMap<ChildProcess, () => string>();
+
 export interface ServiceProcess {
   child: ChildProcess;
+  /** The last few KiB the process wrote, for an error message when it dies. */
+  outputTail(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -39,8 +44,16 @@ export function spawnService(entry: string, env: Record<string, string>, logName
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  let tail = "";
+  const keepTail = (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on("data", keepTail);
+  child.stderr?.on("data", keepTail);
+  tails.set(child, () => tail);
   return {
     child,
+    outputTail: () => tail,
     stop: (signal = "SIGTERM") =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -55,7 +68,9 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null)
-      throw new Error(`process exited with ${child.exitCode} before ${url} was up`);
+      throw new Error(
+        `process exited with ${child.exitCode} before ${url} was up; its last output:\n${tails.get(child)?.() ?? "(not captured)"}`,
+      );
     const ok = await fetch(url).then(
       (r) => r.ok,
       () => false,

@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { type AddressInfo, createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandReply, PaymentCommand } from "../../core/domain/commands.ts";
 import type { Currency } from "../../core/domain/currency.ts";
@@ -16,6 +14,7 @@ import { requestHash } from "../../http-ingress/middleware/idempotency.ts";
 import { type ApiResponse, api } from "../helpers/api.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 import { newDomainPayment, newPaymentBody, nextOrderId } from "../helpers/factories.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
@@ -155,15 +154,6 @@ const captured = (status: PaymentStatus = "succeeded") => ({
 async function keyRow(key: string) {
   const { rows } = await testDb().query("SELECT * FROM idempotency_keys WHERE idempotency_key = $1", [key]);
   return rows[0];
-}
-
-/** A port nobody listens on, so concurrent test runs do not talk to each other's ingress. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
 }
 
 beforeAll(async () => {
