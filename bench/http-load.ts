@@ -1,6 +1,7 @@
 // Open-model load: create+confirm pairs arrive at a constant rate, whether or not earlier ones finished.
 // Usage: npm run bench -- --rate=100 --duration=30 [--url=http://127.0.0.1:8080] [--max-inflight=2000]
 import { randomInt } from "node:crypto";
+import { benchApiKey } from "./api-key.ts";
 import { arg, argString, percentiles } from "./stats.ts";
 
 const rate = arg("rate", 100);
@@ -8,6 +9,7 @@ const durationS = arg("duration", 30);
 const maxInflight = arg("max-inflight", 2000);
 const url = argString("url", process.env.PAYMENTS_API_URL ?? "http://127.0.0.1:8080");
 const psp = argString("psp", "stripe");
+const authorization = `Bearer ${await benchApiKey()}`;
 
 const flowLatencies: number[] = [];
 const confirmLatencies: number[] = [];
@@ -20,7 +22,7 @@ let completed = 0;
 async function post(path: string, body: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${url}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: await res.json().catch(() => null) };
@@ -34,7 +36,7 @@ async function flow(): Promise<void> {
       amount: `${randomInt(1, 500)}.${String(randomInt(0, 100)).padStart(2, "0")}`,
       currency: "USD",
       psp,
-      payment_method: { type: "card", token: "pm_card_visa" },
+      payment_method: { type: "card", token: `pm_bench_${randomInt(1e12)}` },
     });
     if (created.status !== 201) throw new Error(`create ${created.status}`);
     const confirmStart = performance.now();

@@ -26,7 +26,7 @@ const commandIds: string[] = [];
 const messages = [];
 for (let i = 0; i < payments; i++) {
   const paymentId = randomUUID();
-  const base = { paymentId, issuedAt: new Date(), idempotencyKey: null };
+  const base = { paymentId, issuedAt: new Date(), idempotencyKey: null, merchantId: null };
   const create: PaymentCommand = {
     ...base,
     commandId: randomUUID(),

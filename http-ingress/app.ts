@@ -1,22 +1,24 @@
 import Koa from "koa";
 import type { IngressDeps, IngressState } from "./context.ts";
 import { httpErrors } from "./http-errors.ts";
+import { auditTrail } from "./middleware/audit-trail.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
-import { opsRoutes } from "./ops/routes.ts";
+import { privateOpsRoutes, publicOpsRoutes } from "./ops/routes.ts";
 import { paymentRoutes } from "./payments/routes.ts";
 import { refundRoutes } from "./refunds/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 4_000 };
 
-/** requestContext → errorHandler → rateLimit → routes → 405 / 404. No I/O happens at construction. */
+/** requestContext → auditTrail → errorHandler → rateLimit → routes → 405 / 404. No I/O happens at construction. */
 export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
   const app = new Koa<IngressState>({ proxy: false });
-  const routers = [opsRoutes(deps), paymentRoutes(deps), refundRoutes(deps), webhookRoutes(deps)];
+  const routers = [publicOpsRoutes(deps), paymentRoutes(deps), refundRoutes(deps), webhookRoutes(deps)];
 
   app.use(requestContext(deps));
+  app.use(auditTrail(deps));
   app.use(errorHandler());
   app.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   for (const router of routers) app.use(router.routes());
@@ -31,6 +33,20 @@ export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
     throw httpErrors.routeNotFound(ctx.method, ctx.path);
   });
   // Errors are answered by errorHandler; this only keeps Koa from printing stray ones to stderr.
+  app.on("error", (err: Error) => deps.logger.warn({ err: err.message }, "koa error outside a request"));
+  return app;
+}
+
+/** The ingress's ops listener: per-dependency readiness and /metrics, never on the public port. */
+export function createIngressOpsApp(deps: IngressDeps): Koa<IngressState> {
+  const app = new Koa<IngressState>({ proxy: false });
+  const router = privateOpsRoutes(deps);
+  app.use(requestContext(deps));
+  app.use(errorHandler());
+  app.use(router.routes());
+  app.use(() => {
+    throw httpErrors.routeNotFound("GET", "");
+  });
   app.on("error", (err: Error) => deps.logger.warn({ err: err.message }, "koa error outside a request"));
   return app;
 }

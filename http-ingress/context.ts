@@ -3,8 +3,11 @@ import type Koa from "koa";
 import type { Payment } from "../core/domain/payment.ts";
 import type { Config } from "../core/infra/config.ts";
 import type { Logger } from "../core/infra/logger.ts";
+import type { Authenticator } from "../core/security/api-key-authenticator.ts";
+import type { Principal } from "../core/security/api-keys.ts";
 import type { Pool } from "../db/pool.ts";
 import type { CommandBus } from "./command-bus.ts";
+import type { RateLimits } from "./rate-limits.ts";
 import type { WebhookIntake } from "./webhooks/intake.ts";
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -14,9 +17,13 @@ export interface IngressDeps {
   pool: Pool;
   commandBus: CommandBus;
   logger: Logger;
+  /** Resolves API keys; by default one over `pool` with a short cache. */
+  authenticator?: Authenticator;
   /** Overrides the default Postgres / Kafka / registry checks of /readyz. */
   readinessChecks?: Record<string, ReadinessCheck>;
   rateLimit?: { perSecond: number; burst: number };
+  /** Per-key budgets and confirm velocity (PostgreSQL-backed); none: unlimited (unit tests). */
+  limits?: RateLimits;
   /** PSP webhook verification and publishing; without it the webhook routes answer 503. */
   webhooks?: WebhookIntake;
 }
@@ -31,6 +38,8 @@ export interface CommandIds {
 
 export interface IngressState {
   log: Logger;
+  /** The caller, once its API key was checked; every read and write is scoped to its merchant. */
+  principal?: Principal;
   requestId: string;
   traceparent: string;
   /** The body bytes exactly as received (webhook routes only: signatures cover the raw bytes). */

@@ -1,6 +1,7 @@
 import type { CommandBody, PaymentCommand } from "../core/domain/commands.ts";
 import type { IngressContext, IngressDeps } from "./context.ts";
 import { locationFor } from "./location.ts";
+import { principalOf } from "./middleware/authenticate.ts";
 
 /**
  * Publishes the command this request stands for and answers with the processor's reply as is.
@@ -21,6 +22,7 @@ export async function dispatch(
     paymentId: ids.paymentId,
     issuedAt: new Date(),
     idempotencyKey: ctx.get("idempotency-key") || null,
+    merchantId: principalOf(ctx).merchantId,
   } as PaymentCommand;
   const log = ctx.state.log.child({ command_id: command.commandId, command_type: command.type });
   const reply = await deps.commandBus.send(command, { traceparent: ctx.state.traceparent });

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
@@ -8,9 +9,10 @@ import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.t
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
-import { createIngressApp } from "./app.ts";
+import { createIngressApp, createIngressOpsApp } from "./app.ts";
 import { commandDeliveryTimeoutMs, KafkaCommandBus } from "./command-bus.ts";
 import { rateLimitFromEnv } from "./ingress-env.ts";
+import { rateLimitsFromEnv } from "./rate-limits.ts";
 import { KafkaWebhookPublisher } from "./webhooks/publisher.ts";
 
 const KEY_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
@@ -62,13 +64,21 @@ export async function startIngress(
     connectors: connectorsFromConfig(config),
     publisher: new KafkaWebhookPublisher(producer, codec, config.WEBHOOK_TOPIC, WEBHOOK_PUBLISH_TIMEOUT_MS),
   };
-  const app = createIngressApp({ config, pool, commandBus, logger, webhooks, rateLimit: rateLimitFromEnv() });
-  const server = app.listen(config.PORT);
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  logger.info({ port: config.PORT, topic: config.COMMAND_TOPIC }, "http ingress listening");
+  const deps = {
+    config,
+    pool,
+    commandBus,
+    logger,
+    webhooks,
+    rateLimit: rateLimitFromEnv(),
+    limits: rateLimitsFromEnv(pool),
+  };
+  const server = await listen(createIngressApp(deps).listen(config.PORT));
+  const opsServer = await listen(createIngressOpsApp(deps).listen(config.INGRESS_OPS_PORT, config.OPS_HOST));
+  logger.info(
+    { port: config.PORT, ops_port: (opsServer.address() as AddressInfo).port, topic: config.COMMAND_TOPIC },
+    "http ingress listening",
+  );
 
   const sweep = setInterval(() => {
     deleteExpiredIdempotencyKeys(pool, 5_000).catch((err: Error) =>
@@ -81,6 +91,8 @@ export async function startIngress(
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweep);
+      opsServer.close();
+      opsServer.closeAllConnections();
       await stopServer(server, config.REPLY_TIMEOUT_MS + 2_000);
       await commandBus.stop();
       await pool.end();
@@ -89,6 +101,14 @@ export async function startIngress(
     return closing;
   };
   return { server, close };
+}
+
+async function listen(server: Server): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  return server;
 }
 
 /** Stops accepting, lets in-flight requests finish their wait, then cuts what is left. */

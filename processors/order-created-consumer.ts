@@ -35,6 +35,8 @@ export interface OrderConsumerOptions {
   commandTopic: string;
   dlqTopic: string;
   defaultPsp: PspName;
+  /** The merchant autopay payments belong to (AUTOPAY_MERCHANT_ID): order.created names none. */
+  merchantId: string;
   codec: AvroCodec;
   producer: Producer;
   logger: Logger;
@@ -46,6 +48,7 @@ const TOKEN = /^(pm|tok|src)_[A-Za-z0-9_]{1,200}$/;
 export function autopayCommands(
   order: OrderCreated,
   defaultPsp: PspName,
+  merchantId: string,
 ): PaymentCommand[] | { invalid: string } {
   if (!Number.isSafeInteger(order.order_id) || order.order_id <= 0) return { invalid: "order_id" };
   if (!isSupportedCurrency(order.currency)) return { invalid: "currency" };
@@ -59,7 +62,12 @@ export function autopayCommands(
     return { invalid: "payment_method_token" };
 
   const paymentId = uuidV5(`order:${order.order_id}:payment`);
-  const base = { paymentId, issuedAt: new Date(), idempotencyKey: `order.created:${order.order_id}` };
+  const base = {
+    paymentId,
+    issuedAt: new Date(),
+    idempotencyKey: `order.created:${order.order_id}`,
+    merchantId,
+  };
   return [
     {
       ...base,
@@ -107,7 +115,7 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
         );
       }
       if (!order.autopay) return;
-      const commands = autopayCommands(order, o.defaultPsp);
+      const commands = autopayCommands(order, o.defaultPsp, o.merchantId);
       if (!Array.isArray(commands)) {
         o.logger.warn(
           { order_id: order.order_id, field: commands.invalid },

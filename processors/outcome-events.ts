@@ -91,6 +91,7 @@ export class OutcomeEvents {
       event_id: id,
       occurred_at: occurredAt.getTime(),
       payment_id: p.paymentId,
+      merchant_id: p.merchantId,
       order_id: Number(p.orderId),
       currency: p.currency,
       psp: p.psp,

@@ -85,6 +85,7 @@ export async function startProcessors(config: Config) {
     commandTopic: config.COMMAND_TOPIC,
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     defaultPsp: config.DEFAULT_PSP,
+    merchantId: config.AUTOPAY_MERCHANT_ID,
     codec,
     producer,
     logger: log,

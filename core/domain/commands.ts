@@ -49,6 +49,8 @@ export type PaymentCommand = CommandBody & {
   paymentId: string;
   issuedAt: Date;
   idempotencyKey: string | null;
+  /** The merchant whose API key issued it; null only in commands written before merchants existed. */
+  merchantId: string | null;
 };
 
 /** The processor's answer to a command: exactly what the HTTP caller receives. */

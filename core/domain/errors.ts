@@ -5,6 +5,7 @@ export type ErrorType =
   | "state_error"
   | "not_found_error"
   | "authentication_error"
+  | "permission_error"
   | "rate_limit_error"
   | "api_error";
 

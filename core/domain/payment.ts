@@ -13,6 +13,8 @@ export interface NextAction {
 
 export interface Payment {
   paymentId: string;
+  /** The merchant the payment belongs to; the public API never shows it to another merchant. */
+  merchantId: string;
   partitionKey: string;
   orderId: string;
   amount: bigint;

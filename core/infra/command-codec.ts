@@ -26,6 +26,7 @@ interface AvroCommand {
   payment_id: string;
   issued_at: number;
   idempotency_key: string | null;
+  merchant_id?: string | null;
   body: Record<
     string,
     CreatePaymentBody | ConfirmPaymentBody | CapturePaymentBody | CancelPaymentBody | RefundPaymentBody
@@ -38,6 +39,7 @@ export function encodeCommand(codec: AvroCodec, topic: string, command: PaymentC
     payment_id: command.paymentId,
     issued_at: command.issuedAt.getTime(),
     idempotency_key: command.idempotencyKey,
+    merchant_id: command.merchantId,
     body: { [RECORD_NAMES[command.type]]: command.body },
   };
   return codec.encode(topic, value);
@@ -63,5 +65,6 @@ export async function decodeCommand(codec: AvroCodec, value: Buffer | null): Pro
     paymentId: decoded.payment_id,
     issuedAt: new Date(Number(decoded.issued_at)),
     idempotencyKey: decoded.idempotency_key,
+    merchantId: decoded.merchant_id ?? null,
   } as PaymentCommand;
 }

@@ -61,6 +61,8 @@ const schema = z.object({
   OUTBOX_LEASE_RENEW_MS: positiveInt.default(2_000),
   // The processor's ops listener: health, metrics, manual review queue. Loopback unless told otherwise.
   PROCESSOR_HTTP_PORT: positiveInt.default(9464),
+  // The ingress's ops listener (/metrics, readiness per dependency) on OPS_HOST; 0 picks a free port.
+  INGRESS_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9463),
   OPS_HOST: z.string().default("127.0.0.1"),
   STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
   STRIPE_API_KEY: secret(DEV_STRIPE_API_KEY),
@@ -78,6 +80,11 @@ const schema = z.object({
   FRAUD_BLOCK_SCORE: positiveInt.max(100).default(80),
   FRAUD_FALLBACK_MAX_MINOR: positiveInt.default(50_000),
   DEFAULT_PSP: z.enum(["stripe", "adyen"]).default("stripe"),
+  // The merchant that autopay payments (from order.created, which names no merchant) belong to.
+  AUTOPAY_MERCHANT_ID: z
+    .string()
+    .regex(/^mer_[a-z0-9_]{1,60}$/)
+    .default("mer_default"),
   // Fallback order per currency when a PSP cannot take an authorization (ADR 0008), e.g.
   // "USD=stripe,adyen;*=stripe,adyen". Empty: no rerouting. Only for payment methods every listed PSP
   // accepts (vault or network tokens; the simulators accept the same test tokens).

@@ -1,8 +1,13 @@
 import type { Queryable } from "../pool.ts";
 
-/** A request as the idempotency layer sees it; the ids are used only if this request claims the key. */
-export interface IdempotentRequest {
+/** An Idempotency-Key as the client sent it, in its merchant's namespace. */
+export interface KeyRef {
+  merchantId: string;
   key: string;
+}
+
+/** A request as the idempotency layer sees it; the ids are used only if this request claims the key. */
+export interface IdempotentRequest extends KeyRef {
   method: string;
   path: string;
   requestHash: string;
@@ -68,10 +73,10 @@ export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest)
     // A new key is inserted; an expired one is taken over in the same statement.
     const claimed = await db.query<{ command_id: string }>({
       name: "idempotency_claim",
-      text: `INSERT INTO idempotency_keys (idempotency_key, method, path, request_hash, command_id, payment_id, state,
-               locked_until, expires_at)
-             VALUES ($2, $3, $4, $5, $6, $7, 'in_flight', now() + ${interval}, now() + make_interval(secs => $8::double precision / 1000.0))
-             ON CONFLICT (idempotency_key) DO UPDATE SET method = EXCLUDED.method, path = EXCLUDED.path,
+      text: `INSERT INTO idempotency_keys (merchant_id, idempotency_key, method, path, request_hash, command_id, payment_id,
+               state, locked_until, expires_at)
+             VALUES ($9, $2, $3, $4, $5, $6, $7, 'in_flight', now() + ${interval}, now() + make_interval(secs => $8::double precision / 1000.0))
+             ON CONFLICT (merchant_id, idempotency_key) DO UPDATE SET method = EXCLUDED.method, path = EXCLUDED.path,
                request_hash = EXCLUDED.request_hash, command_id = EXCLUDED.command_id,
                payment_id = EXCLUDED.payment_id, state = 'in_flight', response_status = NULL, response_body = NULL,
                locked_until = EXCLUDED.locked_until, created_at = now(), expires_at = EXCLUDED.expires_at
@@ -86,56 +91,58 @@ export async function claimIdempotencyKey(db: Queryable, req: IdempotentRequest)
         req.commandId,
         req.paymentId,
         req.ttlMs,
+        req.merchantId,
       ],
     });
     if (claimed.rows[0])
       return { kind: "claimed", commandId: req.commandId, paymentId: req.paymentId, takeover: false };
 
-    const record = await findIdempotencyRecord(db, req.key);
+    const record = await findIdempotencyRecord(db, req);
     if (!record || record.expired) continue;
     const sameRequest =
       record.method === req.method && record.path === req.path && record.requestHash === req.requestHash;
     if (!sameRequest || record.state === "completed" || record.leaseHeld) return { kind: "existing", record };
-    if (await takeOverLease(db, req.key, req.leaseMs)) {
+    if (await takeOverLease(db, req, req.leaseMs)) {
       return { kind: "claimed", commandId: record.commandId, paymentId: record.paymentId, takeover: true };
     }
   }
   throw new Error("idempotency key kept changing under contention");
 }
 
-export async function findIdempotencyRecord(db: Queryable, key: string): Promise<IdempotencyRecord | null> {
+export async function findIdempotencyRecord(db: Queryable, ref: KeyRef): Promise<IdempotencyRecord | null> {
   const { rows } = await db.query<Row>({
     name: "idempotency_find",
     text: `SELECT method, path, request_hash, command_id, payment_id, state, response_status, response_body,
                   expires_at <= now() AS expired, locked_until > now() AS lease_held
-           FROM idempotency_keys WHERE idempotency_key = $1`,
-    values: [key],
+           FROM idempotency_keys WHERE idempotency_key = $1 AND merchant_id = $2`,
+    values: [ref.key, ref.merchantId],
   });
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
 /** An in-flight key whose lease ran out belongs to an ingress that died; the next caller resumes it. */
-async function takeOverLease(db: Queryable, key: string, leaseMs: number): Promise<boolean> {
+async function takeOverLease(db: Queryable, ref: KeyRef, leaseMs: number): Promise<boolean> {
   const { rowCount } = await db.query({
     name: "idempotency_take_over",
     text: `UPDATE idempotency_keys SET locked_until = now() + ${interval}
-           WHERE idempotency_key = $2 AND state = 'in_flight' AND locked_until <= now() AND expires_at > now()`,
-    values: [leaseMs, key],
+           WHERE idempotency_key = $2 AND merchant_id = $3
+             AND state = 'in_flight' AND locked_until <= now() AND expires_at > now()`,
+    values: [leaseMs, ref.key, ref.merchantId],
   });
   return rowCount === 1;
 }
 
 export async function completeIdempotencyKey(
   db: Queryable,
-  key: string,
+  ref: KeyRef,
   commandId: string,
   response: { status: number; body: unknown },
 ): Promise<void> {
   await db.query({
     name: "idempotency_complete",
     text: `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, locked_until = now()
-           WHERE idempotency_key = $1 AND command_id = $2`,
-    values: [key, commandId, response.status, JSON.stringify(response.body ?? null)],
+           WHERE idempotency_key = $1 AND command_id = $2 AND merchant_id = $5`,
+    values: [ref.key, commandId, response.status, JSON.stringify(response.body ?? null), ref.merchantId],
   });
 }
 
@@ -144,11 +151,12 @@ export async function completeIdempotencyKey(
  * command re-sent, which processors dedupe). There is no way to hand a key to a new command: once a
  * command may have reached Kafka, a new command id could mean a second PSP attempt.
  */
-export async function releaseIdempotencyKey(db: Queryable, key: string, commandId: string): Promise<void> {
+export async function releaseIdempotencyKey(db: Queryable, ref: KeyRef, commandId: string): Promise<void> {
   await db.query({
     name: "idempotency_release",
-    text: "UPDATE idempotency_keys SET locked_until = now() WHERE idempotency_key = $1 AND command_id = $2 AND state = 'in_flight'",
-    values: [key, commandId],
+    text: `UPDATE idempotency_keys SET locked_until = now()
+           WHERE idempotency_key = $1 AND command_id = $2 AND merchant_id = $3 AND state = 'in_flight'`,
+    values: [ref.key, commandId, ref.merchantId],
   });
 }
 
@@ -159,7 +167,7 @@ export async function releaseIdempotencyKey(db: Queryable, key: string, commandI
  */
 export async function reassignKeyAfterRefusal(
   db: Queryable,
-  key: string,
+  ref: KeyRef,
   fromCommandId: string,
   toCommandId: string,
   leaseMs: number,
@@ -168,9 +176,9 @@ export async function reassignKeyAfterRefusal(
     name: "idempotency_reassign_after_refusal",
     text: `UPDATE idempotency_keys SET command_id = $4, state = 'in_flight', locked_until = now() + ${interval},
              response_status = NULL, response_body = NULL
-           WHERE idempotency_key = $2 AND command_id = $3
+           WHERE idempotency_key = $2 AND command_id = $3 AND merchant_id = $5
              AND (state = 'in_flight' OR (state = 'completed' AND response_status = 202))`,
-    values: [leaseMs, key, fromCommandId, toCommandId],
+    values: [leaseMs, ref.key, fromCommandId, toCommandId, ref.merchantId],
   });
   return rowCount === 1;
 }
@@ -178,8 +186,8 @@ export async function reassignKeyAfterRefusal(
 export async function deleteExpiredIdempotencyKeys(db: Queryable, batchSize: number): Promise<number> {
   const { rowCount } = await db.query({
     name: "idempotency_delete_expired",
-    text: `DELETE FROM idempotency_keys WHERE idempotency_key IN (
-             SELECT idempotency_key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
+    text: `DELETE FROM idempotency_keys WHERE (merchant_id, idempotency_key) IN (
+             SELECT merchant_id, idempotency_key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
     values: [batchSize],
   });
   return rowCount ?? 0;

@@ -6,6 +6,7 @@ import type { Queryable } from "../pool.ts";
 
 interface PaymentRow {
   payment_id: string;
+  merchant_id: string;
   partition_key: string;
   order_id: string;
   amount: string;
@@ -41,6 +42,7 @@ function toPayment(row: PaymentRow): Payment {
   const minor = (numeric: string) => minorFromNumeric(numeric, currency);
   return {
     paymentId: row.payment_id,
+    merchantId: row.merchant_id,
     partitionKey: row.partition_key,
     orderId: row.order_id,
     amount: minor(row.amount),
@@ -96,13 +98,31 @@ export async function lockPayment(db: Queryable, paymentId: string): Promise<Pay
   return rows[0] ? toPayment(rows[0]) : null;
 }
 
-export async function listPaymentsByOrder(db: Queryable, orderId: string): Promise<Payment[]> {
+/** A merchant's own payment; another merchant's is not found, exactly like one that does not exist. */
+export async function findMerchantPayment(
+  db: Queryable,
+  merchantId: string,
+  paymentId: string,
+): Promise<Payment | null> {
+  const { rows } = await db.query<PaymentRow>({
+    name: "payment_by_merchant_id",
+    text: `${SELECT_BY_ID} AND i.merchant_id = $2`,
+    values: [paymentId, merchantId],
+  });
+  return rows[0] ? toPayment(rows[0]) : null;
+}
+
+export async function listPaymentsByOrder(
+  db: Queryable,
+  merchantId: string,
+  orderId: string,
+): Promise<Payment[]> {
   const { rows } = await db.query<PaymentRow>({
     name: "payments_by_order",
     text: `SELECT p.* FROM payment_index i
            JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key
-           WHERE i.order_id = $1 ORDER BY i.created_at DESC, i.payment_id`,
-    values: [orderId],
+           WHERE i.merchant_id = $1 AND i.order_id = $2 ORDER BY i.created_at DESC, i.payment_id`,
+    values: [merchantId, orderId],
   });
   return rows.map(toPayment);
 }
@@ -111,15 +131,16 @@ export async function insertPayment(db: Queryable, p: Payment): Promise<void> {
   const n = (minor: bigint) => numericFromMinor(minor, p.currency);
   await db.query({
     name: "payment_index_insert",
-    text: "INSERT INTO payment_index (payment_id, partition_key, order_id, created_at) VALUES ($1, $2, $3, $4)",
-    values: [p.paymentId, p.partitionKey, p.orderId, p.createdAt],
+    text: `INSERT INTO payment_index (payment_id, partition_key, order_id, created_at, merchant_id)
+           VALUES ($1, $2, $3, $4, $5)`,
+    values: [p.paymentId, p.partitionKey, p.orderId, p.createdAt, p.merchantId],
   });
   await db.query({
     name: "payment_insert",
     text: `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp,
              payment_method_type, payment_method_token, card_brand, card_last4, customer_id, description, metadata,
-             created_at, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16)`,
+             created_at, updated_at, merchant_id)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16,$17)`,
     values: [
       p.paymentId,
       p.partitionKey,
@@ -137,6 +158,7 @@ export async function insertPayment(db: Queryable, p: Payment): Promise<void> {
       p.description,
       JSON.stringify(p.metadata),
       p.createdAt,
+      p.merchantId,
     ],
   });
 }

@@ -27,8 +27,9 @@ const toRefund = (r: RefundRow, currency: Currency): Refund => ({
 export async function insertRefund(db: Queryable, r: Refund): Promise<void> {
   await db.query({
     name: "refund_insert",
-    text: `INSERT INTO refunds (refund_id, payment_id, amount, reason, status, created_at, processed_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+    // The refund belongs to its payment's merchant.
+    text: `INSERT INTO refunds (refund_id, payment_id, amount, reason, status, created_at, processed_at, merchant_id)
+           SELECT $1,$2,$3,$4,$5,$6,$7, merchant_id FROM payment_index WHERE payment_id = $2`,
     values: [
       r.refundId,
       r.paymentId,

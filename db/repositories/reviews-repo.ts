@@ -5,6 +5,7 @@ export type ReviewResolution = "mark_succeeded" | "mark_failed" | "void" | "refu
 export interface Review {
   reviewId: string;
   paymentId: string;
+  merchantId: string;
   attemptId: string | null;
   reason: string;
   detail: string | null;
@@ -18,6 +19,7 @@ export interface Review {
 interface ReviewRow {
   review_id: string;
   payment_id: string;
+  merchant_id: string;
   attempt_id: string | null;
   reason: string;
   detail: string | null;
@@ -31,6 +33,7 @@ interface ReviewRow {
 const toReview = (r: ReviewRow): Review => ({
   reviewId: r.review_id,
   paymentId: r.payment_id,
+  merchantId: r.merchant_id,
   attemptId: r.attempt_id,
   reason: r.reason,
   detail: r.detail,
@@ -51,7 +54,8 @@ export async function openReview(
 ): Promise<Review> {
   const { rows } = await db.query<ReviewRow>({
     name: "review_open",
-    text: `INSERT INTO payment_reviews (payment_id, attempt_id, reason, detail) VALUES ($1,$2,$3,$4)
+    text: `INSERT INTO payment_reviews (payment_id, attempt_id, reason, detail, merchant_id)
+           SELECT $1,$2,$3,$4, merchant_id FROM payment_index WHERE payment_id = $1
            ON CONFLICT (payment_id) WHERE resolved_at IS NULL
            DO UPDATE SET detail = left(concat_ws('; ', payment_reviews.detail, EXCLUDED.reason), 1000)
            RETURNING *`,

@@ -2,6 +2,7 @@ import { errors, PaymentError } from "../../core/domain/errors.ts";
 import { isTransient } from "../../core/infra/transient-errors.ts";
 import type { AppMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
+import { RateLimitedError } from "../rate-limits.ts";
 
 /**
  * The one place errors become responses: `{error:{type,code,message,field?}}`. Anything that is not
@@ -19,6 +20,7 @@ export function errorHandler(): AppMiddleware {
       ctx.status = error.status;
       ctx.body = error.toBody();
       if (error.status === 503) ctx.set("Retry-After", "1");
+      if (error instanceof RateLimitedError) ctx.set("Retry-After", String(error.retryAfterSeconds));
     }
   };
 }

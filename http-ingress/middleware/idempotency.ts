@@ -6,12 +6,14 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   type IdempotencyRecord,
+  type KeyRef,
   reassignKeyAfterRefusal,
   releaseIdempotencyKey,
 } from "../../db/repositories/idempotency-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
 import { locationFor } from "../location.ts";
+import { principalOf } from "./authenticate.ts";
 import { idempotentReplays, routeOf } from "./request-context.ts";
 
 export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -27,17 +29,18 @@ const KEY_FORMAT = /^[\x20-\x7e]{1,255}$/;
 export function idempotency(deps: IngressDeps): IngressMiddleware {
   const leaseMs = deps.config.REPLY_TIMEOUT_MS + LEASE_GRACE_MS;
   return async (ctx, next) => {
-    const key = ctx.get("idempotency-key");
+    const clientKey = ctx.get("idempotency-key");
     const freshPaymentId = ctx.state.payment?.paymentId ?? randomUUID();
-    if (key === "") {
+    if (clientKey === "") {
       ctx.state.ids = { commandId: randomUUID(), paymentId: freshPaymentId, takeover: false };
       return next();
     }
-    if (!KEY_FORMAT.test(key)) throw httpErrors.idempotencyKeyInvalid();
+    if (!KEY_FORMAT.test(clientKey)) throw httpErrors.idempotencyKeyInvalid();
+    const key: KeyRef = { merchantId: principalOf(ctx).merchantId, key: clientKey };
 
     const path = canonicalPath(ctx.path);
     const claim = await claimIdempotencyKey(deps.pool, {
-      key,
+      ...key,
       method: ctx.method,
       path,
       requestHash: requestHash(ctx.method, path, ctx.state.body),
@@ -108,7 +111,7 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
  */
 async function settleKey(
   deps: IngressDeps,
-  key: string,
+  key: KeyRef,
   commandId: string,
   response: { status: number; body: unknown },
 ): Promise<void> {
@@ -129,7 +132,7 @@ function answerStored(ctx: IngressContext, status: number, body: unknown, paymen
 async function replay(
   ctx: IngressContext,
   deps: IngressDeps,
-  key: string,
+  key: KeyRef,
   path: string,
   record: IdempotencyRecord,
 ): Promise<void> {
@@ -170,7 +173,7 @@ const sameRequest = (ctx: IngressContext, path: string, record: IdempotencyRecor
  */
 async function newCommandAfterRefusal(
   deps: IngressDeps,
-  key: string,
+  key: KeyRef,
   commandId: string,
   reply: CommandReply | null,
   leaseMs: number,

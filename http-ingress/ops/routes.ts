@@ -9,7 +9,8 @@ const OPENAPI = readFileSync(new URL("../openapi.json", import.meta.url), "utf8"
 // The default register is shared with processors running in the same process; register once.
 if (!register.getSingleMetric("process_cpu_user_seconds_total")) collectDefaultMetrics();
 
-export function opsRoutes(deps: IngressDeps): Router<IngressState> {
+/** Public: liveness, bare readiness (up or down, nothing about our dependencies), the API contract. */
+export function publicOpsRoutes(deps: IngressDeps): Router<IngressState> {
   const router = new Router<IngressState>();
   const checks = deps.readinessChecks ?? defaultChecks(deps);
 
@@ -18,18 +19,30 @@ export function opsRoutes(deps: IngressDeps): Router<IngressState> {
   });
 
   router.get("/readyz", async (ctx) => {
-    const names = Object.keys(checks);
-    const results = await Promise.allSettled(
-      names.map((name) => withTimeout(checks[name] as ReadinessCheck)),
-    );
-    const report: Record<string, { status: "up" | "down"; error?: string }> = {};
-    results.forEach((result, i) => {
-      report[names[i] as string] =
-        result.status === "fulfilled"
-          ? { status: "up" }
-          : { status: "down", error: errorText(result.reason) };
-    });
-    const ready = results.every((r) => r.status === "fulfilled");
+    const { ready } = await readiness(checks);
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? "ready" : "not_ready" };
+  });
+
+  router.get("/openapi.json", (ctx) => {
+    ctx.type = "application/json";
+    ctx.body = OPENAPI;
+  });
+
+  return router;
+}
+
+/** The ops listener (INGRESS_OPS_PORT, loopback by default): readiness per dependency and /metrics. */
+export function privateOpsRoutes(deps: IngressDeps): Router<IngressState> {
+  const router = new Router<IngressState>();
+  const checks = deps.readinessChecks ?? defaultChecks(deps);
+
+  router.get("/healthz", (ctx) => {
+    ctx.body = { status: "alive" };
+  });
+
+  router.get("/readyz", async (ctx) => {
+    const { ready, report } = await readiness(checks);
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? "ready" : "not_ready", checks: report };
   });
@@ -39,12 +52,18 @@ export function opsRoutes(deps: IngressDeps): Router<IngressState> {
     ctx.body = await register.metrics();
   });
 
-  router.get("/openapi.json", (ctx) => {
-    ctx.type = "application/json";
-    ctx.body = OPENAPI;
-  });
-
   return router;
+}
+
+async function readiness(checks: Record<string, ReadinessCheck>) {
+  const names = Object.keys(checks);
+  const results = await Promise.allSettled(names.map((name) => withTimeout(checks[name] as ReadinessCheck)));
+  const report: Record<string, { status: "up" | "down"; error?: string }> = {};
+  results.forEach((result, i) => {
+    report[names[i] as string] =
+      result.status === "fulfilled" ? { status: "up" } : { status: "down", error: errorText(result.reason) };
+  });
+  return { ready: results.every((r) => r.status === "fulfilled"), report };
 }
 
 function defaultChecks(deps: IngressDeps): Record<string, ReadinessCheck> {

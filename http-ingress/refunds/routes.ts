@@ -6,6 +6,7 @@ import { type Payment, type RefundResponse, toRefundResponse } from "../../core/
 import { findRefund } from "../../db/repositories/refunds-repo.ts";
 import type { IngressDeps, IngressState } from "../context.ts";
 import { dispatch } from "../dispatch.ts";
+import { apiKeyGuard } from "../middleware/authenticate.ts";
 import { idempotency } from "../middleware/idempotency.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { currencyOf, loadPayment, paymentOf } from "../middleware/load-payment.ts";
@@ -19,6 +20,7 @@ export function refundRoutes(deps: IngressDeps): Router<IngressState> {
 
   router.post(
     "/payments/:id/refund",
+    apiKeyGuard(deps)("refunds:write"),
     jsonBody(),
     loadPayment(deps),
     schema,

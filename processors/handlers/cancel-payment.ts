@@ -6,6 +6,7 @@ import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
+import { ownedPayment } from "./owned-payment.ts";
 import { callAndSettle, startPspOperation } from "./start-psp-operation.ts";
 
 type CancelCommand = Extract<PaymentCommand, { type: "cancel" }>;
@@ -47,7 +48,7 @@ async function completeLocalCancel(ctx: ProcessorContext, cmd: CancelCommand & T
   const current = await findPayment(ctx.pool, cmd.paymentId);
   if (current && !PRE_CONFIRMATION.has(current.status)) return false;
   await completeCommand(ctx, cmd, async (client) => {
-    const p = await lockPayment(client, cmd.paymentId);
+    const p = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     if (!p) return reply.error(errors.notFound("payment"));
     if (!PRE_CONFIRMATION.has(p.status)) return reply.error(errors.operationInProgress());
     const saved = await updatePayment(client, step(p, ["cancel"]));

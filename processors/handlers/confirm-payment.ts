@@ -18,6 +18,7 @@ import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
 import { failBlocked, screen, withVerdict } from "./fraud-screen.ts";
+import { ownedPayment } from "./owned-payment.ts";
 import { callPsp } from "./psp-call.ts";
 import { rerouteUnsent } from "./reroute.ts";
 import { fromAttempt, type Started, settleCommand } from "./start-psp-operation.ts";
@@ -41,7 +42,7 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
     return authorize(ctx, cmd, fromAttempt(payment, resumed));
   }
 
-  const current = await findPayment(ctx.pool, cmd.paymentId);
+  const current = ownedPayment(await findPayment(ctx.pool, cmd.paymentId), cmd);
   const refusal = current ? confirmRefusal(current, cmd) : errors.notFound("payment");
   if (refusal || !current) {
     await completeCommand(ctx, cmd, async () => reply.error(refusal ?? errors.notFound("payment")));
@@ -61,7 +62,7 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
 
   const attemptId = randomUUID();
   const started = await transaction(ctx.pool, async (client) => {
-    const locked = await lockPayment(client, cmd.paymentId);
+    const locked = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     if (!locked || confirmRefusal(locked, cmd)) return null;
     const withMethod = {
       ...locked,
@@ -105,7 +106,7 @@ async function block(
   verdict: Extract<FraudVerdict, { action: "block" }>,
 ) {
   await completeCommand(ctx, cmd, async (client) => {
-    const locked = await lockPayment(client, cmd.paymentId);
+    const locked = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     const refusal = locked ? confirmRefusal(locked, cmd) : errors.notFound("payment");
     if (refusal || !locked) return reply.error(refusal ?? errors.notFound("payment"));
     const withMethod = {

@@ -7,6 +7,9 @@ import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
 
+/** Owns payments whose create command predates merchants (db/migrations/012). */
+export const DEFAULT_MERCHANT_ID = "mer_default";
+
 type CreateCommand = Extract<PaymentCommand, { type: "create" }>;
 
 export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): Promise<void> {
@@ -14,6 +17,7 @@ export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): 
   const now = new Date();
   const payment: Payment = {
     paymentId: cmd.paymentId,
+    merchantId: cmd.merchantId ?? DEFAULT_MERCHANT_ID,
     partitionKey: now.toISOString().slice(0, 10),
     orderId: String(body.order_id),
     amount: BigInt(body.amount_minor),

@@ -17,6 +17,7 @@ import { findPayment, lockPayment } from "../../db/repositories/payments-repo.ts
 import { settleAttempt } from "../attempts/settle-attempt.ts";
 import { completeCommand } from "../command-transaction.ts";
 import { type ProcessorContext, reply } from "../context.ts";
+import { ownedPayment } from "./owned-payment.ts";
 import { callPsp } from "./psp-call.ts";
 
 export interface Started {
@@ -54,7 +55,7 @@ export async function startPspOperation(
   }
   const attemptId = randomUUID();
   return transaction(ctx.pool, async (client) => {
-    const payment = await lockPayment(client, cmd.paymentId);
+    const payment = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     const refusal = !payment
       ? errors.notFound("payment")
       : (options.refuse(payment) ??

@@ -4,6 +4,10 @@ import Koa from "koa";
 import { errors, PaymentError } from "../../core/domain/errors.ts";
 import type { Logger } from "../../core/infra/logger.ts";
 import { register } from "../../core/infra/metrics.ts";
+import { ApiKeyAuthenticator } from "../../core/security/api-key-authenticator.ts";
+import type { Principal } from "../../core/security/api-keys.ts";
+import { authorize } from "../../core/security/authorize.ts";
+import { appendAudit } from "../../db/repositories/audit-repo.ts";
 import { listReviews } from "../../db/repositories/reviews-repo.ts";
 import type { ProcessorContext } from "../context.ts";
 import { REVIEW_ACTIONS, type ReviewAction, resolveReviewAction } from "./resolve-review.ts";
@@ -38,13 +42,41 @@ export function startOpsServer(
     kctx.type = register.contentType;
     kctx.body = await register.metrics();
   });
+  const authenticator = new ApiKeyAuthenticator(ctx.pool);
+  const opsKey = async (kctx: Koa.Context) =>
+    authorize(authenticator, kctx.get("authorization") || undefined, "ops");
+
   router.get("/ops/reviews", async (kctx) => {
+    await opsKey(kctx);
     const open = kctx.query.status !== "resolved";
     const reviews = await listReviews(ctx.pool, { open, limit: 200 });
     kctx.body = { data: reviews };
   });
   router.post("/ops/reviews/:id/resolve", async (kctx) => {
-    const reviewId = kctx.params.id ?? "";
+    const principal = await opsKey(kctx);
+    const audit = (outcome: number, paymentId: string | null, errorCode: string | null) =>
+      appendAudit(ctx.pool, {
+        merchantId: principal.merchantId,
+        keyId: principal.keyId,
+        clientIp: kctx.ip || null,
+        action: "ops.review.resolve",
+        paymentId,
+        requestId: null,
+        outcome,
+        errorCode,
+      }).catch((err: Error) => o.logger.error({ err: err.message }, "audit row not written"));
+    try {
+      const resolved = await resolveFromRequest(kctx, principal);
+      kctx.body = resolved;
+      await audit(200, resolved.review.paymentId, null);
+    } catch (err) {
+      const known = err instanceof PaymentError ? err : null;
+      await audit(known?.status ?? 500, null, known?.code ?? "internal_error");
+      throw err;
+    }
+  });
+  const resolveFromRequest = async (kctx: Koa.ParameterizedContext, principal: Principal) => {
+    const reviewId = String((kctx as { params?: Record<string, string> }).params?.id ?? "");
     if (!UUID.test(reviewId)) throw errors.notFound("review");
     const body = await readJson(kctx.req);
     const action = body.action as ReviewAction;
@@ -58,16 +90,17 @@ export function startOpsServer(
     if (body.note !== undefined && (typeof body.note !== "string" || body.note.length > 1000)) {
       throw errors.validation("invalid_note", "note must be a string of at most 1000 characters", "note");
     }
-    const actor = String(kctx.get("x-ops-actor") || "ops").slice(0, 64);
+    // Who pressed the button: the key always, and the person's name when the console sends one.
+    const name = String(kctx.get("x-ops-actor") || "").slice(0, 38);
     const result = await resolveReviewAction(ctx, {
       reviewId,
       action,
       note: (body.note as string | undefined) ?? null,
-      actor,
+      actor: name ? `${name} (${principal.keyId})` : principal.keyId,
     });
     if (!result.ok) throw result.error;
-    kctx.body = { review: result.review, payment: result.payment };
-  });
+    return { review: result.review, payment: result.payment };
+  };
   app.use(router.routes()).use(router.allowedMethods());
   const server = createServer(app.callback());
   return new Promise((resolve, reject) => {

@@ -124,6 +124,7 @@ async function runCommand(ctx: ProcessorContext, review: Review, action: "void" 
     paymentId: review.paymentId,
     issuedAt: new Date(),
     idempotencyKey: null,
+    merchantId: review.merchantId,
     traceparent: null,
   };
   const cmd: PaymentCommand & { traceparent: null } =

@@ -21,7 +21,10 @@ export class ApiClient {
   readonly exchanges: Exchange[] = [];
   readonly firstAnswers = new Map<string, { request: KeyedRequest; answer: Answer }>();
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string,
+  ) {}
 
   async send(request: KeyedRequest, options: { record?: boolean; retry?: boolean } = {}): Promise<Answer> {
     let answer: Answer = { status: null, retryAfter: null, replayed: false, body: null, error: "not sent" };
@@ -51,7 +54,7 @@ export class ApiClient {
   }
 
   private async once(r: KeyedRequest): Promise<Answer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}` };
     if (r.body !== undefined) headers["content-type"] = "application/json";
     if (r.key) headers["idempotency-key"] = r.key;
     try {

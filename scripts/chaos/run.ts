@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateApiKey, MERCHANT_SCOPES } from "../../core/security/api-keys.ts";
 import { createPool } from "../../db/pool.ts";
+import { ensureMerchant, insertApiKey } from "../../db/repositories/api-keys-repo.ts";
 import { publishOrders } from "./autopay.ts";
 import { type CampaignEnv, databaseUrl } from "./campaign-env.ts";
 import { runChecks } from "./checks/index.ts";
@@ -14,7 +16,7 @@ import { buildPlan, describeFault } from "./plan.ts";
 import type { PlanOptions } from "./plan-types.ts";
 import type { RunResult } from "./report.ts";
 import { createTopics, deleteSubjects, deleteTopics, runNames, runTopics } from "./run-topics.ts";
-import { RunService } from "./service.ts";
+import { CHAOS_MERCHANT_ID, RunService } from "./service.ts";
 import { waitForQuiet } from "./settle.ts";
 import { pg } from "./shell.ts";
 import type { Simulators } from "./simulators.ts";
@@ -61,7 +63,11 @@ export async function runOnce(seed: number, c: RunContext): Promise<RunResult> {
   };
   try {
     await service.start(120_000);
-    const api = new ApiClient(`http://127.0.0.1:${c.e.ingressPort}`);
+    // The processors migrated the run's database: the campaign's merchant and key go in now.
+    const key = generateApiKey("test");
+    await ensureMerchant(pool, CHAOS_MERCHANT_ID, "chaos campaign");
+    await insertApiKey(pool, { ...key, merchantId: CHAOS_MERCHANT_ID, scopes: MERCHANT_SCOPES, label: tag });
+    const api = new ApiClient(`http://127.0.0.1:${c.e.ingressPort}`, key.secret);
     const replayRequests: KeyedRequest[] = [];
     const orderBase = started * 100;
     const t0 = Date.now() + 200;

@@ -4,6 +4,9 @@ import { RUN_PARTITIONS, type RunNames } from "./run-topics.ts";
 import { listenerOf } from "./shell.ts";
 import { until } from "./time.ts";
 
+/** Every payment of a run belongs to this merchant; run.ts creates it and its key before traffic starts. */
+export const CHAOS_MERCHANT_ID = "mer_chaos";
+
 /** Service settings for a run: short PSP timeout and janitor delays so that faults resolve within minutes. */
 function serviceEnv(e: CampaignEnv, names: RunNames, db: string): Record<string, string> {
   return {
@@ -33,6 +36,9 @@ function serviceEnv(e: CampaignEnv, names: RunNames, db: string): Record<string,
     PSP_PARK_RETRY_MS: "2000",
     PSP_PARK_DEADLINE_MS: "30000",
     INGRESS_RATE_LIMIT_PER_SEC: "1000",
+    AUTOPAY_MERCHANT_ID: CHAOS_MERCHANT_ID,
+    INGRESS_OPS_PORT: "0",
+    CONFIRM_VELOCITY_PER_TOKEN: "1000000",
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Currency } from "../../core/domain/currency.ts";
 import type { Payment } from "../../core/domain/payment.ts";
+import { TEST_MERCHANT_ID } from "./test-key.ts";
 
 let orderSeq = Math.floor(Date.now() / 1000) * 1000 + Math.floor(Math.random() * 1000);
 
@@ -37,6 +38,7 @@ export function newDomainPayment(overrides: Partial<Payment> = {}): Payment {
   const now = new Date();
   return {
     paymentId: randomUUID(),
+    merchantId: TEST_MERCHANT_ID,
     partitionKey: now.toISOString().slice(0, 10),
     orderId: String(nextOrderId()),
     amount: 1000n,

@@ -2,15 +2,21 @@ import { expect } from "vitest";
 import { type ApiResponse, api } from "./api.ts";
 import { newPaymentBody, type PaymentBodyOverrides } from "./factories.ts";
 
-export async function createPayment(overrides: PaymentBodyOverrides = {}): Promise<ApiResponse> {
-  const created = await api.post("/payments", newPaymentBody(overrides));
+/** Options for every call of a flow: another merchant's key, say. */
+export type FlowOptions = Pick<NonNullable<Parameters<typeof api.post>[2]>, "apiKey" | "baseUrl">;
+
+export async function createPayment(
+  overrides: PaymentBodyOverrides = {},
+  opts: FlowOptions = {},
+): Promise<ApiResponse> {
+  const created = await api.post("/payments", newPaymentBody(overrides), opts);
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created;
 }
 
-export async function createAndConfirm(overrides: PaymentBodyOverrides = {}) {
-  const created = await createPayment(overrides);
-  const confirmed = await api.post(`/payments/${created.body.payment_id}/confirm`, {});
+export async function createAndConfirm(overrides: PaymentBodyOverrides = {}, opts: FlowOptions = {}) {
+  const created = await createPayment(overrides, opts);
+  const confirmed = await api.post(`/payments/${created.body.payment_id}/confirm`, {}, opts);
   return { paymentId: created.body.payment_id as string, created, confirmed };
 }
 

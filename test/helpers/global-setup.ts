@@ -1,17 +1,21 @@
 import type { TestProject } from "vitest/node";
+import { generateApiKey } from "../../core/security/api-keys.ts";
 import { setWebhookEndpoint, webhookEndpoint } from "./psp-simulators.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "./service-process.ts";
 import { stackEnv } from "./stack-env.ts";
+import { provisionKey } from "./test-key.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     apiUrl: string;
+    opsUrl: string;
   }
 }
 
 // Overridable so that two runs on one machine do not collide.
 const TEST_PORT = process.env.PAYMENTS_TEST_PORT ?? "18080";
 const TEST_PROCESSOR_PORT = process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464";
+const TEST_OPS_PORT = process.env.PAYMENTS_TEST_OPS_PORT ?? "19463";
 const PSPS = ["stripe", "adyen"] as const;
 let service: ServiceProcess | undefined;
 /** Where the stack's simulators delivered webhooks before this run, restored at teardown. */
@@ -25,16 +29,24 @@ export async function setup(project: TestProject) {
   if (process.env.PAYMENTS_UNIT_ONLY === "1") return;
   const external = process.env.PAYMENTS_API_URL;
   const apiUrl = external ?? `http://127.0.0.1:${TEST_PORT}`;
+  const opsUrl = process.env.PAYMENTS_OPS_URL ?? `http://127.0.0.1:${TEST_OPS_PORT}`;
   project.provide("apiUrl", apiUrl);
+  project.provide("opsUrl", opsUrl);
   process.env.PAYMENTS_API_URL = apiUrl;
+  process.env.PAYMENTS_OPS_URL = opsUrl;
   if (!external) {
     await assertStackUp();
     service = spawnService(
       "scripts/start.ts",
-      { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: TEST_PROCESSOR_PORT },
+      { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: TEST_PROCESSOR_PORT, INGRESS_OPS_PORT: TEST_OPS_PORT },
       "test-service",
     );
     await waitForHttp(`${apiUrl}/readyz`, 90_000, service.child);
+    // The service has migrated the database: the run's own key goes in now (an external service
+    // comes with its key in PAYMENTS_TEST_API_KEY).
+    const key = generateApiKey("test").secret;
+    await provisionKey(stackEnv.databaseUrl, key);
+    process.env.PAYMENTS_TEST_API_KEY = key;
   }
   await pointSimulatorsAt(apiUrl);
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { migrate } from "../../db/migrate.ts";
+import { ensureMerchant } from "../../db/repositories/api-keys-repo.ts";
 import { stackEnv } from "./stack-env.ts";
+import { TEST_MERCHANT_ID } from "./test-key.ts";
 
 /** Creates an empty database on the stack's server; `drop` removes it, connections and all. */
 export async function createDatabase(
@@ -24,6 +26,7 @@ export async function privateDatabase(name: string): Promise<{ pool: pg.Pool; dr
   const db = await createDatabase(name);
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   await migrate(pool);
+  await ensureMerchant(pool, TEST_MERCHANT_ID, TEST_MERCHANT_ID);
   return {
     pool,
     async drop() {

@@ -2,6 +2,7 @@ import pg from "pg";
 import { freePort } from "./free-port.ts";
 import { createDatabase } from "./private-database.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "./service-process.ts";
+import { provisionKey, testApiKey } from "./test-key.ts";
 
 export type SimName = "stripe" | "adyen" | "fraud";
 
@@ -64,6 +65,7 @@ export async function startPrivateService(
   };
   const service = spawnService("scripts/start.ts", serviceEnv, `${run}-service`);
   await waitForHttp(`${baseUrl}/readyz`, 90_000, service.child);
+  await provisionKey(database.url, testApiKey());
   const db = new pg.Pool({ connectionString: database.url, max: 3 });
 
   return {

@@ -20,6 +20,12 @@ export const TEST_SERVICE_ENV = {
   PSP_PARK_DEADLINE_MS: "15000",
   COMMAND_CLAIM_LEASE_MS: "6000",
   REPLY_TIMEOUT_MS: "10000",
+  // Any free port for the ingress's ops listener unless a test names one (global-setup does).
+  INGRESS_OPS_PORT: "0",
+  // The suite confirms the same test tokens thousands of times; the velocity test sets its own limit.
+  CONFIRM_VELOCITY_PER_TOKEN: "1000000",
+  // Autopay payments belong to the suite's merchant, so its key can read them.
+  AUTOPAY_MERCHANT_ID: "mer_tests",
 };
 
 const OUTPUT_TAIL_CHARS = 4000;

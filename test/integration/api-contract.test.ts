@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, api, apiUrl } from "../helpers/api.ts";
+import { type ApiResponse, api, apiUrl, opsUrl } from "../helpers/api.ts";
 import { newPaymentBody, type PaymentBodyOverrides } from "../helpers/factories.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
 import { adyenNotification, stripeEventBody, stripeSignature, unixNow } from "../helpers/webhooks.ts";
@@ -305,7 +305,7 @@ describe("operations", () => {
     expect((await call("GET", "/healthz", "/healthz")).body).toEqual({ status: "alive" });
     const ready = await call("GET", "/readyz", "/readyz");
     expect(ready.body.status).toBe("ready");
-    const metrics = await call("GET", "/metrics", "/metrics");
+    const metrics = await api.get("/metrics", { baseUrl: opsUrl() });
     expect(metrics.body).toContain("http_request_duration_seconds");
     expect(metrics.body).toContain("http_idempotent_replays_total");
     const doc = await call("GET", "/openapi.json", "/openapi.json");

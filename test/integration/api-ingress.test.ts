@@ -26,6 +26,7 @@ import { stackEnv } from "../helpers/stack-env.ts";
  * deterministic, including the reply timeout.
  */
 let baseUrl = "";
+let opsBaseUrl = "";
 const TOPIC = "payment.commands.ingress-test.v1";
 const REPLY_TIMEOUT_MS = 3_000;
 const LOG_NAME = "test-ingress-only";
@@ -158,11 +159,14 @@ async function keyRow(key: string) {
 
 beforeAll(async () => {
   const port = String(await freePort());
+  const opsPort = String(await freePort());
+  opsBaseUrl = `http://127.0.0.1:${opsPort}`;
   baseUrl = `http://127.0.0.1:${port}`;
   ingress = spawnService(
     "http-ingress/main.ts",
     {
       PORT: port,
+      INGRESS_OPS_PORT: opsPort,
       REPLY_TIMEOUT_MS: String(REPLY_TIMEOUT_MS),
       COMMAND_TOPIC: TOPIC,
       COMMAND_TOPIC_PARTITIONS: "3",
@@ -464,8 +468,8 @@ describe("Idempotency-Key", () => {
     const body = newPaymentBody();
     const [commandId, paymentId] = [randomUUID(), randomUUID()];
     await testDb().query(
-      `INSERT INTO idempotency_keys (idempotency_key, method, path, request_hash, command_id, payment_id, state, locked_until, expires_at)
-       VALUES ($1, 'POST', '/payments', $2, $3, $4, 'in_flight', now() - interval '1 second', now() + interval '1 day')`,
+      `INSERT INTO idempotency_keys (merchant_id, idempotency_key, method, path, request_hash, command_id, payment_id, state, locked_until, expires_at)
+       VALUES ('mer_tests', $1, 'POST', '/payments', $2, $3, $4, 'in_flight', now() - interval '1 second', now() + interval '1 day')`,
       [key, requestHash("POST", "/payments", body), commandId, paymentId],
     );
     const pending = call("POST", "/payments", "/payments", body, { idempotencyKey: key });
@@ -481,8 +485,8 @@ describe("Idempotency-Key", () => {
     const key = `leased-${randomUUID()}`;
     const body = newPaymentBody();
     await testDb().query(
-      `INSERT INTO idempotency_keys (idempotency_key, method, path, request_hash, command_id, payment_id, state, locked_until, expires_at)
-       VALUES ($1, 'POST', '/payments', $2, $3, $4, 'in_flight', now() + interval '1 minute', now() + interval '1 day')`,
+      `INSERT INTO idempotency_keys (merchant_id, idempotency_key, method, path, request_hash, command_id, payment_id, state, locked_until, expires_at)
+       VALUES ('mer_tests', $1, 'POST', '/payments', $2, $3, $4, 'in_flight', now() + interval '1 minute', now() + interval '1 day')`,
       [key, requestHash("POST", "/payments", body), randomUUID(), randomUUID()],
     );
     const res = await call("POST", "/payments", "/payments", body, { idempotencyKey: key });
@@ -493,9 +497,9 @@ describe("Idempotency-Key", () => {
   it("reuses an expired key for a new request", async () => {
     const key = `expired-${randomUUID()}`;
     await testDb().query(
-      `INSERT INTO idempotency_keys (idempotency_key, method, path, request_hash, command_id, state, response_status, response_body,
+      `INSERT INTO idempotency_keys (merchant_id, idempotency_key, method, path, request_hash, command_id, state, response_status, response_body,
          locked_until, expires_at)
-       VALUES ($1, 'POST', '/payments', $2, $3, 'completed', 201, '{}', now(), now() - interval '1 second')`,
+       VALUES ('mer_tests', $1, 'POST', '/payments', $2, $3, 'completed', 201, '{}', now(), now() - interval '1 second')`,
       [key, "0".repeat(64), randomUUID()],
     );
     const res = await call("POST", "/payments", "/payments", newPaymentBody(), { idempotencyKey: key });
@@ -636,12 +640,15 @@ describe("refusals", () => {
 describe("operations", () => {
   it("is ready with every dependency up and exports HTTP metrics", async () => {
     const ready = await call("GET", "/readyz", "/readyz");
-    expect(ready.body).toEqual({
+    expect(ready.body).toEqual({ status: "ready" });
+    const detail = await api.get("/readyz", { baseUrl: opsBaseUrl });
+    expect(detail.body).toEqual({
       status: "ready",
       checks: { postgres: { status: "up" }, kafka: { status: "up" }, schema_registry: { status: "up" } },
     });
     expect((await call("GET", "/healthz", "/healthz")).status).toBe(200);
-    const metrics = (await call("GET", "/metrics", "/metrics")) as ApiResponse<string>;
+    expect((await api.get("/metrics", { baseUrl })).status).toBe(404);
+    const metrics = (await api.get("/metrics", { baseUrl: opsBaseUrl })) as ApiResponse<string>;
     expect(metrics.body).toMatch(
       /http_request_duration_seconds_count\{method="POST",route="\/payments",status="201"\}/,
     );

@@ -10,6 +10,7 @@ import { newPaymentBody } from "../helpers/factories.ts";
 import { type PrivateService, startPrivateService } from "../helpers/private-service.ts";
 import { simCharges, simPost } from "../helpers/psp-simulators.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 import { eventually, processState } from "../helpers/wait.ts";
 
 // Its own service, database and simulators: these tests pause and kill the PSP.
@@ -232,6 +233,7 @@ describe("two copies of one command at once", () => {
       paymentId,
       issuedAt: new Date(),
       idempotencyKey: null,
+      merchantId: TEST_MERCHANT_ID,
       type: "refund",
       body: { refund_id: randomUUID(), amount_minor: 100, reason: null },
     };

@@ -135,12 +135,12 @@ describe("registry: a deliberately breaking change is caught", () => {
   });
 
   it("rejects a new required field without a default", async () => {
-    const next = withAddedField(current, { name: "merchant_id", type: "string" });
+    const next = withAddedField(current, { name: "sales_channel", type: "string" });
     expect(await isCompatible(subject, "latest", next)).toBe(false);
     // …and refuses to register it, naming the field.
     const answer = await register(subject, next);
     expect(answer.status).toBe(409);
-    expect(JSON.stringify(answer.body)).toMatch(/merchant_id/);
+    expect(JSON.stringify(answer.body)).toMatch(/sales_channel/);
   });
 
   it("rejects a changed field type", async () => {
@@ -166,14 +166,14 @@ describe("registry: a deliberately breaking change is caught", () => {
   });
 
   it("accepts a new optional field with a default", async () => {
-    const next = withAddedField(current, { name: "merchant_id", type: ["null", "string"], default: null });
+    const next = withAddedField(current, { name: "sales_channel", type: ["null", "string"], default: null });
     expect(await isCompatible(subject, "latest", next)).toBe(true);
   });
 
   it("checks against the version asked for, not only the latest", async () => {
     // v2 adds an optional field; a candidate that makes it required reads v2 data but not v1 data.
-    const added = withAddedField(current, { name: "merchant_id", type: "string", default: "" });
-    const required = withAddedField(current, { name: "merchant_id", type: "string" });
+    const added = withAddedField(current, { name: "sales_channel", type: "string", default: "" });
+    const required = withAddedField(current, { name: "sales_channel", type: "string" });
     const chain = `${subject}-versions`;
     expect((await register(chain, current)).status).toBe(200);
     await setBackward(chain);

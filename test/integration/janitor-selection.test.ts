@@ -14,7 +14,7 @@ async function openAttempt(operation: string, status: string, dueSecondsAgo: num
   const paymentId = randomUUID();
   const attemptId = randomUUID();
   await db.pool.query(
-    "INSERT INTO payment_index (payment_id, partition_key, order_id) VALUES ($1, current_date, 1)",
+    "INSERT INTO payment_index (payment_id, partition_key, order_id, merchant_id) VALUES ($1, current_date, 1, 'mer_tests')",
     [paymentId],
   );
   await db.pool.query(

@@ -4,13 +4,13 @@ import { closeTestDb, testDb } from "../helpers/db.ts";
 
 const insert = async (paymentId: string, partitionKey: string) => {
   const db = testDb();
-  await db.query("INSERT INTO payment_index (payment_id, partition_key, order_id) VALUES ($1, $2, 1)", [
-    paymentId,
-    partitionKey,
-  ]);
   await db.query(
-    `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp)
-     VALUES ($1, $2, 1, 12.34, 'USD', 'requires_confirmation', 'automatic', 'stripe')`,
+    "INSERT INTO payment_index (payment_id, partition_key, order_id, merchant_id) VALUES ($1, $2, 1, 'mer_tests')",
+    [paymentId, partitionKey],
+  );
+  await db.query(
+    `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp, merchant_id)
+     VALUES ($1, $2, 1, 12.34, 'USD', 'requires_confirmation', 'automatic', 'stripe', 'mer_tests')`,
     [paymentId, partitionKey],
   );
   const { rows } = await db.query(

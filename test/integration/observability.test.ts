@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { api } from "../helpers/api.ts";
+import { api, opsUrl } from "../helpers/api.ts";
 import { createAndConfirm } from "../helpers/flows.ts";
 
 describe("/metrics", () => {
   it("exposes the payment metrics named in the spec, with psp and outcome labels", async () => {
     await createAndConfirm({ psp: "stripe" });
     await createAndConfirm({ psp: "stripe", token: "pm_card_chargeDeclined" });
-    const res = await api.get("/metrics");
+    const res = await api.get("/metrics", { baseUrl: opsUrl() });
     expect(res.status).toBe(200);
     const text = String(res.body);
     expect(text).toMatch(
@@ -31,6 +31,13 @@ describe("health", () => {
   it("answers /healthz and reports dependencies on /readyz", async () => {
     expect((await api.get("/healthz")).status).toBe(200);
     const ready = await api.get("/readyz");
-    expect(ready.status).toBe(200);
+    expect(ready).toMatchObject({ status: 200, body: { status: "ready" } });
+    const detail = await api.get("/readyz", { baseUrl: opsUrl() });
+    expect(detail.body.checks).toEqual({
+      postgres: { status: "up" },
+      kafka: { status: "up" },
+      schema_registry: { status: "up" },
+    });
+    expect((await api.get("/metrics")).status).toBe(404);
   });
 });

@@ -13,6 +13,7 @@ import { partitionFor } from "../helpers/kafka-partitioner.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { TEST_SERVICE_ENV } from "../helpers/service-process.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 import { waitUntil } from "../helpers/wait.ts";
 
 // The topic the run's service consumes, with the partition count it was created with (production's).
@@ -104,7 +105,7 @@ describe("per-payment order under parallelism", () => {
   }
 
   function lifecycle(paymentId: string, token: string): PaymentCommand[] {
-    const base = { paymentId, issuedAt: new Date(), idempotencyKey: null };
+    const base = { paymentId, issuedAt: new Date(), idempotencyKey: null, merchantId: TEST_MERCHANT_ID };
     return [
       {
         ...base,

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
+import { MERCHANT_SCOPES } from "../../core/security/api-keys.ts";
 import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { createAndConfirm, createPayment, settledOperation, waitForPayment } from "../helpers/flows.ts";
+import { newMerchantKey, TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 import { eventually } from "../helpers/wait.ts";
 
 // The shared test service's ops listener (global-setup: PAYMENTS_TEST_PROCESSOR_PORT).
@@ -227,6 +229,17 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
     expect(payment.status).toBe("processing");
     expect((await simulatorCharges(psp, paymentId)).authorizations).toBe(0);
 
+    // The ops API wants a key with the ops scope.
+    const anonymous = await api.get("/ops/reviews", { baseUrl: opsUrl, apiKey: null });
+    expect(anonymous.status).toBe(401);
+    const merchantOnly = await newMerchantKey(testDb(), TEST_MERCHANT_ID, MERCHANT_SCOPES);
+    const notOps = await api.post(
+      `/ops/reviews/${review.review_id}/resolve`,
+      { action: "mark_failed" },
+      { baseUrl: opsUrl, apiKey: merchantOnly.secret },
+    );
+    expect(notOps).toMatchObject({ status: 403, body: { error: { code: "insufficient_scope" } } });
+
     // An operator checks the PSP's dashboard and marks it failed: the usual event, an audit row.
     const resolved = await api.post(
       `/ops/reviews/${review.review_id}/resolve`,
@@ -234,7 +247,9 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
       { baseUrl: opsUrl, headers: { "x-ops-actor": "alice" } },
     );
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
-    expect(resolved.body.review).toMatchObject({ resolution: "mark_failed", resolvedBy: "alice" });
+    expect(resolved.body.review).toMatchObject({ resolution: "mark_failed" });
+    // The person's name as sent, and the ops key that acted: the key is always on record.
+    expect(resolved.body.review.resolvedBy).toMatch(/^alice \(key_[0-9a-f]+\)$/);
     expect((await api.get(`/payments/${paymentId}`)).body).toMatchObject({
       status: "failed",
       failure_reason: "manual_review",
@@ -244,7 +259,21 @@ describe.each(["stripe", "adyen"] as const)("payments through %s", (psp) => {
     const audit = await testDb().query("SELECT actor, action, outcome FROM ops_audit WHERE review_id = $1", [
       review.review_id,
     ]);
-    expect(audit.rows).toEqual([{ actor: "alice", action: "review.mark_failed", outcome: "resolved" }]);
+    expect(audit.rows).toEqual([
+      { actor: expect.stringMatching(/^alice \(key_/), action: "review.mark_failed", outcome: "resolved" },
+    ]);
+    const trail = await testDb().query(
+      "SELECT merchant_id, key_id, action, outcome FROM audit_log WHERE action = 'ops.review.resolve' AND payment_id = $1",
+      [paymentId],
+    );
+    expect(trail.rows).toEqual([
+      {
+        merchant_id: TEST_MERCHANT_ID,
+        key_id: expect.stringMatching(/^key_/),
+        action: "ops.review.resolve",
+        outcome: 200,
+      },
+    ]);
     const again = await api.post(
       `/ops/reviews/${review.review_id}/resolve`,
       { action: "mark_succeeded" },

@@ -13,6 +13,7 @@ import { readCommandFile, readCommandTopic, toJsonLines } from "../../scripts/re
 import { replayCommands } from "../../scripts/replay/replay.ts";
 import { nextOrderId } from "../helpers/factories.ts";
 import { stackEnv } from "../helpers/stack-env.ts";
+import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
 const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-replay" };
 const TARGET = "payment.commands.v1";
@@ -34,7 +35,7 @@ afterAll(async () => {
 function sample(): PaymentCommand[] {
   return ["pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined", "pm_card_visa"].flatMap((token) => {
     const paymentId = randomUUID();
-    const base = { paymentId, issuedAt: new Date(), idempotencyKey: null };
+    const base = { paymentId, issuedAt: new Date(), idempotencyKey: null, merchantId: TEST_MERCHANT_ID };
     return [
       {
         ...base,

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CommandReply, PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
 import { loadConfig } from "../../core/infra/config.ts";
+import { type Principal, SCOPES } from "../../core/security/api-keys.ts";
 import type { Pool } from "../../db/pool.ts";
-import { createIngressApp } from "../../http-ingress/app.ts";
+import { createIngressApp, createIngressOpsApp } from "../../http-ingress/app.ts";
 import type { CommandBus } from "../../http-ingress/command-bus.ts";
 import { api } from "../helpers/api.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
@@ -27,6 +28,19 @@ class FakeBus implements CommandBus {
 }
 
 const emptyPool = { query: async () => ({ rows: [], rowCount: 0 }) } as unknown as Pool;
+// The api helper sends PAYMENTS_TEST_API_KEY; here it is a key the stub authenticator knows.
+const KEY = "sk_test_unit_key_with_every_scope";
+const READ_ONLY_KEY = "sk_test_unit_key_read_only";
+process.env.PAYMENTS_TEST_API_KEY = KEY;
+const principals: Record<string, Principal> = {
+  [KEY]: { keyId: "key_unit", merchantId: "mer_unit", scopes: new Set(SCOPES) },
+  [READ_ONLY_KEY]: {
+    keyId: "key_unit_ro",
+    merchantId: "mer_unit",
+    scopes: new Set(["payments:read"] as const),
+  },
+};
+const authenticator = { authenticate: async (secret: string) => principals[secret] ?? null };
 const bus = new FakeBus();
 let baseUrl = "";
 let limitedUrl = "";
@@ -43,6 +57,7 @@ async function serve(rateLimit?: { perSecond: number; burst: number }): Promise<
       kafka: async () => Promise.reject(new Error("down")),
     },
     rateLimit,
+    authenticator,
   });
   const server = app.listen(0, "127.0.0.1");
   servers.push(server);
@@ -279,20 +294,66 @@ describe("routing and errors", () => {
 });
 
 describe("operations endpoints", () => {
-  it("serves liveness, readiness naming the failed dependency, metrics and the OpenAPI document", async () => {
+  it("answers liveness, bare readiness and the OpenAPI document publicly, and nothing about dependencies", async () => {
     expect(await api.get("/healthz", { baseUrl })).toMatchObject({ status: 200, body: { status: "alive" } });
     const ready = await api.get("/readyz", { baseUrl });
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: "not_ready" });
+    expect((await api.get("/metrics", { baseUrl })).status).toBe(404);
+    const doc = await api.get("/openapi.json", { baseUrl });
+    expect(doc.body.openapi).toBe("3.1.0");
+  });
+
+  it("serves readiness naming the failed dependency, and metrics, on the ops listener", async () => {
+    const ops = createIngressOpsApp({
+      config: loadConfig({}),
+      pool: emptyPool,
+      commandBus: bus,
+      logger: pino({ level: "silent" }),
+      readinessChecks: {
+        postgres: async () => undefined,
+        kafka: async () => Promise.reject(new Error("down")),
+      },
+    }).listen(0, "127.0.0.1");
+    servers.push(ops);
+    await new Promise((resolve) => ops.once("listening", resolve));
+    const opsUrl = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
+    const ready = await api.get("/readyz", { baseUrl: opsUrl });
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({
       status: "not_ready",
       checks: { postgres: { status: "up" }, kafka: { status: "down", error: "down" } },
     });
-    const metrics = await api.get("/metrics", { baseUrl });
+    const metrics = await api.get("/metrics", { baseUrl: opsUrl });
     expect(metrics.headers.get("content-type")).toContain("text/plain");
     expect(metrics.body).toContain("http_request_duration_seconds_bucket");
     expect(metrics.body).toContain("process_cpu_user_seconds_total");
-    const doc = await api.get("/openapi.json", { baseUrl });
-    expect(doc.body.openapi).toBe("3.1.0");
+  });
+});
+
+describe("API keys at the HTTP edge", () => {
+  it("answers 401 without a key or with an unknown one, and 403 without the scope, before publishing", async () => {
+    const none = await post("/payments", newPaymentBody(), { apiKey: null });
+    expect(none.status).toBe(401);
+    expect(none.body.error).toMatchObject({ type: "authentication_error", code: "api_key_missing" });
+    const unknown = await post("/payments", newPaymentBody(), { apiKey: "sk_test_not_a_key_we_made" });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error.code).toBe("api_key_invalid");
+    const basic = await post("/payments", newPaymentBody(), {
+      apiKey: null,
+      headers: { authorization: `Basic ${KEY}` },
+    });
+    expect(basic.status).toBe(401);
+    const readOnly = await post("/payments", newPaymentBody(), { apiKey: READ_ONLY_KEY });
+    expect(readOnly.status).toBe(403);
+    expect(readOnly.body.error).toMatchObject({ type: "permission_error", code: "insufficient_scope" });
+    expect(bus.sent).toEqual([]);
+    expect((await api.get("/payments/1", { baseUrl, apiKey: READ_ONLY_KEY })).status).toBe(200);
+  });
+
+  it("checks the key before reading the body", async () => {
+    const res = await post("/payments", undefined, { apiKey: null, rawBody: "{" });
+    expect(res.status).toBe(401);
   });
 });
 
@@ -334,5 +395,11 @@ describe("OpenAPI conformance of what the ingress itself writes", () => {
     contract.assert("GET", "/payments/{ref}", await api.get("/payments/1", { baseUrl: limitedUrl }));
     contract.assert("GET", "/readyz", await api.get("/readyz", { baseUrl }));
     contract.assert("GET", "/healthz", await api.get("/healthz", { baseUrl }));
+    contract.assert("POST", "/payments", await post("/payments", newPaymentBody(), { apiKey: null }));
+    contract.assert(
+      "POST",
+      "/payments",
+      await post("/payments", newPaymentBody(), { apiKey: READ_ONLY_KEY }),
+    );
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { IdRewriter } from "../../scripts/replay/rewrite-ids.ts";
 
-const base = { issuedAt: new Date(0), idempotencyKey: "k" };
+const base = { issuedAt: new Date(0), idempotencyKey: "k", merchantId: "mer_a" };
 const create = (paymentId: string, commandId: string): PaymentCommand => ({
   ...base,
   paymentId,
