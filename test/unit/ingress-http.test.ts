@@ -46,16 +46,21 @@ let baseUrl = "";
 let limitedUrl = "";
 const servers: Array<{ close: () => void }> = [];
 
+/** The ingress's dependencies with I/O replaced: Kafka reports down, so readiness has something to say. */
+const unitDeps = () => ({
+  config: loadConfig({}),
+  pool: emptyPool,
+  commandBus: bus,
+  logger: pino({ level: "silent" }),
+  readinessChecks: {
+    postgres: async () => undefined,
+    kafka: async () => Promise.reject(new Error("down")),
+  },
+});
+
 async function serve(rateLimit?: { perSecond: number; burst: number }): Promise<string> {
   const app = createIngressApp({
-    config: loadConfig({}),
-    pool: emptyPool,
-    commandBus: bus,
-    logger: pino({ level: "silent" }),
-    readinessChecks: {
-      postgres: async () => undefined,
-      kafka: async () => Promise.reject(new Error("down")),
-    },
+    ...unitDeps(),
     rateLimit,
     authenticator,
   });
@@ -305,16 +310,7 @@ describe("operations endpoints", () => {
   });
 
   it("serves readiness naming the failed dependency, and metrics, on the ops listener", async () => {
-    const ops = createIngressOpsApp({
-      config: loadConfig({}),
-      pool: emptyPool,
-      commandBus: bus,
-      logger: pino({ level: "silent" }),
-      readinessChecks: {
-        postgres: async () => undefined,
-        kafka: async () => Promise.reject(new Error("down")),
-      },
-    }).listen(0, "127.0.0.1");
+    const ops = createIngressOpsApp(unitDeps()).listen(0, "127.0.0.1");
     servers.push(ops);
     await new Promise((resolve) => ops.once("listening", resolve));
     const opsUrl = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
