@@ -113,7 +113,7 @@ export const outboxLag = new Gauge({
 
 export const webhooksReceived = new Counter({
   name: "psp_webhooks_received_total",
-  help: "PSP webhook events at the ingress: accepted (published), duplicate (seen before) or rejected",
+  help: "PSP webhook events at the ingress: accepted (published), duplicate (seen before), ignored (signed, not for this deployment) or rejected",
   labelNames: ["psp", "result"] as const,
 });
 

@@ -26,11 +26,11 @@ function signatureMatches(candidate: string, expected: Buffer): boolean {
   return timingSafeEqual(Buffer.from(candidate, "hex"), expected);
 }
 
-/** Verifies Stripe-Signature over the exact raw bytes, then maps the Event. */
+/** Verifies Stripe-Signature over the exact raw bytes with any active secret, then maps the Event. */
 export function verifyStripeWebhook(
   rawBody: Buffer,
   headers: Record<string, string | undefined>,
-  secret: string,
+  secrets: readonly string[],
   now: Date = new Date(),
   toleranceSeconds = STRIPE_TOLERANCE_SECONDS,
 ): WebhookVerification {
@@ -39,9 +39,11 @@ export function verifyStripeWebhook(
   const parsed = parseSignatureHeader(header);
   if (parsed === undefined) return { ok: false, reason: "malformed" };
   if (parsed.v1.length === 0) return { ok: false, reason: "missing_signature" };
-  const expected = createHmac("sha256", secret).update(`${parsed.timestamp}.`).update(rawBody).digest();
-  if (!parsed.v1.some((candidate) => signatureMatches(candidate, expected)))
-    return { ok: false, reason: "bad_signature" };
+  const signedBy = (secret: string) => {
+    const expected = createHmac("sha256", secret).update(`${parsed.timestamp}.`).update(rawBody).digest();
+    return parsed.v1.some((candidate) => signatureMatches(candidate, expected));
+  };
+  if (!secrets.some(signedBy)) return { ok: false, reason: "bad_signature" };
   if (Math.floor(now.getTime() / 1000) - parsed.timestamp > toleranceSeconds)
     return { ok: false, reason: "stale_timestamp" };
 
