@@ -123,6 +123,11 @@ export const webhookEventsApplied = new Counter({
   labelNames: ["psp", "outcome"] as const,
 });
 
+export const fraudConfigurationErrors = new Counter({
+  name: "fraud_configuration_errors_total",
+  help: "Fraud scoring calls refused for our credentials (401/403): payments are refused until an operator fixes FRAUD_API_KEY",
+});
+
 export const pspConfigurationErrors = new Counter({
   name: "psp_configuration_errors_total",
   help: "PSP calls refused for our credentials or account setup (401/403): never a decline, needs an operator",
