@@ -13,6 +13,7 @@ const SECRET = "whsec_test_secret";
 const OLD_SECRET = "whsec_retired_secret";
 const NOW = new Date("2026-01-15T12:00:00Z");
 const T = Math.floor(NOW.getTime() / 1000);
+const TEST_MODE = { secrets: [SECRET], live: false };
 
 const stripeEvent = JSON.stringify({
   id: "evt_1",
@@ -23,7 +24,7 @@ const stripeEvent = JSON.stringify({
 });
 
 function verifyStripe(header: string | undefined, body = stripeEvent) {
-  return verifyStripeWebhook(Buffer.from(body), { "stripe-signature": header }, [SECRET], NOW);
+  return verifyStripeWebhook(Buffer.from(body), { "stripe-signature": header }, TEST_MODE, NOW);
 }
 
 describe("Stripe-Signature", () => {
@@ -37,7 +38,7 @@ describe("Stripe-Signature", () => {
 
   it("finds the header whatever its case", () => {
     const headers = { "Stripe-Signature": stripeSignatureHeader(SECRET, stripeEvent, T) };
-    expect(verifyStripeWebhook(Buffer.from(stripeEvent), headers, [SECRET], NOW).ok).toBe(true);
+    expect(verifyStripeWebhook(Buffer.from(stripeEvent), headers, TEST_MODE, NOW).ok).toBe(true);
   });
 
   it("rejects a signature made with another secret", () => {
@@ -65,11 +66,32 @@ describe("Stripe-Signature", () => {
     const both = verifyStripeWebhook(
       Buffer.from(stripeEvent),
       { "stripe-signature": header },
-      [SECRET, OLD_SECRET],
+      { secrets: [SECRET, OLD_SECRET], live: false },
       NOW,
     );
     expect(both.ok).toBe(true);
     expect(verifyStripe(header)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("ignores, without rejecting, a signed event of the other mode (livemode)", () => {
+    const live = JSON.stringify({ ...JSON.parse(stripeEvent), livemode: true });
+    expect(verifyStripe(stripeSignatureHeader(SECRET, live, T), live)).toEqual({
+      ok: true,
+      events: [],
+      ignored: [{ pspReference: "ch_1", type: "charge.refunded", reason: "live event" }],
+    });
+    const test = JSON.stringify({ ...JSON.parse(stripeEvent), livemode: false });
+    expect(verifyStripe(stripeSignatureHeader(SECRET, test, T), test)).toMatchObject({
+      ok: true,
+      events: [{ eventId: "evt_1" }],
+    });
+    const inLive = verifyStripeWebhook(
+      Buffer.from(test),
+      { "stripe-signature": stripeSignatureHeader(SECRET, test, T) },
+      { secrets: [SECRET], live: true },
+      NOW,
+    );
+    expect(inLive).toMatchObject({ ok: true, events: [], ignored: [{ reason: "test event" }] });
   });
 
   it("ignores v0 signatures", () => {

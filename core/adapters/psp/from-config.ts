@@ -10,6 +10,7 @@ export function connectorsFromConfig(config: Config): Record<PspName, PaymentCon
       baseUrl: config.STRIPE_API_BASE,
       apiKey: config.STRIPE_API_KEY,
       webhookSecret: config.STRIPE_WEBHOOK_SECRETS,
+      live: config.PSP_ENVIRONMENT === "live",
       ...(config.STRIPE_RETURN_URL ? { returnUrl: config.STRIPE_RETURN_URL } : {}),
     },
     adyen: {

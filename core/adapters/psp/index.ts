@@ -10,7 +10,13 @@ export { AdyenConnector, StripeConnector };
 
 export interface ConnectorsConfig extends Partial<Omit<ResilienceSettings, "timeoutMs">> {
   /** returnUrl: where Stripe sends the shopper back after a redirect (3-D Secure); sent only when set. */
-  stripe: { baseUrl: string; apiKey: string; webhookSecret: string | readonly string[]; returnUrl?: string };
+  stripe: {
+    baseUrl: string;
+    apiKey: string;
+    webhookSecret: string | readonly string[];
+    returnUrl?: string;
+    live?: boolean;
+  };
   adyen: {
     baseUrl: string;
     apiKey: string;

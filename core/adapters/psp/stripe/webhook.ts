@@ -26,11 +26,18 @@ function signatureMatches(candidate: string, expected: Buffer): boolean {
   return timingSafeEqual(Buffer.from(candidate, "hex"), expected);
 }
 
+export interface StripeWebhookSettings {
+  /** Every signing secret active now (several during a rotation). */
+  secrets: readonly string[];
+  /** Whether this deployment takes live-mode events; events of the other mode are acknowledged and ignored. */
+  live: boolean;
+}
+
 /** Verifies Stripe-Signature over the exact raw bytes with any active secret, then maps the Event. */
 export function verifyStripeWebhook(
   rawBody: Buffer,
   headers: Record<string, string | undefined>,
-  secrets: readonly string[],
+  { secrets, live }: StripeWebhookSettings,
   now: Date = new Date(),
   toleranceSeconds = STRIPE_TOLERANCE_SECONDS,
 ): WebhookVerification {
@@ -49,7 +56,11 @@ export function verifyStripeWebhook(
 
   const body = event.safeParse(parseJson(rawBody.toString("utf8")));
   if (!body.success) return { ok: false, reason: "malformed" };
-  const { id, type, created, data } = body.data;
+  const { id, type, created, livemode, data } = body.data;
+  if (livemode !== undefined && livemode !== live) {
+    const reason = livemode ? "live event" : "test event";
+    return { ok: true, events: [], ignored: [{ pspReference: String(data.object.id ?? ""), type, reason }] };
+  }
   const object = data.object;
   // payment_intent.* events carry the intent; charge.* and refund.* events point at it.
   const pspReference =
