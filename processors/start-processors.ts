@@ -43,7 +43,11 @@ export async function startProcessors(config: Config) {
   const ctx: ProcessorContext = {
     pool,
     connectors: connectorsFromConfig(config),
-    fraud: new HttpFraudScorer({ baseUrl: config.FRAUD_API_BASE, timeoutMs: config.FRAUD_TIMEOUT_MS }),
+    fraud: new HttpFraudScorer({
+      baseUrl: config.FRAUD_API_BASE,
+      apiKey: config.FRAUD_API_KEY,
+      timeoutMs: config.FRAUD_TIMEOUT_MS,
+    }),
     fraudPolicy: {
       blockScore: config.FRAUD_BLOCK_SCORE,
       fallbackMaxMinor: BigInt(config.FRAUD_FALLBACK_MAX_MINOR),

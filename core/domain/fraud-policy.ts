@@ -15,7 +15,7 @@ export type FraudVerdict =
 /**
  * Runs before authorization. With the fraud service down we neither guess a score nor fail open
  * for large amounts: small payments continue flagged for manual review, larger ones are refused
- * (503) and left untouched so the caller can retry.
+ * (503) and left untouched so the caller can retry. With our credentials refused, every payment is.
  */
 export function applyFraudPolicy(
   assessment: FraudAssessment,
@@ -23,6 +23,8 @@ export function applyFraudPolicy(
   policy: FraudPolicy,
 ): FraudVerdict {
   if (!assessment.available) {
+    // A credential the fraud service refuses would wave every small payment through unscored: refused.
+    if (assessment.configurationError) return { action: "refuse", reason: assessment.reason };
     return amountMinor <= policy.fallbackMaxMinor
       ? { action: "proceed", riskScore: null, decision: "unavailable", needsReview: true }
       : { action: "refuse", reason: assessment.reason };

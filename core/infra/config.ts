@@ -1,26 +1,43 @@
 import { z } from "zod";
 import { parseRouting } from "../domain/psp-routing.ts";
+import {
+  type GuardedSettings,
+  type PspEnvironment,
+  productionRefusals,
+  realTrafficSettings,
+  secretFormatRefusals,
+} from "./config-guards.ts";
+import {
+  DEV_ADYEN_API_KEY,
+  DEV_ADYEN_HMAC_KEY_HEX,
+  DEV_ADYEN_MERCHANT_ACCOUNT,
+  DEV_DATABASE_URL,
+  DEV_FRAUD_API_KEY,
+  DEV_STRIPE_API_KEY,
+  DEV_STRIPE_WEBHOOK_SECRET,
+} from "./dev-defaults.ts";
 
-// DEV DEFAULT values below only match the local stack started by `npm run stack:up`.
-// Production deployments must set every secret explicitly; see docs/configuration.md.
-const DEV_DATABASE_URL = "postgres://payments:payments@127.0.0.1:55432/payments";
-const DEV_STRIPE_API_KEY = "sk_test_dev_only";
-const DEV_STRIPE_WEBHOOK_SECRET = "whsec_dev_only";
-const DEV_ADYEN_API_KEY = "adyen_dev_only";
-const DEV_ADYEN_HMAC_KEY_HEX = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
-
+// Secrets have DEV DEFAULT values (dev-defaults.ts) outside production only; production requires each
+// one and refuses known dev values. Which settings count as real traffic: docs/security.md.
 const positiveInt = z.coerce.number().int().positive();
-const nodeEnv = process.env.NODE_ENV ?? "development";
-
-/** In production a secret must come from the environment; elsewhere the marked dev default is used. */
-function secret(devDefault: string) {
-  return nodeEnv === "production" ? z.string().min(1) : z.string().min(1).default(devDefault);
-}
+const secret = z.string().min(1).optional();
+/** A comma-separated list, for secrets that rotate: several are active at once. */
+const secretList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  );
 
 const schema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  // Unset: development, unless the settings below point at real traffic (then the process refuses to start).
+  NODE_ENV: z.enum(["development", "test", "production"]).optional(),
   PORT: positiveInt.default(8080),
-  DATABASE_URL: secret(DEV_DATABASE_URL),
+  // TLS comes from the URL: sslmode (required in production) and sslrootcert=<path to the CA>.
+  DATABASE_URL: secret,
   DATABASE_POOL_SIZE: positiveInt.default(20),
   // Server-side bounds on every pooled session, and the client's keepalive and connect bounds.
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
@@ -65,17 +82,27 @@ const schema = z.object({
   INGRESS_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9463),
   OPS_HOST: z.string().default("127.0.0.1"),
   STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
-  STRIPE_API_KEY: secret(DEV_STRIPE_API_KEY),
-  STRIPE_WEBHOOK_SECRET: secret(DEV_STRIPE_WEBHOOK_SECRET),
+  // test or live: which PSP accounts this deployment talks to. Unset: live in production, test elsewhere.
+  PSP_ENVIRONMENT: z.enum(["test", "live"]).optional(),
+  STRIPE_API_KEY: secret,
+  // Webhook signing secrets: STRIPE_WEBHOOK_SECRETS (comma-separated, during a rotation) and/or the single
+  // STRIPE_WEBHOOK_SECRET; a signature made with any of them is accepted.
+  STRIPE_WEBHOOK_SECRET: secret,
+  STRIPE_WEBHOOK_SECRETS: secretList,
   // Where Stripe sends the shopper back after 3-D Secure (confirm's return_url); unset: the client
   // finishes the step with stripe.js from next_action and client_secret.
   STRIPE_RETURN_URL: z.string().url().optional(),
   ADYEN_API_BASE: z.string().url().default("http://127.0.0.1:12112"),
-  ADYEN_API_KEY: secret(DEV_ADYEN_API_KEY),
-  ADYEN_MERCHANT_ACCOUNT: z.string().default("PaymentServiceECOM"),
-  ADYEN_HMAC_KEY_HEX: secret(DEV_ADYEN_HMAC_KEY_HEX),
+  ADYEN_API_KEY: secret,
+  // Notifications for any other merchant account are acknowledged and ignored.
+  ADYEN_MERCHANT_ACCOUNT: secret,
+  // Notification HMAC keys, 64 hex characters: ADYEN_HMAC_KEYS (comma-separated) and/or ADYEN_HMAC_KEY_HEX.
+  ADYEN_HMAC_KEY_HEX: secret,
+  ADYEN_HMAC_KEYS: secretList,
   PSP_TIMEOUT_MS: positiveInt.default(5_000),
   FRAUD_API_BASE: z.string().url().default("http://127.0.0.1:12113"),
+  // Sent as `Authorization: Bearer` to the fraud service.
+  FRAUD_API_KEY: secret,
   FRAUD_TIMEOUT_MS: positiveInt.default(800),
   FRAUD_BLOCK_SCORE: positiveInt.max(100).default(80),
   FRAUD_FALLBACK_MAX_MINOR: positiveInt.default(50_000),
@@ -129,14 +156,90 @@ const refinedSchema = schema
     path: ["COMMAND_DELIVERY_TIMEOUT_MS"],
   });
 
-export type Config = z.infer<typeof schema>;
+type Parsed = z.infer<typeof schema>;
+type NodeEnv = NonNullable<Parsed["NODE_ENV"]>;
 
-/** Parses the environment once at boot; an invalid config stops the process with the offending keys. */
+/** What the parsed config adds or settles: the environment, and every secret resolved. */
+interface Resolved extends GuardedSettings {
+  NODE_ENV: NodeEnv;
+  /** The one answer to "is this production?": decided here, from the parsed environment. */
+  production: boolean;
+  STRIPE_WEBHOOK_SECRETS: string[];
+  ADYEN_HMAC_KEYS: string[];
+  PSP_ENVIRONMENT: PspEnvironment;
+}
+
+export type Config = Omit<Parsed, keyof Resolved | "STRIPE_WEBHOOK_SECRET" | "ADYEN_HMAC_KEY_HEX"> & Resolved;
+
+const invalid = (problems: string[]) => new Error(`invalid configuration: ${problems.join("; ")}`);
+
+/**
+ * Parses the environment once at boot. An invalid config, real-traffic settings with NODE_ENV unset, a
+ * missing or known dev secret in production, or plain-text connections in production stop the process
+ * with the offending keys (never their values).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = refinedSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid configuration: ${problems}`);
+  if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  const config = resolveSecrets(parsed.data);
+  if (parsed.data.NODE_ENV === undefined) {
+    const traffic = realTrafficSettings(config);
+    if (traffic.length > 0)
+      throw invalid([
+        `NODE_ENV is unset but ${traffic.join(", ")}: set NODE_ENV=production to serve real traffic, or NODE_ENV=development to use these settings deliberately`,
+      ]);
   }
-  return parsed.data;
+  const problems = secretFormatRefusals(config);
+  if (config.production) problems.push(...productionRefusals(config));
+  else if (config.PSP_ENVIRONMENT === "live")
+    problems.push("PSP_ENVIRONMENT=live requires NODE_ENV=production");
+  if (problems.length > 0) throw invalid(problems);
+  return config;
+}
+
+/** Dev defaults outside production; in production a missing secret stops the process. */
+function resolveSecrets(p: Parsed): Config {
+  const { STRIPE_WEBHOOK_SECRET, ADYEN_HMAC_KEY_HEX, ...rest } = p;
+  const nodeEnv = p.NODE_ENV ?? "development";
+  const production = nodeEnv === "production";
+  const missing: string[] = [];
+  const required = <T>(name: string, value: T | undefined, devDefault: T, isSet = value !== undefined): T => {
+    if (isSet && value !== undefined) return value;
+    if (production) missing.push(`${name} must be set in production`);
+    return devDefault;
+  };
+  const list = (single: string | undefined, many: string[]) => [
+    ...new Set([...(single === undefined ? [] : [single]), ...many]),
+  ];
+  const stripeSecrets = list(STRIPE_WEBHOOK_SECRET, p.STRIPE_WEBHOOK_SECRETS);
+  const adyenKeys = list(ADYEN_HMAC_KEY_HEX, p.ADYEN_HMAC_KEYS);
+  const config: Config = {
+    ...rest,
+    NODE_ENV: nodeEnv,
+    production,
+    PSP_ENVIRONMENT: p.PSP_ENVIRONMENT ?? (production ? "live" : "test"),
+    DATABASE_URL: required("DATABASE_URL", p.DATABASE_URL, DEV_DATABASE_URL),
+    STRIPE_API_KEY: required("STRIPE_API_KEY", p.STRIPE_API_KEY, DEV_STRIPE_API_KEY),
+    STRIPE_WEBHOOK_SECRETS: required(
+      "STRIPE_WEBHOOK_SECRET(S)",
+      stripeSecrets,
+      [DEV_STRIPE_WEBHOOK_SECRET],
+      stripeSecrets.length > 0,
+    ),
+    ADYEN_API_KEY: required("ADYEN_API_KEY", p.ADYEN_API_KEY, DEV_ADYEN_API_KEY),
+    ADYEN_HMAC_KEYS: required(
+      "ADYEN_HMAC_KEY_HEX or ADYEN_HMAC_KEYS",
+      adyenKeys,
+      [DEV_ADYEN_HMAC_KEY_HEX],
+      adyenKeys.length > 0,
+    ),
+    ADYEN_MERCHANT_ACCOUNT: required(
+      "ADYEN_MERCHANT_ACCOUNT",
+      p.ADYEN_MERCHANT_ACCOUNT,
+      DEV_ADYEN_MERCHANT_ACCOUNT,
+    ),
+    FRAUD_API_KEY: required("FRAUD_API_KEY", p.FRAUD_API_KEY, DEV_FRAUD_API_KEY),
+  };
+  if (missing.length > 0) throw invalid(missing);
+  return config;
 }

@@ -113,7 +113,7 @@ export const outboxLag = new Gauge({
 
 export const webhooksReceived = new Counter({
   name: "psp_webhooks_received_total",
-  help: "PSP webhook events at the ingress: accepted (published), duplicate (seen before) or rejected",
+  help: "PSP webhook events at the ingress: accepted (published), duplicate (seen before), ignored (signed, not for this deployment) or rejected",
   labelNames: ["psp", "result"] as const,
 });
 
@@ -121,6 +121,11 @@ export const webhookEventsApplied = new Counter({
   name: "psp_webhook_events_total",
   help: "PSP webhook events handled by the webhook processor, by outcome",
   labelNames: ["psp", "outcome"] as const,
+});
+
+export const fraudConfigurationErrors = new Counter({
+  name: "fraud_configuration_errors_total",
+  help: "Fraud scoring calls refused for our credentials (401/403): payments are refused until an operator fixes FRAUD_API_KEY",
 });
 
 export const pspConfigurationErrors = new Counter({

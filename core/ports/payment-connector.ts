@@ -135,8 +135,15 @@ export interface VerifiedWebhookEvent {
   data: Record<string, unknown>;
 }
 
+/** A correctly signed event that is not for this deployment: acknowledged, logged, not applied. */
+export interface IgnoredWebhookEvent {
+  pspReference: string;
+  type: string;
+  reason: string;
+}
+
 export type WebhookVerification =
-  | { ok: true; events: VerifiedWebhookEvent[] }
+  | { ok: true; events: VerifiedWebhookEvent[]; ignored?: IgnoredWebhookEvent[] }
   | { ok: false; reason: "missing_signature" | "bad_signature" | "stale_timestamp" | "malformed" };
 
 export interface PaymentConnector {

@@ -118,7 +118,7 @@ export async function postponePspEvent(db: Queryable, e: PspEventKey, delayMs: n
 
 /**
  * Inbox retention: processed events go after the window. It must outlast the PSPs' redelivery
- * (Stripe retries for 3 days), or a late duplicate would be taken for a new event.
+ * (Adyen retries for 30 days, Stripe for 3), or a late duplicate would be taken for a new event.
  */
 export async function deleteProcessedPspEvents(db: Queryable, olderThanMs: number): Promise<number> {
   const { rowCount } = await db.query({

@@ -42,6 +42,14 @@ export function webhookRoutes(deps: IngressDeps): Router<IngressState> {
         ctx.state.log.warn({ psp, reason: verification.reason }, "webhook rejected");
         throw REFUSALS[verification.reason]();
       }
+      for (const skipped of verification.ignored ?? []) {
+        // Signed by the PSP but not for this deployment: acknowledged so the PSP does not retry it for days.
+        webhooksReceived.inc({ psp, result: "ignored" });
+        ctx.state.log.warn(
+          { psp, psp_reference: skipped.pspReference, event_type: skipped.type, reason: skipped.reason },
+          "webhook event ignored",
+        );
+      }
       if (verification.events.some((e) => e.eventId === "" || e.eventId.length > MAX_EVENT_ID))
         throw httpErrors.webhookMalformed();
       let result: { duplicates: number };

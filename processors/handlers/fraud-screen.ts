@@ -1,6 +1,7 @@
 import { step } from "../../core/domain/attempt-outcome.ts";
 import { applyFraudPolicy, type FraudVerdict } from "../../core/domain/fraud-policy.ts";
 import type { Payment } from "../../core/domain/payment.ts";
+import { fraudConfigurationErrors } from "../../core/infra/metrics.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { updatePayment } from "../../db/repositories/payments-repo.ts";
@@ -16,6 +17,13 @@ export async function screen(ctx: ProcessorContext, p: Payment, token: string): 
     psp: p.psp,
     ...(p.customerId ? { customerId: p.customerId } : {}),
   });
+  if (!assessment.available && assessment.configurationError) {
+    fraudConfigurationErrors.inc();
+    ctx.logger.error(
+      { payment_id: p.paymentId, reason: assessment.reason },
+      "fraud service refused our credentials; the payment is not confirmed until FRAUD_API_KEY is fixed",
+    );
+  }
   return applyFraudPolicy(assessment, p.amount, ctx.fraudPolicy);
 }
 

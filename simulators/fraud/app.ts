@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { simConfig } from "../shared/dev-secrets.ts";
 import { sleep } from "../shared/ids.ts";
 import { parseJsonObject } from "../shared/json.ts";
@@ -9,12 +10,23 @@ import { score } from "./scoring.ts";
 
 const error = (code: string, message: string, field?: string) => ({ error: { code, message, field } });
 
+/** With FRAUD_API_KEY set, only `Authorization: Bearer <that key>` is let in. */
+function authorized(header: string): boolean {
+  const expected = simConfig.fraudApiKey;
+  if (expected === "") return true;
+  const given = Buffer.from(header.replace(/^Bearer /, ""));
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 export function createFraudSimulator() {
   const log = simLogger("fraud");
   const { app, router } = createSimApp(log, () => error("internal_error", "unexpected error"));
   const evaluations = new Map<string, number>();
 
   router.post("/fraud/evaluate", async (ctx) => {
+    if (!authorized(ctx.get("Authorization")))
+      return sendSim(ctx, { status: 401, body: error("unauthorized", "missing or invalid API key") });
     const parsed = parseFraudRequest(parseJsonObject(bodyText(ctx)));
     if (!parsed.ok)
       return sendSim(ctx, { status: 422, body: error("invalid_request", parsed.message, parsed.field) });

@@ -25,6 +25,8 @@ export const simConfig = {
     "ADYEN_HMAC_KEY",
     env("ADYEN_HMAC_KEY_HEX", "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"),
   ),
+  // The bearer key the fraud simulator requires, when set (the service's FRAUD_API_KEY); unset: any caller.
+  fraudApiKey: env("FRAUD_API_KEY", ""),
   webhookUrl: process.env.WEBHOOK_URL || undefined,
   webhookMaxAttempts: envInt("WEBHOOK_MAX_ATTEMPTS", 6),
   /** How long pm_sim_timeout / pm_sim_fraud_timeout hold the answer back. */

@@ -9,6 +9,7 @@ export const simulatorEnv = {
   stripeApiKey: process.env.STRIPE_API_KEY ?? "sk_test_dev_only",
   stripeWebhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_dev_only",
   adyenApiKey: process.env.ADYEN_API_KEY ?? "adyen_dev_only",
+  fraudApiKey: process.env.FRAUD_API_KEY ?? "fraud_dev_only",
   adyenMerchantAccount: process.env.ADYEN_MERCHANT_ACCOUNT ?? "PaymentServiceECOM",
   adyenHmacKeyHex:
     process.env.ADYEN_HMAC_KEY_HEX ?? "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { deleteProcessedPspEvents } from "../../db/repositories/psp-events-repo.ts";
+import { runHousekeeping } from "../../processors/housekeeping.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 
 afterAll(closeTestDb);
@@ -25,5 +27,24 @@ describe("webhook inbox retention", () => {
     );
     expect(rows.map((r) => r.event_id).sort()).toEqual([recent, unprocessedOld].sort());
     await db.query("DELETE FROM processed_psp_events WHERE event_id = ANY($1)", [[recent, unprocessedOld]]);
+  });
+});
+
+describe("housekeeping's webhook inbox retention", () => {
+  it("keeps dedupe rows for at least 30 days (Adyen redelivers for 30) and drops them after 35", async () => {
+    const db = testDb();
+    const [monthOld, expired] = [randomUUID(), randomUUID()];
+    await db.query(
+      `INSERT INTO processed_psp_events (psp, event_id, event_type, received_at, processed_at) VALUES
+         ('adyen', $1, 'test.retention', now() - interval '30 days 1 hour', now() - interval '30 days 1 hour'),
+         ('adyen', $2, 'test.retention', now() - interval '36 days', now() - interval '36 days')`,
+      [monthOld, expired],
+    );
+    await runHousekeeping(db, pino({ level: "silent" }));
+    const { rows } = await db.query("SELECT event_id FROM processed_psp_events WHERE event_id = ANY($1)", [
+      [monthOld, expired],
+    ]);
+    expect(rows.map((r) => r.event_id)).toEqual([monthOld]);
+    await db.query("DELETE FROM processed_psp_events WHERE event_id = $1", [monthOld]);
   });
 });

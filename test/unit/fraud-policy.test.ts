@@ -42,4 +42,9 @@ describe("fraud policy", () => {
     });
     expect(applyFraudPolicy(down, 50_001n, policy)).toEqual({ action: "refuse", reason: "timeout" });
   });
+
+  it("with our credentials refused, refuses every payment: a misconfiguration never waves payments through", () => {
+    const refused = { available: false as const, configurationError: true as const, reason: "HTTP 401" };
+    expect(applyFraudPolicy(refused, 1n, policy)).toEqual({ action: "refuse", reason: "HTTP 401" });
+  });
 });

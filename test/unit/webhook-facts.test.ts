@@ -146,13 +146,14 @@ describe("Stripe events → facts", () => {
 });
 
 describe("Adyen notification items → facts", () => {
-  it("reads AUTHORISATION: capture as the payment's capture method says, ids from reference and metadata", () => {
+  it("reads AUTHORISATION: capture as the payment's capture method says, ids from the signed reference only", () => {
+    // additionalData is not covered by the HMAC: a replayed notification could name any payment there.
     const event = adyenEvent({
       eventCode: "AUTHORISATION",
       additionalData: { "metadata.payment_id": paymentId },
     });
     expect(interpretAdyenEvent(event)).toEqual({
-      refs: { pspReference: "PSPREF0000000001", paymentId, attemptId },
+      refs: { pspReference: "PSPREF0000000001", attemptId },
       fact: { kind: "authorized", captured: null, amountMinor: 5000n },
     });
   });

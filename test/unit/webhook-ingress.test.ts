@@ -91,7 +91,7 @@ async function post(psp: string, body: string, headers: Record<string, string> =
   return { status: res.status, text, json: text.startsWith("{") ? JSON.parse(text) : undefined };
 }
 
-const signed = (body: string, t = now(), secret = config.STRIPE_WEBHOOK_SECRET) => ({
+const signed = (body: string, t = now(), secret = config.STRIPE_WEBHOOK_SECRETS[0] ?? "") => ({
   "stripe-signature": stripeSignatureHeader(secret, body, t),
 });
 
@@ -184,7 +184,7 @@ describe("POST /webhooks/adyen", () => {
     };
     return {
       ...fields,
-      additionalData: { hmacSignature: adyenHmacSignature(config.ADYEN_HMAC_KEY_HEX, fields) },
+      additionalData: { hmacSignature: adyenHmacSignature(config.ADYEN_HMAC_KEYS[0] ?? "", fields) },
     };
   };
   const notification = (...items: unknown[]) =>
@@ -201,6 +201,28 @@ describe("POST /webhooks/adyen", () => {
     ]);
     expect(await post("adyen", notification(a))).toMatchObject({ status: 200, text: "[accepted]" });
     expect(publisher.published).toHaveLength(2);
+  });
+
+  it("routes by signed fields only: an unsigned metadata.payment_id names no payment", async () => {
+    const signed = item();
+    const withMetadata = {
+      ...signed,
+      additionalData: { ...signed.additionalData, "metadata.payment_id": randomUUID() },
+    };
+    expect(await post("adyen", notification(withMetadata))).toMatchObject({ status: 200 });
+    expect(publisher.published.map((p) => [p.delivery.paymentId, p.delivery.event.pspReference])).toEqual([
+      [null, withMetadata.pspReference],
+    ]);
+  });
+
+  it("acknowledges, but neither records nor publishes, items for another account or environment", async () => {
+    const before = inbox.rows.size;
+    const theirs = item({ merchantAccountCode: "SomeoneElseECOM" });
+    expect(await post("adyen", notification(theirs))).toMatchObject({ status: 200, text: "[accepted]" });
+    const live = JSON.stringify({ live: "true", notificationItems: [{ NotificationRequestItem: item() }] });
+    expect(await post("adyen", live)).toMatchObject({ status: 200, text: "[accepted]" });
+    expect(publisher.published).toHaveLength(0);
+    expect(inbox.rows.size).toBe(before);
   });
 
   it("refuses the whole notification if any item's HMAC is wrong", async () => {

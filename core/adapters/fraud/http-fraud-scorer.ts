@@ -11,7 +11,12 @@ const verdict = z.object({
 
 export interface HttpFraudScorerOptions extends Partial<ResilienceSettings> {
   baseUrl: string;
+  /** Sent as `Authorization: Bearer` (FRAUD_API_KEY). */
+  apiKey: string;
 }
+
+// The service refused who we are, not the payment: a configuration error, not a fraud decision.
+const CREDENTIALS_REFUSED = new Set([401, 403]);
 
 /**
  * POST /fraud/evaluate with a short timeout, one retry and a circuit breaker. Never throws: any
@@ -19,8 +24,10 @@ export interface HttpFraudScorerOptions extends Partial<ResilienceSettings> {
  */
 export class HttpFraudScorer implements FraudScorer {
   private readonly http: ResilientHttp;
+  private readonly apiKey: string;
 
   constructor(options: HttpFraudScorerOptions) {
+    this.apiKey = options.apiKey;
     this.http = new ResilientHttp({
       name: "fraud",
       retries: 1,
@@ -43,11 +50,17 @@ export class HttpFraudScorer implements FraudScorer {
       const result = await this.http.send({
         method: "POST",
         path: "/fraud/evaluate",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${this.apiKey}` },
         body,
       });
       if (result.kind !== "reply")
         return { available: false, reason: `fraud service ${result.kind}: ${result.reason}` };
+      if (CREDENTIALS_REFUSED.has(result.reply.status))
+        return {
+          available: false,
+          configurationError: true,
+          reason: `fraud service refused our credentials (HTTP ${result.reply.status}); check FRAUD_API_KEY`,
+        };
       const parsed = successBody(result.reply, verdict);
       if (parsed === undefined)
         return { available: false, reason: `fraud service answered HTTP ${result.reply.status}` };

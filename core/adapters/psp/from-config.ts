@@ -9,14 +9,16 @@ export function connectorsFromConfig(config: Config): Record<PspName, PaymentCon
     stripe: {
       baseUrl: config.STRIPE_API_BASE,
       apiKey: config.STRIPE_API_KEY,
-      webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      webhookSecret: config.STRIPE_WEBHOOK_SECRETS,
+      live: config.PSP_ENVIRONMENT === "live",
       ...(config.STRIPE_RETURN_URL ? { returnUrl: config.STRIPE_RETURN_URL } : {}),
     },
     adyen: {
       baseUrl: config.ADYEN_API_BASE,
       apiKey: config.ADYEN_API_KEY,
       merchantAccount: config.ADYEN_MERCHANT_ACCOUNT,
-      hmacKeyHex: config.ADYEN_HMAC_KEY_HEX,
+      hmacKeyHex: config.ADYEN_HMAC_KEYS,
+      live: config.PSP_ENVIRONMENT === "live",
     },
     timeoutMs: config.PSP_TIMEOUT_MS,
   });

@@ -10,8 +10,20 @@ export { AdyenConnector, StripeConnector };
 
 export interface ConnectorsConfig extends Partial<Omit<ResilienceSettings, "timeoutMs">> {
   /** returnUrl: where Stripe sends the shopper back after a redirect (3-D Secure); sent only when set. */
-  stripe: { baseUrl: string; apiKey: string; webhookSecret: string; returnUrl?: string };
-  adyen: { baseUrl: string; apiKey: string; merchantAccount: string; hmacKeyHex: string };
+  stripe: {
+    baseUrl: string;
+    apiKey: string;
+    webhookSecret: string | readonly string[];
+    returnUrl?: string;
+    live?: boolean;
+  };
+  adyen: {
+    baseUrl: string;
+    apiKey: string;
+    merchantAccount: string;
+    hmacKeyHex: string | readonly string[];
+    live?: boolean;
+  };
   /** Per HTTP request (PSP_TIMEOUT_MS). */
   timeoutMs: number;
   /** Called once per connector operation with its outcome kind and duration, retries included. */

@@ -42,7 +42,10 @@ export interface AdyenConnectorOptions extends ResilienceSettings {
   baseUrl: string;
   apiKey: string;
   merchantAccount: string;
-  hmacKeyHex: string;
+  /** The notification HMAC key, or every key active during a rotation. */
+  hmacKeyHex: string | readonly string[];
+  /** Whether notifications must be live ones (PSP_ENVIRONMENT=live); default false. */
+  live?: boolean;
   onAttempt?: AttemptHook;
 }
 
@@ -127,7 +130,9 @@ export class AdyenConnector implements PaymentConnector {
     _headers: Record<string, string | undefined>,
     now?: Date,
   ): WebhookVerification {
-    return verifyAdyenWebhook(rawBody, this.options.hmacKeyHex, now);
+    const { hmacKeyHex, merchantAccount, live = false } = this.options;
+    const hmacKeysHex = typeof hmacKeyHex === "string" ? [hmacKeyHex] : hmacKeyHex;
+    return verifyAdyenWebhook(rawBody, { hmacKeysHex, merchantAccount, live }, now);
   }
 
   private async postPayment(fields: PaymentFields): Promise<AuthorizeOutcome> {

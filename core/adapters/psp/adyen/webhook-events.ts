@@ -80,16 +80,16 @@ const stringOf = (value: unknown) => (typeof value === "string" && value !== "" 
 
 /**
  * NotificationRequestItem → fact. merchantReference is what we sent as `reference`: the authorize
- * attempt id on /payments, the refund id on /refunds, the attempt id on /captures and /cancels. Adyen echoes
- * /payments metadata in additionalData as `metadata.<key>`.
+ * attempt id on /payments, the refund id on /refunds, the attempt id on /captures and /cancels. The event
+ * is routed by HMAC-signed fields only (merchantReference, pspReference/originalReference): additionalData
+ * (where Adyen echoes our metadata) is not signed, and a replayed notification could carry any value there.
+ * `reason` and the chargeback reason code are unsigned too; they only describe, never route or decide.
  */
 export function interpretAdyenEvent(event: VerifiedWebhookEvent): InterpretedWebhook {
   const parsed = notificationItem.loose().safeParse(event.data);
   const refs: PspEventRefs = { pspReference: event.pspReference };
   if (!parsed.success) return { refs, fact: informational("unreadable NotificationRequestItem") };
   const item = parsed.data;
-  const paymentId = ourId(item.additionalData?.["metadata.payment_id"]);
-  if (paymentId) refs.paymentId = paymentId;
   const reference = ourId(item.merchantReference);
   if (reference && (item.eventCode === "REFUND" || item.eventCode === "REFUND_FAILED"))
     refs.refundId = reference;

@@ -39,7 +39,10 @@ import { interpretStripeEvent } from "./webhook-events.ts";
 export interface StripeConnectorOptions extends ResilienceSettings {
   baseUrl: string;
   apiKey: string;
-  webhookSecret: string;
+  /** The webhook signing secret, or every secret active during a rotation. */
+  webhookSecret: string | readonly string[];
+  /** Whether webhook events must be live-mode ones (PSP_ENVIRONMENT=live); default false. */
+  live?: boolean;
   /** Where Stripe sends the shopper back after a redirect-based next action; sent only when set. */
   returnUrl?: string;
   onAttempt?: AttemptHook;
@@ -142,7 +145,9 @@ export class StripeConnector implements PaymentConnector {
     headers: Record<string, string | undefined>,
     now?: Date,
   ): WebhookVerification {
-    return verifyStripeWebhook(rawBody, headers, this.options.webhookSecret, now);
+    const { webhookSecret, live = false } = this.options;
+    const secrets = typeof webhookSecret === "string" ? [webhookSecret] : webhookSecret;
+    return verifyStripeWebhook(rawBody, headers, { secrets, live }, now);
   }
 
   interpretWebhook(event: VerifiedWebhookEvent): InterpretedWebhook {

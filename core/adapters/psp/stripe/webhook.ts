@@ -26,11 +26,18 @@ function signatureMatches(candidate: string, expected: Buffer): boolean {
   return timingSafeEqual(Buffer.from(candidate, "hex"), expected);
 }
 
-/** Verifies Stripe-Signature over the exact raw bytes, then maps the Event. */
+export interface StripeWebhookSettings {
+  /** Every signing secret active now (several during a rotation). */
+  secrets: readonly string[];
+  /** Whether this deployment takes live-mode events; events of the other mode are acknowledged and ignored. */
+  live: boolean;
+}
+
+/** Verifies Stripe-Signature over the exact raw bytes with any active secret, then maps the Event. */
 export function verifyStripeWebhook(
   rawBody: Buffer,
   headers: Record<string, string | undefined>,
-  secret: string,
+  { secrets, live }: StripeWebhookSettings,
   now: Date = new Date(),
   toleranceSeconds = STRIPE_TOLERANCE_SECONDS,
 ): WebhookVerification {
@@ -39,15 +46,21 @@ export function verifyStripeWebhook(
   const parsed = parseSignatureHeader(header);
   if (parsed === undefined) return { ok: false, reason: "malformed" };
   if (parsed.v1.length === 0) return { ok: false, reason: "missing_signature" };
-  const expected = createHmac("sha256", secret).update(`${parsed.timestamp}.`).update(rawBody).digest();
-  if (!parsed.v1.some((candidate) => signatureMatches(candidate, expected)))
-    return { ok: false, reason: "bad_signature" };
+  const signedBy = (secret: string) => {
+    const expected = createHmac("sha256", secret).update(`${parsed.timestamp}.`).update(rawBody).digest();
+    return parsed.v1.some((candidate) => signatureMatches(candidate, expected));
+  };
+  if (!secrets.some(signedBy)) return { ok: false, reason: "bad_signature" };
   if (Math.floor(now.getTime() / 1000) - parsed.timestamp > toleranceSeconds)
     return { ok: false, reason: "stale_timestamp" };
 
   const body = event.safeParse(parseJson(rawBody.toString("utf8")));
   if (!body.success) return { ok: false, reason: "malformed" };
-  const { id, type, created, data } = body.data;
+  const { id, type, created, livemode, data } = body.data;
+  if (livemode !== undefined && livemode !== live) {
+    const reason = livemode ? "live event" : "test event";
+    return { ok: true, events: [], ignored: [{ pspReference: String(data.object.id ?? ""), type, reason }] };
+  }
   const object = data.object;
   // payment_intent.* events carry the intent; charge.* and refund.* events point at it.
   const pspReference =

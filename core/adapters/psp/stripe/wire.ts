@@ -64,6 +64,7 @@ export const event = z.object({
   id: z.string(),
   type: z.string(),
   created: z.int(),
+  livemode: z.boolean().optional(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 

@@ -1,0 +1,29 @@
+// DEV DEFAULT values: they only match the local stack started by `npm run stack:up` and the simulators'
+// own defaults (simulators/shared/dev-secrets.ts). Outside production a missing secret falls back to
+// them; in production every one of them, and every other value below, is refused (docs/security.md).
+export const DEV_DATABASE_URL = "postgres://payments:payments@127.0.0.1:55432/payments";
+export const DEV_STRIPE_API_KEY = "sk_test_dev_only";
+export const DEV_STRIPE_WEBHOOK_SECRET = "whsec_dev_only";
+export const DEV_ADYEN_API_KEY = "adyen_dev_only";
+export const DEV_ADYEN_HMAC_KEY_HEX = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
+export const DEV_ADYEN_MERCHANT_ACCOUNT = "PaymentServiceECOM";
+export const DEV_FRAUD_API_KEY = "fraud_dev_only";
+
+/** Passwords the local stack creates (scripts/stack/lib.sh): refused in any production URL. */
+export const STACK_DEV_PASSWORDS: readonly string[] = ["payments", "apicurio"];
+
+/** Every known dev value, compared case-insensitively (hex keys are written in either case). */
+export const KNOWN_DEV_VALUES: ReadonlySet<string> = new Set(
+  [
+    DEV_DATABASE_URL,
+    DEV_STRIPE_API_KEY,
+    DEV_STRIPE_WEBHOOK_SECRET,
+    DEV_ADYEN_API_KEY,
+    DEV_ADYEN_HMAC_KEY_HEX,
+    DEV_ADYEN_MERCHANT_ACCOUNT,
+    DEV_FRAUD_API_KEY,
+    ...STACK_DEV_PASSWORDS,
+  ].map((v) => v.toLowerCase()),
+);
+
+export const isKnownDevValue = (value: string) => KNOWN_DEV_VALUES.has(value.toLowerCase());
