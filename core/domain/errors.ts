@@ -64,6 +64,14 @@ export const errors = {
     ),
   idempotencyConflict: (message: string) =>
     new PaymentError(409, "idempotency_error", "idempotency_conflict", message),
+  /** Stripe's code for the same case: retryable, unlike idempotency_conflict (a different request). */
+  idempotencyKeyInUse: () =>
+    new PaymentError(
+      409,
+      "idempotency_error",
+      "idempotency_key_in_use",
+      "A request with this Idempotency-Key is still in progress; retry later",
+    ),
   declined: (code: string, message: string) => new PaymentError(402, "card_error", code, message),
   unavailable: (message: string) => new PaymentError(503, "api_error", "service_unavailable", message),
   pspUnavailable: (code: "psp_unavailable" | "psp_configuration_error", message: string) =>

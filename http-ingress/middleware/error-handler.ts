@@ -19,7 +19,7 @@ export function errorHandler(): AppMiddleware {
       }
       ctx.status = error.status;
       ctx.body = error.toBody();
-      if (error.status === 503) ctx.set("Retry-After", "1");
+      if (error.status === 503 || error.code === "idempotency_key_in_use") ctx.set("Retry-After", "1");
       if (error instanceof RateLimitedError) ctx.set("Retry-After", String(error.retryAfterSeconds));
     }
   };

@@ -145,7 +145,7 @@ async function replay(
     throw errors.idempotencyConflict("This Idempotency-Key was already used with different parameters");
   }
   if (record.state === "in_flight") {
-    throw errors.idempotencyConflict("A request with this Idempotency-Key is still in progress; retry later");
+    throw errors.idempotencyKeyInUse();
   }
   let status = record.responseStatus ?? 500;
   let body = record.responseBody;

@@ -38,7 +38,9 @@ export class ApiClient {
           path: request.path,
           key: request.key,
         });
-      const retryable = answer.status === 503 || answer.status === null;
+      // 409 idempotency_key_in_use: an earlier try under this key still holds it (its answer was lost
+      // to a fault); a well-behaved client retries, and gets that try's outcome once it is known.
+      const retryable = answer.status === 503 || answer.status === null || keyInUse(answer);
       if (!retryable || !(options.retry ?? true)) break;
       const seconds = Number(answer.retryAfter ?? "1");
       await sleep(Math.min(Number.isFinite(seconds) ? seconds * 1000 : 1000, 3_000));
@@ -82,4 +84,9 @@ export class ApiClient {
       return { status: null, retryAfter: null, replayed: false, body: null, error: (err as Error).message };
     }
   }
+}
+
+function keyInUse(answer: Answer): boolean {
+  const body = answer.body as { error?: { code?: unknown } } | null;
+  return answer.status === 409 && body?.error?.code === "idempotency_key_in_use";
 }

@@ -410,8 +410,9 @@ describe("Idempotency-Key", () => {
     await tap.next((c) => c.type === "create" && c.body.order_id === body.order_id);
     const second = await call("POST", "/payments", "/payments", body, { idempotencyKey: key });
     expect(second.status).toBe(409);
-    expect(second.body.error).toMatchObject({ code: "idempotency_conflict" });
+    expect(second.body.error).toMatchObject({ type: "idempotency_error", code: "idempotency_key_in_use" });
     expect(second.body.error.message).toMatch(/in progress/);
+    expect(second.headers.get("retry-after")).toBe("1");
 
     const accepted = await first;
     expect(accepted.status).toBe(202);
@@ -491,7 +492,7 @@ describe("Idempotency-Key", () => {
     );
     const res = await call("POST", "/payments", "/payments", body, { idempotencyKey: key });
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe("idempotency_conflict");
+    expect(res.body.error.code).toBe("idempotency_key_in_use");
   });
 
   it("reuses an expired key for a new request", async () => {
