@@ -25,7 +25,13 @@ const kafkaString = (s) => Buffer.concat([int16(Buffer.byteLength(s)), Buffer.fr
 const kafkaBytes = (b) => Buffer.concat([int32(b.length), b]);
 
 function frame([apiKey, version], body) {
-  const header = Buffer.concat([int16(apiKey), int16(version), int32(++correlationId), int16(clientId.length), clientId]);
+  const header = Buffer.concat([
+    int16(apiKey),
+    int16(version),
+    int32(++correlationId),
+    int16(clientId.length),
+    clientId,
+  ]);
   const payload = Buffer.concat([header, body]);
   return Buffer.concat([int32(payload.length), payload]);
 }
@@ -72,7 +78,8 @@ async function authenticate(message) {
 
 async function scramSha512Login() {
   const handshake = await request(API.saslHandshake, kafkaString("SCRAM-SHA-512"));
-  if (handshake.readInt16BE(0) !== 0) fail(`broker does not accept SCRAM-SHA-512 (error ${handshake.readInt16BE(0)})`);
+  if (handshake.readInt16BE(0) !== 0)
+    fail(`broker does not accept SCRAM-SHA-512 (error ${handshake.readInt16BE(0)})`);
   const nonce = randomBytes(18).toString("base64");
   const clientFirstBare = `n=${username.replaceAll("=", "=3D").replaceAll(",", "=2C")},r=${nonce}`;
   const serverFirst = await authenticate(`n,,${clientFirstBare}`);
