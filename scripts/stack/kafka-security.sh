@@ -85,21 +85,29 @@ add_kafka_acl() {
 }
 
 # Idempotent: ACLs are kept in the metadata log, so they are applied again only when that log is new
-# (the marker lives in the first node's data directory) or the ACL files changed.
+# (the marker lives in the first node's data directory) or the ACL files changed. A kafka-acls run
+# mostly waits (JVM start, admin client); KAFKA_ACL_JOBS of them run at once.
 ensure_kafka_acls() {
-  local data marker digest admin_config started line acl_log=$STACK_DIR/logs/kafka-acls.log
+  local data marker digest admin_config started line n=0 logs=$STACK_DIR/logs/kafka-acls failed
   if kafka_cluster; then data=$(kafka_node_dir kafka-1)/data; else data=$STACK_DIR/kafka/data; fi
   marker=$data/payment-stack-acls
   digest=$(kafka_acl_lines | sha256sum | cut -c1-16)
   [[ $(cat "$marker" 2>/dev/null) == "$digest" ]] && return
   started=$(now_ms)
   admin_config=$(kafka_admin_client_config)
-  : >"$acl_log"
+  rm -rf "$logs" && mkdir -p "$logs"
   while read -r line; do
+    n=$((n + 1))
     # shellcheck disable=SC2086
-    add_kafka_acl "$admin_config" $line >>"$acl_log" 2>&1 ||
-      { tail -n 30 "$acl_log" >&2; die "kafka: adding ACL '$line' failed (log: $acl_log)"; }
+    (add_kafka_acl "$admin_config" $line >"$logs/$n.log" 2>&1 || echo "$line" >"$logs/$n.failed") &
+    ((n % ${KAFKA_ACL_JOBS:-4} == 0)) && wait
   done < <(kafka_acl_lines)
+  wait
+  for failed in "$logs"/*.failed; do
+    [[ -e $failed ]] || continue
+    tail -n 30 "${failed%.failed}.log" >&2
+    die "kafka: adding ACL '$(cat "$failed")' failed (log: ${failed%.failed}.log)"
+  done
   echo "$digest" >"$marker"
-  log "kafka: ACLs applied ($(kafka_acl_lines | wc -l) rules, $(since "$started"))"
+  log "kafka: ACLs applied ($n rules, $(since "$started"))"
 }
