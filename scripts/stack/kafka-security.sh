@@ -33,7 +33,8 @@ kafka_require_scram_users() {
   local data=$1 name=$2
   [[ -f $data/meta.properties && ! -f $data/$KAFKA_SCRAM_MARKER ]] || return 0
   die "$name: $data was formatted before the stack used SASL/SCRAM and has no users. Its topics are" \
-    "throw-away: stop Kafka and remove the directory (bash scripts/stack/down.sh kafka && rm -rf $data), then run up.sh again"
+    "throw-away: stop the stack (Kafka Connect must restart too, with its SASL settings) and remove the" \
+    "directory (bash scripts/stack/down.sh && rm -rf $data), then run up.sh again"
 }
 
 # Appends deploy/kafka/security.properties to a rendered broker config (which holds a password).
