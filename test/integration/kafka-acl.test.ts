@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, createProducer, type KafkaSettings } from "../../core/infra/kafka.ts";
+import { createAdmin, createProducer, type KafkaSettings, kafka } from "../../core/infra/kafka.ts";
 import {
   type KafkaSecurity,
   kafkaSecurityFor,
   parseKafkaSecurityEnv,
 } from "../../core/infra/kafka-security.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 // The service's own principals, resolved exactly as the service resolves them (env, else DEV DEFAULT).
 const env = parseKafkaSecurityEnv(process.env);
@@ -41,6 +42,34 @@ async function produceAs(security: KafkaSecurity, topic: string): Promise<{ code
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * Reads ACL_TOPIC from the start as `security` in `groupId`. The client library only logs a consume
+ * error (and retries), so its log lines are kept: they show why nothing arrives.
+ */
+function readAs(security: KafkaSecurity, groupId: string) {
+  const seen = { records: 0, errors: [] as string[] };
+  const logger = {
+    error: (message: string) => seen.errors.push(message),
+    warn: (message: string) => seen.errors.push(message),
+    info: () => undefined,
+    debug: () => undefined,
+    namespace: () => logger,
+    setLogLevel: () => undefined,
+  };
+  const settings = { brokers: stackEnv.kafkaBrokers, clientId: "test-kafka-acl-reader", security };
+  const consumer = kafka(settings).consumer({ kafkaJS: { groupId, fromBeginning: true, logger } });
+  const started = (async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [ACL_TOPIC] });
+    await consumer.run({
+      eachMessage: async () => {
+        seen.records++;
+      },
+    });
+  })();
+  return { seen, started, stop: () => consumer.disconnect() };
 }
 
 const recordsIn = async (topic: string) =>
@@ -82,6 +111,29 @@ describe("Kafka authentication and ACLs on the command topics", () => {
       expect(err?.code).toBe(29); // TOPIC_AUTHORIZATION_FAILED: authenticated, but no Write ACL
     },
   );
+
+  it("let the processor principal read commands, and not the ingress principal", async () => {
+    const run = randomUUID().slice(0, 8);
+    const asProcessor = readAs(processor, `payment-processors-acl-${run}`);
+    // A group the ingress may use (autopay's), so that only the topic ACL stands in the way.
+    const asIngress = readAs(ingress, `payment-autopay-acl-${run}`);
+    try {
+      await Promise.all([asProcessor.started, asIngress.started]);
+      await waitUntil(
+        "the processor principal to read the command",
+        () => asProcessor.seen.records === 1,
+        30_000,
+      );
+      await waitUntil(
+        "the broker to refuse the ingress principal's fetch",
+        () => asIngress.seen.errors.some((e) => e.includes("Topic authorization failed")),
+        30_000,
+      );
+      expect(asIngress.seen.records).toBe(0);
+    } finally {
+      await Promise.all([asProcessor.stop(), asIngress.stop()]);
+    }
+  });
 
   it("leave only the ingress principal's record on the topic", async () => {
     expect(await recordsIn(ACL_TOPIC)).toBe(1);
