@@ -23,6 +23,7 @@ import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import { loadConfig } from "../core/infra/config.ts";
 import { createProducer } from "../core/infra/kafka.ts";
+import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
 import { EVENT_SCHEMA_FILES, EVENT_TOPICS } from "../core/infra/topics.ts";
 import { createPool } from "../db/pool.ts";
@@ -46,7 +47,7 @@ const run = randomUUID().slice(0, 8);
 const pool = createPool(config.DATABASE_URL, WRITERS + 4);
 const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
 await codec.register(EVENT_TOPICS.authorized, EVENT_SCHEMA_FILES[EVENT_TOPICS.authorized]);
-const kafka = { brokers: config.KAFKA_BROKERS, clientId: "bench-outbox" };
+const kafka = kafkaSettingsFor(config, "admin", "bench-outbox");
 
 const collector = new RecordCollector([TOPIC]);
 await collector.start();

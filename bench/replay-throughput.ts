@@ -7,6 +7,7 @@ import { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
 import { loadConfig } from "../core/infra/config.ts";
 import { createProducer } from "../core/infra/kafka.ts";
+import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { COMMAND_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { waitForApplied } from "../scripts/replay/outcomes.ts";
 import { arg, argString } from "./stats.ts";
@@ -18,7 +19,7 @@ const withConfirm = argString("confirm", "yes") === "yes";
 
 const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
 await codec.register(config.COMMAND_TOPIC, COMMAND_SCHEMA_FILE);
-const producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: "bench-replay" });
+const producer = createProducer(kafkaSettingsFor(config, "admin", "bench-replay"));
 await producer.connect();
 const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
 

@@ -4,6 +4,7 @@ import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
+import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
 import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { migrate } from "../db/migrate.ts";
@@ -39,7 +40,7 @@ export async function startIngress(
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
   await codec.register(config.COMMAND_TOPIC, COMMAND_SCHEMA_FILE);
   await codec.register(config.WEBHOOK_TOPIC, WEBHOOK_SCHEMA_FILE);
-  const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingress` };
+  const kafka = kafkaSettingsFor(config, "ingress");
   await ensureTopics(kafka, [
     { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },

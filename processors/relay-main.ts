@@ -3,6 +3,7 @@
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { loadConfig } from "../core/infra/config.ts";
 import { createProducer } from "../core/infra/kafka.ts";
+import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
 import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
@@ -10,10 +11,7 @@ import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 const config = loadConfig();
 const log = logger.child({ role: "outbox-relay" });
 const pool = createPool(config.DATABASE_URL, 4, poolTimeoutsFrom(config));
-const producer = createProducer({
-  brokers: config.KAFKA_BROKERS,
-  clientId: `${config.KAFKA_CLIENT_ID}-relay`,
-});
+const producer = createProducer(kafkaSettingsFor(config, "relay"));
 await producer.connect();
 const relay = startOutboxRelay({
   pool,

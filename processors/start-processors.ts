@@ -5,6 +5,7 @@ import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
+import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { migrate } from "../db/migrate.ts";
@@ -33,12 +34,17 @@ export async function startProcessors(config: Config) {
     logger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
   );
   await migrate(pool);
-  const kafka = { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-processor` };
+  const kafka = kafkaSettingsFor(config, "processor");
+  // Autopay turns order.created into commands: an entry point like the HTTP ingress, so it writes them
+  // as the ingress principal, the only one the ACLs let produce commands.
+  const autopayKafka = kafkaSettingsFor(config, "ingress", `${config.KAFKA_CLIENT_ID}-autopay`);
   await ensureTopics(kafka, serviceTopics(config));
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
   await registerSchemas(codec, config);
   const producer = createProducer(kafka);
   await producer.connect();
+  const autopayProducer = createProducer(autopayKafka);
+  await autopayProducer.connect();
 
   const ctx: ProcessorContext = {
     pool,
@@ -83,7 +89,7 @@ export async function startProcessors(config: Config) {
     ctx,
   });
   const orders = await startOrderCreatedConsumer({
-    kafka,
+    kafka: autopayKafka,
     topic: config.ORDER_CREATED_TOPIC,
     groupId: config.ORDER_GROUP_ID,
     commandTopic: config.COMMAND_TOPIC,
@@ -91,7 +97,7 @@ export async function startProcessors(config: Config) {
     defaultPsp: config.DEFAULT_PSP,
     merchantId: config.AUTOPAY_MERCHANT_ID,
     codec,
-    producer,
+    producer: autopayProducer,
     logger: log,
   });
   const webhooks = await startWebhookConsumer({
@@ -147,6 +153,7 @@ export async function startProcessors(config: Config) {
       await webhooks.stop();
       await relay?.stop();
       await producer.disconnect();
+      await autopayProducer.disconnect();
       ctx.claims.stop();
       await pool.end();
     },

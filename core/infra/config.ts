@@ -16,6 +16,7 @@ import {
   DEV_STRIPE_API_KEY,
   DEV_STRIPE_WEBHOOK_SECRET,
 } from "./dev-defaults.ts";
+import { kafkaSecurityEnvShape, kafkaSecurityProblems } from "./kafka-security.ts";
 
 // Secrets have DEV DEFAULT values (dev-defaults.ts) outside production only; production requires each
 // one and refuses known dev values. Which settings count as real traffic: docs/security.md.
@@ -46,6 +47,8 @@ const schema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
   KAFKA_BROKERS: z.string().default("127.0.0.1:9092"),
   KAFKA_CLIENT_ID: z.string().default("payment-service"),
+  // SASL and TLS of the Kafka clients, one principal per role (kafka-security.ts, docs/security.md).
+  ...kafkaSecurityEnvShape,
   SCHEMA_REGISTRY_URL: z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"),
   COMMAND_TOPIC: z.string().default("payment.commands.v1"),
   COMMAND_DLQ_TOPIC: z.string().default("payment.commands.dlq.v1"),
@@ -154,6 +157,11 @@ const refinedSchema = schema
   .refine((c) => (c.COMMAND_DELIVERY_TIMEOUT_MS ?? 0) < c.REPLY_TIMEOUT_MS, {
     message: "COMMAND_DELIVERY_TIMEOUT_MS must be below REPLY_TIMEOUT_MS",
     path: ["COMMAND_DELIVERY_TIMEOUT_MS"],
+  })
+  .superRefine((c, zctx) => {
+    for (const message of kafkaSecurityProblems(c, c.NODE_ENV === "production")) {
+      zctx.addIssue({ code: "custom", message, path: ["KAFKA_SECURITY_PROTOCOL"] });
+    }
   });
 
 type Parsed = z.infer<typeof schema>;

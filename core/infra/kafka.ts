@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { KafkaJS as KafkaJSTypes } from "@confluentinc/kafka-javascript";
+import { type KafkaSecurity, rdkafkaSecurityProperties } from "./kafka-security.ts";
 
 // The package is CommonJS with a native binding; load it through require so ESM interop stays simple.
 const require = createRequire(import.meta.url);
@@ -14,17 +15,18 @@ export type IHeaders = KafkaJSTypes.IHeaders;
 export interface KafkaSettings {
   brokers: string;
   clientId: string;
+  /** Who the client authenticates as, over what (kafka-security.ts: kafkaSettingsFor / kafkaSecurityFor). */
+  security: KafkaSecurity;
 }
 
-function kafka(settings: KafkaSettings) {
+export function kafka(settings: KafkaSettings, logLevel: number = KafkaJS.logLevel.ERROR) {
   return new KafkaJS.Kafka({
-    kafkaJS: {
-      brokers: settings.brokers.split(","),
-      clientId: settings.clientId,
-      logLevel: KafkaJS.logLevel.ERROR,
-    },
+    ...rdkafkaSecurityProperties(settings.security),
+    kafkaJS: { brokers: settings.brokers.split(","), clientId: settings.clientId, logLevel },
   });
 }
+
+export const KAFKA_LOG_LEVEL = KafkaJS.logLevel;
 
 /**
  * Idempotent producer, acks from all in-sync replicas: a resolved send is durable and not duplicated by

@@ -1,17 +1,15 @@
-import { createRequire } from "node:module";
-import type { KafkaJS as KafkaJSTypes } from "@confluentinc/kafka-javascript";
-
-const require = createRequire(import.meta.url);
-const { KafkaJS } = require("@confluentinc/kafka-javascript") as { KafkaJS: typeof KafkaJSTypes };
+import { KAFKA_LOG_LEVEL, kafka as kafkaClient } from "../../core/infra/kafka.ts";
+import { kafkaSecurityFor, parseKafkaSecurityEnv } from "../../core/infra/kafka-security.ts";
 
 /**
  * The campaign's own Kafka clients: like core/infra/kafka.ts, but silent. A broker the campaign
- * killed on purpose would otherwise fill stderr with connection errors.
+ * killed on purpose would otherwise fill stderr with connection errors. They authenticate as the
+ * stack's admin principal (the campaign's cluster is rendered by scripts/stack, SASL like the shared
+ * one); the run's service processes use the ingress and processor principals.
  */
 function kafka(brokers: string, clientId: string) {
-  return new KafkaJS.Kafka({
-    kafkaJS: { brokers: brokers.split(","), clientId, logLevel: KafkaJS.logLevel.NOTHING },
-  });
+  const security = kafkaSecurityFor(parseKafkaSecurityEnv(process.env), "admin", false);
+  return kafkaClient({ brokers, clientId, security }, KAFKA_LOG_LEVEL.NOTHING);
 }
 
 export const quietAdmin = (brokers: string) => kafka(brokers, "chaos-admin").admin();

@@ -7,12 +7,14 @@ import { arg, argString } from "../../bench/stats.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { loadConfig } from "../../core/infra/config.ts";
 import { createProducer } from "../../core/infra/kafka.ts";
+import { kafkaSettingsFor } from "../../core/infra/kafka-security.ts";
 import { COMMAND_SCHEMA_FILE } from "../../core/infra/topics.ts";
 import { readCommandFile, readCommandTopic, toJsonLines } from "./command-sources.ts";
 import { replayCommands } from "./replay.ts";
 
 const config = loadConfig();
-const kafka = { brokers: config.KAFKA_BROKERS, clientId: "payment-replay" };
+// An operator tool: reads any command topic and writes commands, as the admin principal.
+const kafka = kafkaSettingsFor(config, "admin", "payment-replay");
 const fromTopic = argString("from-topic", "");
 const fromFile = argString("from-file", "");
 const toTopic = argString("to-topic", config.COMMAND_TOPIC);

@@ -2,7 +2,7 @@
 # Addresses of the local stack. Source it to export them, or run it to print export lines:
 #   source scripts/stack/env.sh      eval "$(bash scripts/stack/env.sh)"
 # Every variable keeps a value already set in the environment (ports too: PG_PORT, KAFKA_PORT,
-# REGISTRY_PORT, CONNECT_PORT, STRIPE_SIM_PORT, ADYEN_SIM_PORT, FRAUD_SIM_PORT).
+# REGISTRY_PORT, CONNECT_PORT, STRIPE_SIM_PORT, ADYEN_SIM_PORT, FRAUD_SIM_PORT), Kafka credentials too.
 if [[ ${BASH_SOURCE[0]} != "$0" ]]; then
   eval "$(bash "${BASH_SOURCE[0]}")"
   return
@@ -22,6 +22,15 @@ CONNECT_URL=${CONNECT_URL:-http://127.0.0.1:$CONNECT_PORT}
 
 for var in DATABASE_URL KAFKA_BROKERS SCHEMA_REGISTRY_URL STRIPE_API_BASE ADYEN_API_BASE FRAUD_API_BASE CONNECT_URL; do
   printf 'export %s=%q\n' "$var" "${!var}"
+done
+# Kafka SASL/SCRAM (DEV DEFAULT passwords, scripts/stack/kafka-security.sh): one principal per role;
+# the service reads the INGRESS/PROCESSOR/RELAY ones, tests and tools (replay, chaos, bench) ADMIN.
+printf 'export KAFKA_SECURITY_PROTOCOL=%q KAFKA_SASL_MECHANISM=%q\n' \
+  "${KAFKA_SECURITY_PROTOCOL:-SASL_PLAINTEXT}" "${KAFKA_SASL_MECHANISM:-SCRAM-SHA-512}"
+for role in ingress processor relay admin; do
+  user_var="KAFKA_${role^^}_SASL_USERNAME"
+  printf 'export %s=%q %s=%q\n' "$user_var" "${!user_var:-$role}" \
+    "KAFKA_${role^^}_SASL_PASSWORD" "$(kafka_password "$role")"
 done
 # stripe-mock (STACK_STRIPE_MOCK=1): the Stripe connector's request-shape contract test runs against it.
 printf 'export STRIPE_MOCK_BASE=%q\n' "${STRIPE_MOCK_BASE:-http://127.0.0.1:$STRIPE_MOCK_PORT}"

@@ -45,17 +45,20 @@ kafka_bootstrap() {
   (IFS=,; echo "${ports[*]}")
 }
 
+# kafka_ping <host:port> [min brokers]: authenticates as admin, then asks for the broker list.
+kafka_ping() {
+  KAFKA_PING_MIN_BROKERS=${2:-1} KAFKA_PING_USERNAME=admin KAFKA_PING_PASSWORD=$(kafka_password admin) \
+    node "$STACK_SCRIPTS/kafka-ping.mjs" "$1" >/dev/null 2>&1
+}
+
 kafka_node_healthy() {
   local port
   port=$(kafka_node_port "$1")
-  port_open "$port" && node "$STACK_SCRIPTS/kafka-ping.mjs" "127.0.0.1:$port" >/dev/null 2>&1
+  port_open "$port" && kafka_ping "127.0.0.1:$port"
 }
 
 # The cluster is whole when a node's metadata lists every broker.
-kafka_cluster_whole() {
-  KAFKA_PING_MIN_BROKERS=$STACK_KAFKA_BROKERS node "$STACK_SCRIPTS/kafka-ping.mjs" \
-    "127.0.0.1:$(kafka_node_port kafka-1)" >/dev/null 2>&1
-}
+kafka_cluster_whole() { kafka_ping "127.0.0.1:$(kafka_node_port kafka-1)" "$STACK_KAFKA_BROKERS"; }
 
 render_kafka_node_config() {
   local name=$1 dir
@@ -67,29 +70,34 @@ render_kafka_node_config() {
     -e "s|@KAFKA_DATA_DIR@|$dir/data|g" -e "s|@NUM_PARTITIONS@|$KAFKA_CLUSTER_PARTITIONS|g" \
     -e "s|@REPLICATION_FACTOR@|$KAFKA_CLUSTER_RF|g" -e "s|@MIN_INSYNC_REPLICAS@|$KAFKA_CLUSTER_MIN_ISR|g" \
     "$DEPLOY_DIR/kafka/cluster-node.properties" >"$dir/server.properties"
+  render_kafka_security "$dir/server.properties"
 }
 
 kafka_random_cluster_id() {
   "$JAVA" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1
 }
 
-# kafka_format_storage <service> <server.properties> <cluster id>: KRaft storage format (idempotent).
+# kafka_format_storage <service> <server.properties> <cluster id> <data dir>: KRaft storage format
+# (idempotent) with the SASL/SCRAM users of kafka-security.sh.
 kafka_format_storage() {
-  local name=$1 config=$2 cluster_id=$3 format_log=$STACK_DIR/logs/$1-format.log
-  log "$name: formatting storage (cluster id $cluster_id)"
+  local name=$1 config=$2 cluster_id=$3 data=$4 format_log=$STACK_DIR/logs/$1-format.log scram=()
+  mapfile -t scram < <(kafka_scram_format_args)
+  log "$name: formatting storage (cluster id $cluster_id, SCRAM users ${KAFKA_USERS[*]})"
   "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" \
     -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$config" >"$format_log" 2>&1 ||
+    -t "$cluster_id" -c "$config" "${scram[@]}" >"$format_log" 2>&1 ||
     { tail -n 30 "$format_log" >&2; die "$name: storage format failed"; }
+  echo "${KAFKA_USERS[*]}" >"$data/$KAFKA_SCRAM_MARKER"
 }
 
 # Every node is formatted with the same cluster id, kept in $STACK_DIR/kafka-cluster.id.
 format_kafka_node() {
   local name=$1 dir id_file=$STACK_DIR/kafka-cluster.id
   dir=$(kafka_node_dir "$name")
+  kafka_require_scram_users "$dir/data" "$name"
   [[ -f $dir/data/meta.properties ]] && return
   [[ -s $id_file ]] || kafka_random_cluster_id >"$id_file"
-  kafka_format_storage "$name" "$dir/server.properties" "$(cat "$id_file")"
+  kafka_format_storage "$name" "$dir/server.properties" "$(cat "$id_file")" "$dir/data"
 }
 
 start_kafka_node() {

@@ -144,7 +144,7 @@ http_ok() { curl -sf -o /dev/null --max-time 2 "$1"; }
 healthy() {
   case $1 in
     postgres) "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 ;;
-    kafka) port_open "$KAFKA_PORT" && node "$STACK_SCRIPTS/kafka-ping.mjs" "127.0.0.1:$KAFKA_PORT" >/dev/null 2>&1 ;;
+    kafka) port_open "$KAFKA_PORT" && kafka_ping "127.0.0.1:$KAFKA_PORT" ;;
     kafka-[0-9]*) kafka_node_healthy "$1" ;;
     apicurio) curl -sf --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" | grep -q '^\[' ;;
     connect) curl -sf --max-time 2 "http://127.0.0.1:$CONNECT_PORT/connectors" | grep -q '^\[' ;;
@@ -223,3 +223,5 @@ all_tasks_running() {
 source "$STACK_SCRIPTS/stripe-mock.sh"
 # shellcheck source=kafka-cluster.sh
 source "$STACK_SCRIPTS/kafka-cluster.sh"
+# shellcheck source=kafka-security.sh
+source "$STACK_SCRIPTS/kafka-security.sh"

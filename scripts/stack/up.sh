@@ -166,11 +166,14 @@ render_kafka_config() {
   mkdir -p "$dir/data"
   sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
     -e "s|@KAFKA_DATA_DIR@|$dir/data|g" "$DEPLOY_DIR/kafka/server.properties" >"$dir/server.properties"
+  render_kafka_security "$dir/server.properties"
 }
 
 format_kafka_storage() {
-  [[ -f $STACK_DIR/kafka/data/meta.properties ]] && return
-  kafka_format_storage kafka "$STACK_DIR/kafka/server.properties" "$(kafka_random_cluster_id)"
+  local data=$STACK_DIR/kafka/data
+  kafka_require_scram_users "$data" kafka
+  [[ -f $data/meta.properties ]] && return
+  kafka_format_storage kafka "$STACK_DIR/kafka/server.properties" "$(kafka_random_cluster_id)" "$data"
 }
 
 start_kafka() {
@@ -204,9 +207,13 @@ start_apicurio() {
 
 render_connect_config() {
   mkdir -p "$STACK_DIR/connect"
-  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONNECT_PORT@|$CONNECT_PORT|g" \
-    -e "s|@PLUGIN_PATH@|$DEBEZIUM_PLUGINS|g" \
-    "$DEPLOY_DIR/connect/connect-distributed.properties" >"$STACK_DIR/connect/connect-distributed.properties"
+  (
+    umask 077
+    sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONNECT_PORT@|$CONNECT_PORT|g" \
+      -e "s|@PLUGIN_PATH@|$DEBEZIUM_PLUGINS|g" -e "s|@KAFKA_SASL_MECHANISM@|$KAFKA_SASL_MECHANISM|g" \
+      -e "s|@KAFKA_CONNECT_JAAS@|$(kafka_jaas connect)|g" \
+      "$DEPLOY_DIR/connect/connect-distributed.properties" >"$STACK_DIR/connect/connect-distributed.properties"
+  )
 }
 
 start_connect() {
@@ -419,6 +426,7 @@ main() {
 
   if wanted kafka; then
     if kafka_cluster; then await_kafka_cluster; else await kafka "$KAFKA_TIMEOUT"; fi
+    [[ ${STARTED_AT[kafka]:-} == foreign ]] || ensure_kafka_acls
   fi
   # Connect needs the broker; started after it so the two JVMs do not warm up at once on 2 cores.
   if wanted connect; then launch connect start_connect; fi

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { type Consumer, createConsumer, headerString, type IHeaders } from "../../core/infra/kafka.ts";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
-import { stackEnv } from "./stack-env.ts";
+import { stackEnv, testKafka } from "./stack-env.ts";
 
 export interface ReadEvent<T = Record<string, unknown>> {
   topic: string;
@@ -30,11 +30,9 @@ export class EventLog {
   private consumer: Consumer | undefined;
 
   async start(topics: string[] = Object.values(EVENT_TOPICS)): Promise<void> {
-    this.consumer = createConsumer(
-      { brokers: stackEnv.kafkaBrokers, clientId: "test-event-log" },
-      `test-event-log-${randomUUID()}`,
-      { maxBatchSize: 500 },
-    );
+    this.consumer = createConsumer(testKafka("test-event-log"), `test-event-log-${randomUUID()}`, {
+      maxBatchSize: 500,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics });
     await this.consumer.run({

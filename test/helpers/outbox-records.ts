@@ -9,7 +9,7 @@ import {
 } from "../../core/infra/kafka.ts";
 import type { OutboxEvent, OutboxRow } from "../../db/repositories/outbox-repo.ts";
 import { findOutboxRows, insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
-import { stackEnv } from "./stack-env.ts";
+import { testKafka } from "./stack-env.ts";
 
 /** Kafka Connect's REST API of the local stack (`CONNECT_PORT`, default 8083). */
 export const connectUrl = process.env.CONNECT_URL ?? `http://127.0.0.1:${process.env.CONNECT_PORT ?? "8083"}`;
@@ -52,7 +52,7 @@ export function headerStrings(r: SeenRecord): Record<string, string> {
  * metadata refresh (librdkafka: 5 minutes).
  */
 export async function ensureReadyTopics(topics: readonly string[], timeoutMs = 30_000): Promise<void> {
-  const settings = { brokers: stackEnv.kafkaBrokers, clientId: "test-outbox-topics" };
+  const settings = testKafka("test-outbox-topics");
   await ensureTopics(
     settings,
     topics.map((topic) => ({ topic, numPartitions: 12 })),
@@ -91,11 +91,10 @@ export class RecordCollector {
   /** Subscribes and resolves once the group join assigned partitions of every topic. */
   async start(timeoutMs = 30_000): Promise<void> {
     await ensureReadyTopics(this.topics);
-    this.consumer = createConsumer(
-      { brokers: stackEnv.kafkaBrokers, clientId: "test-outbox-records" },
-      `test-outbox-records-${randomUUID()}`,
-      { maxBatchSize: 1000, fromBeginning: true },
-    );
+    this.consumer = createConsumer(testKafka("test-outbox-records"), `test-outbox-records-${randomUUID()}`, {
+      maxBatchSize: 1000,
+      fromBeginning: true,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics });
     await this.consumer.run({

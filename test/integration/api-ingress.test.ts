@@ -17,7 +17,7 @@ import { newDomainPayment, newPaymentBody, nextOrderId } from "../helpers/factor
 import { freePort } from "../helpers/free-port.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 
 /**
  * The ingress alone, against real Postgres, Kafka and the registry, on a command topic no processor
@@ -47,10 +47,7 @@ class CommandTap {
   private consumer: Consumer | undefined;
 
   async start(): Promise<void> {
-    this.consumer = createConsumer(
-      { brokers: stackEnv.kafkaBrokers, clientId: "ingress-test-tap" },
-      `ingress-test-${randomUUID()}`,
-    );
+    this.consumer = createConsumer(testKafka("ingress-test-tap"), `ingress-test-${randomUUID()}`);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [TOPIC] });
     await this.consumer.run({

@@ -9,7 +9,7 @@ import { api } from "../helpers/api.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
 import { type PrivateService, startPrivateService } from "../helpers/private-service.ts";
 import { simCharges, simPost } from "../helpers/psp-simulators.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 import { eventually, processState } from "../helpers/wait.ts";
 
@@ -238,7 +238,7 @@ describe("two copies of one command at once", () => {
       body: { refund_id: randomUUID(), amount_minor: 100, reason: null },
     };
     const value = encodeCommand(codec, commandTopic(), refund);
-    const producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-duplicate-copies" });
+    const producer = createProducer(testKafka("test-duplicate-copies"));
     await producer.connect();
     const stripe = svc.sims.stripe.process.child;
     stripe.kill("SIGSTOP");

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createConsumer, createProducer, headerString, type Producer } from "../../core/infra/kafka.ts";
 import { createPayment } from "../helpers/flows.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { testKafka } from "../helpers/stack-env.ts";
 
-const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-dlq" };
+const kafka = testKafka("test-dlq");
 // The topics of the run's service (its environment names them when runs share a machine).
 const COMMAND_TOPIC = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
 const DLQ_TOPIC = process.env.COMMAND_DLQ_TOPIC ?? "payment.commands.dlq.v1";

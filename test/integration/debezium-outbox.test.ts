@@ -20,7 +20,7 @@ import {
   readOutboxRows,
   type SeenRecord,
 } from "../helpers/outbox-records.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 
 // The Debezium path of the outbox (deploy/debezium/payment-outbox-connector.json): rows written with
 // publisher='debezium' reach Kafka through Kafka Connect, and must be indistinguishable from what the
@@ -120,7 +120,7 @@ describe.skipIf(!enabled)("Debezium outbox path", () => {
     await codec.register(EVENT_TOPICS.failed, EVENT_SCHEMA_FILES[EVENT_TOPICS.failed]);
     collector = new RecordCollector([EVENT_TOPICS.authorized, EVENT_TOPICS.failed, RESTART_TOPIC]);
     await collector.start();
-    producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-debezium-outbox" });
+    producer = createProducer(testKafka("test-debezium-outbox"));
     await producer.connect();
   }, 120_000);
 

@@ -9,7 +9,7 @@ import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { nextOrderId } from "../helpers/factories.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { eventually } from "../helpers/wait.ts";
 
 const TOPIC = "order.created.v1";
@@ -20,7 +20,7 @@ let producer: Producer;
 beforeAll(async () => {
   // order-service owns this contract; the test plays order-service and registers it as they would.
   await codec.register(TOPIC, "order-created.v1.avsc");
-  producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-order-service" });
+  producer = createProducer(testKafka("test-order-service"));
   await producer.connect();
   await events.start();
 });

@@ -8,7 +8,7 @@ import type { OutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { startOutboxRelay } from "../../processors/outbox-relay.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 import { ensureReadyTopics, insertOutbox, RecordCollector } from "../helpers/outbox-records.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 
 // Several relays over one outbox (here: three in this process, plus the run's service): one leader
 // publishes, so every row reaches Kafka once, in commit order per key.
@@ -25,7 +25,7 @@ beforeAll(async () => {
   await ensureReadyTopics([TOPIC]);
   collector = new RecordCollector([TOPIC]);
   await collector.start();
-  producer = createProducer({ brokers: stackEnv.kafkaBrokers, clientId: "test-relay-instances" });
+  producer = createProducer(testKafka("test-relay-instances"));
   await producer.connect();
   pools = Array.from({ length: 3 }, () => createPool(stackEnv.databaseUrl, 2));
   relays = pools.map((pool) =>

@@ -6,10 +6,10 @@ import {
   type ParallelConsumer,
   startParallelConsumer,
 } from "../../processors/parallel-consumer/parallel-consumer.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { testKafka } from "../helpers/stack-env.ts";
 import { waitUntil } from "../helpers/wait.ts";
 
-const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-rebalance" };
+const kafka = testKafka("test-rebalance");
 const run = randomUUID().slice(0, 8);
 const TOPIC = `test.parallel-consumer.${run}`;
 const PARTITIONS = 4;

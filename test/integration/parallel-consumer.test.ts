@@ -12,14 +12,14 @@ import { createPayment } from "../helpers/flows.ts";
 import { partitionFor } from "../helpers/kafka-partitioner.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { TEST_SERVICE_ENV } from "../helpers/service-process.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 import { waitUntil } from "../helpers/wait.ts";
 
 // The topic the run's service consumes, with the partition count it was created with (production's).
 const COMMAND_TOPIC = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
 const PSP_TIMEOUT_MS = Number(TEST_SERVICE_ENV.PSP_TIMEOUT_MS);
-const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-parallel-consumer" };
+const kafka = testKafka("test-parallel-consumer");
 let partitions = 0;
 
 beforeAll(async () => {

@@ -12,10 +12,10 @@ import { COMMAND_SCHEMA_FILE } from "../../core/infra/topics.ts";
 import { readCommandFile, readCommandTopic, toJsonLines } from "../../scripts/replay/command-sources.ts";
 import { replayCommands } from "../../scripts/replay/replay.ts";
 import { nextOrderId } from "../helpers/factories.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
-const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-replay" };
+const kafka = testKafka("test-replay");
 const TARGET = "payment.commands.v1";
 const codec = new AvroCodec(stackEnv.registryUrl);
 const db = new pg.Pool({ connectionString: stackEnv.databaseUrl, max: 2 });

@@ -7,7 +7,7 @@ import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { settledOperation, waitForPayment } from "../helpers/flows.ts";
 import { pspSimulatorBase, simPost, simulatorCharges, webhookEndpoint } from "../helpers/psp-simulators.ts";
-import { stackEnv } from "../helpers/stack-env.ts";
+import { testKafka } from "../helpers/stack-env.ts";
 import {
   adyenNotification,
   createAndConfirmRetrying as createAndConfirm,
@@ -362,7 +362,7 @@ describe("poison records on payment.webhooks.v1", () => {
   const WEBHOOK_TOPIC = process.env.WEBHOOK_TOPIC ?? "payment.webhooks.v1";
   const DLQ_TOPIC = process.env.COMMAND_DLQ_TOPIC ?? "payment.commands.dlq.v1";
   it("go to the DLQ with reason headers", async () => {
-    const kafka = { brokers: stackEnv.kafkaBrokers, clientId: "test-webhook-dlq" };
+    const kafka = testKafka("test-webhook-dlq");
     const producer = createProducer(kafka);
     await producer.connect();
     const key = `poison-${randomUUID()}`;
