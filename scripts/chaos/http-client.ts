@@ -45,7 +45,9 @@ export class ApiClient {
       const seconds = Number(answer.retryAfter ?? "1");
       await sleep(Math.min(Number.isFinite(seconds) ? seconds * 1000 : 1000, 3_000));
     }
-    if (request.key && answer.status !== null && answer.status < 500 && !this.firstAnswers.has(request.key)) {
+    // Only a final answer must replay identically: a 409 idempotency_key_in_use says "not known yet".
+    const final = answer.status !== null && answer.status < 500 && !keyInUse(answer);
+    if (request.key && final && !this.firstAnswers.has(request.key)) {
       this.firstAnswers.set(request.key, { request, answer });
     }
     return answer;
