@@ -26,6 +26,7 @@ export interface GuardedSettings {
   ADYEN_MERCHANT_ACCOUNT: string;
   FRAUD_API_KEY: string;
   PSP_ENVIRONMENT: PspEnvironment;
+  DATA_KEKS: readonly { id: string; key: Buffer }[];
 }
 
 const OUTBOUND_URLS = ["SCHEMA_REGISTRY_URL", "STRIPE_API_BASE", "ADYEN_API_BASE", "FRAUD_API_BASE"] as const;
@@ -88,6 +89,7 @@ export function productionRefusals(s: GuardedSettings): string[] {
     ["ADYEN_HMAC_KEYS", s.ADYEN_HMAC_KEYS],
     ["ADYEN_MERCHANT_ACCOUNT", [s.ADYEN_MERCHANT_ACCOUNT]],
     ["FRAUD_API_KEY", [s.FRAUD_API_KEY]],
+    ["DATA_KEKS", s.DATA_KEKS.flatMap((k) => [k.id, k.key.toString("base64")])],
   ] as const;
   for (const [name, values] of devValued) {
     if (values.some((v) => isKnownDevValue(v) || v.toLowerCase().includes("dev_only")))

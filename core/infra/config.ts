@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { parseRouting } from "../domain/psp-routing.ts";
+import { parseKeks } from "../security/data-keys.ts";
+import type { Kek } from "../security/envelope.ts";
 import {
   type GuardedSettings,
   type PspEnvironment,
@@ -11,6 +13,8 @@ import {
   DEV_ADYEN_API_KEY,
   DEV_ADYEN_HMAC_KEY_HEX,
   DEV_ADYEN_MERCHANT_ACCOUNT,
+  DEV_DATA_KEK,
+  DEV_DATA_KEK_ID,
   DEV_DATABASE_URL,
   DEV_FRAUD_API_KEY,
   DEV_STRIPE_API_KEY,
@@ -147,6 +151,11 @@ const schema = z.object({
   PSP_PARK_RETRY_MS: positiveInt.default(30_000),
   PSP_PARK_DEADLINE_MS: positiveInt.default(15 * 60_000),
   COMMAND_CLAIM_LEASE_MS: positiveInt.default(15_000),
+  // Key-encryption keys of the envelope encryption at rest (docs/security.md): DATA_KEKS="id:base64,…"
+  // (every active key, the newest last and current) and/or DATA_KEK_ID + DATA_KEK (one more, then current).
+  DATA_KEK_ID: z.string().optional(),
+  DATA_KEK: secret,
+  DATA_KEKS: secretList,
 });
 
 const refinedSchema = schema
@@ -175,9 +184,15 @@ interface Resolved extends GuardedSettings {
   STRIPE_WEBHOOK_SECRETS: string[];
   ADYEN_HMAC_KEYS: string[];
   PSP_ENVIRONMENT: PspEnvironment;
+  /** Every active KEK; the last one seals (core/security/envelope.ts). */
+  DATA_KEKS: Kek[];
 }
 
-export type Config = Omit<Parsed, keyof Resolved | "STRIPE_WEBHOOK_SECRET" | "ADYEN_HMAC_KEY_HEX"> & Resolved;
+export type Config = Omit<
+  Parsed,
+  keyof Resolved | "STRIPE_WEBHOOK_SECRET" | "ADYEN_HMAC_KEY_HEX" | "DATA_KEK" | "DATA_KEK_ID"
+> &
+  Resolved;
 
 const invalid = (problems: string[]) => new Error(`invalid configuration: ${problems.join("; ")}`);
 
@@ -207,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Dev defaults outside production; in production a missing secret stops the process. */
 function resolveSecrets(p: Parsed): Config {
-  const { STRIPE_WEBHOOK_SECRET, ADYEN_HMAC_KEY_HEX, ...rest } = p;
+  const { STRIPE_WEBHOOK_SECRET, ADYEN_HMAC_KEY_HEX, DATA_KEK, DATA_KEK_ID, ...rest } = p;
   const nodeEnv = p.NODE_ENV ?? "development";
   const production = nodeEnv === "production";
   const missing: string[] = [];
@@ -221,6 +236,8 @@ function resolveSecrets(p: Parsed): Config {
   ];
   const stripeSecrets = list(STRIPE_WEBHOOK_SECRET, p.STRIPE_WEBHOOK_SECRETS);
   const adyenKeys = list(ADYEN_HMAC_KEY_HEX, p.ADYEN_HMAC_KEYS);
+  const keks = parseKeks({ DATA_KEK_ID, DATA_KEK, DATA_KEKS: p.DATA_KEKS });
+  const devKeks = parseKeks({ DATA_KEK_ID: DEV_DATA_KEK_ID, DATA_KEK: DEV_DATA_KEK, DATA_KEKS: [] }).keks;
   const config: Config = {
     ...rest,
     NODE_ENV: nodeEnv,
@@ -247,7 +264,9 @@ function resolveSecrets(p: Parsed): Config {
       DEV_ADYEN_MERCHANT_ACCOUNT,
     ),
     FRAUD_API_KEY: required("FRAUD_API_KEY", p.FRAUD_API_KEY, DEV_FRAUD_API_KEY),
+    DATA_KEKS: required("DATA_KEKS or DATA_KEK", keks.keks, devKeks, keks.keks.length > 0),
   };
+  missing.push(...keks.problems);
   if (missing.length > 0) throw invalid(missing);
   return config;
 }

@@ -8,6 +8,9 @@ export const DEV_ADYEN_API_KEY = "adyen_dev_only";
 export const DEV_ADYEN_HMAC_KEY_HEX = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
 export const DEV_ADYEN_MERCHANT_ACCOUNT = "PaymentServiceECOM";
 export const DEV_FRAUD_API_KEY = "fraud_dev_only";
+/** The key-encryption key of the envelope encryption at rest; refused in production by id and by value. */
+export const DEV_DATA_KEK_ID = "dev_only_kek";
+export const DEV_DATA_KEK = "ZGV2X29ubHlfZGF0YV9rZWtfMzJfYnl0ZXNfbG9uZyE=";
 
 /** Passwords the local stack creates (scripts/stack/lib.sh): refused in any production URL. */
 export const STACK_DEV_PASSWORDS: readonly string[] = ["payments", "apicurio"];
@@ -22,6 +25,7 @@ export const KNOWN_DEV_VALUES: ReadonlySet<string> = new Set(
     DEV_ADYEN_HMAC_KEY_HEX,
     DEV_ADYEN_MERCHANT_ACCOUNT,
     DEV_FRAUD_API_KEY,
+    DEV_DATA_KEK,
     ...STACK_DEV_PASSWORDS,
   ].map((v) => v.toLowerCase()),
 );

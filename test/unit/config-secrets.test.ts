@@ -3,6 +3,7 @@ import { connectorsFromConfig } from "../../core/adapters/psp/from-config.ts";
 import { loadConfig } from "../../core/infra/config.ts";
 import {
   DEV_ADYEN_HMAC_KEY_HEX,
+  DEV_DATA_KEK,
   DEV_DATABASE_URL,
   DEV_FRAUD_API_KEY,
   DEV_STRIPE_WEBHOOK_SECRET,
@@ -27,6 +28,11 @@ const production = (over: Record<string, string | undefined> = {}): NodeJS.Proce
   ADYEN_HMAC_KEY_HEX: HMAC_KEY,
   ADYEN_MERCHANT_ACCOUNT: "AcmeECOM",
   FRAUD_API_KEY: "fraud_prodKey",
+  KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+  KAFKA_SASL_USERNAME: "payments",
+  KAFKA_SASL_PASSWORD: "kafkaProdSecret",
+  DATA_KEK_ID: "kek_2025_01",
+  DATA_KEK: Buffer.alloc(32, 7).toString("base64"),
   ...over,
 });
 
@@ -200,6 +206,28 @@ describe("several webhook secrets during a rotation", () => {
       ok: true,
       events: [{ pspReference: "PSP1" }],
     });
+  });
+});
+
+describe("the key-encryption keys of the encryption at rest", () => {
+  const key = Buffer.alloc(32, 9).toString("base64");
+
+  it.each([
+    ["the DEV DEFAULT key", { DATA_KEK: DEV_DATA_KEK }],
+    ["the DEV DEFAULT id", { DATA_KEK_ID: undefined, DATA_KEK: undefined, DATA_KEKS: `dev_only_kek:${key}` }],
+  ])("refuses %s in production", (_what, over) => {
+    expect(refusal(production(over))).toContain("DATA_KEKS holds a known development value");
+  });
+
+  it("keeps older KEKs readable and seals with the newest", () => {
+    const config = loadConfig(production({ DATA_KEKS: `kek_2024_07:${key}` }));
+    expect(config.DATA_KEKS.map((k) => k.id)).toEqual(["kek_2024_07", "kek_2025_01"]);
+  });
+
+  it("refuses a key that is not 32 bytes, without echoing it", () => {
+    const message = refusal(production({ DATA_KEK: "c2hvcnQ=" }));
+    expect(message).toContain("KEK kek_2025_01 must be 32 bytes");
+    expect(message).not.toContain("c2hvcnQ=");
   });
 });
 
