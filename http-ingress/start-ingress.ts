@@ -7,6 +7,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
 import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
+import { installKeyring, keyringFromConfig } from "../core/security/field-crypto.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
@@ -31,6 +32,7 @@ export async function startIngress(
   options: { logger?: Logger; runMigrations?: boolean } = {},
 ): Promise<RunningIngress> {
   const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
+  installKeyring(keyringFromConfig(config));
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   await waitForDatabase(pool, 120_000, (err) =>
     rootLogger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),

@@ -6,6 +6,7 @@ import { capturePayment } from "./handlers/capture-payment.ts";
 import { confirmPayment } from "./handlers/confirm-payment.ts";
 import { createPayment } from "./handlers/create-payment.ts";
 import { refundPayment } from "./handlers/refund-payment.ts";
+import { openCommand } from "./open-command.ts";
 
 export type TracedCommand = PaymentCommand & { traceparent: string | null };
 
@@ -19,7 +20,7 @@ export async function applyCommand(
 ): Promise<"applied" | "duplicate"> {
   return ctx.claims.run(cmd.commandId, async () => {
     if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
-    await dispatch(ctx, cmd);
+    await dispatch(ctx, await openCommand(ctx.pool, cmd));
     return "applied";
   });
 }

@@ -13,6 +13,8 @@ import {
   type Producer,
 } from "../core/infra/kafka.ts";
 import type { Logger } from "../core/infra/logger.ts";
+import type { Queryable } from "../db/pool.ts";
+import { vaultedPaymentMethod } from "../db/repositories/vault-repo.ts";
 import { deadLetter } from "./dead-letter.ts";
 
 export interface OrderCreated {
@@ -38,6 +40,8 @@ export interface OrderConsumerOptions {
   /** The merchant autopay payments belong to (AUTOPAY_MERCHANT_ID): order.created names none. */
   merchantId: string;
   codec: AvroCodec;
+  /** Where the order's token is vaulted: commands carry its ref, never the token. */
+  pool: Queryable;
   producer: Producer;
   logger: Logger;
 }
@@ -130,9 +134,10 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
         );
       }
       const traceparent = headerString(message.headers, "traceparent");
+      const vaulted = await Promise.all(commands.map((cmd) => withVaultedToken(o.pool, cmd)));
       await o.producer.send({
         topic: o.commandTopic,
-        messages: commands.map((cmd) => ({
+        messages: vaulted.map((cmd) => ({
           key: cmd.paymentId,
           value: encodeCommand(o.codec, o.commandTopic, cmd),
           headers: { command_type: cmd.type, ...(traceparent ? { traceparent } : {}) },
@@ -145,4 +150,10 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
     },
   });
   return consumer;
+}
+
+async function withVaultedToken(db: Queryable, cmd: PaymentCommand): Promise<PaymentCommand> {
+  if (cmd.type !== "create" || !cmd.body.payment_method || !cmd.merchantId) return cmd;
+  const method = await vaultedPaymentMethod(db, cmd.merchantId, cmd.body.payment_method);
+  return { ...cmd, body: { ...cmd.body, payment_method: method } };
 }

@@ -8,6 +8,7 @@ import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
+import { installKeyring, keyringFromConfig } from "../core/security/field-crypto.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
@@ -29,6 +30,7 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
  */
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
+  installKeyring(keyringFromConfig(config));
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   await waitForDatabase(pool, 120_000, (err) =>
     logger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
@@ -97,6 +99,7 @@ export async function startProcessors(config: Config) {
     defaultPsp: config.DEFAULT_PSP,
     merchantId: config.AUTOPAY_MERCHANT_ID,
     codec,
+    pool,
     producer: autopayProducer,
     logger: log,
   });

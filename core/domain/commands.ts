@@ -1,7 +1,9 @@
 /** Commands as they travel on payment.commands.v1 (Avro schema avro/payment-command.v1.avsc). */
 export interface PaymentMethodInput {
   type: string;
+  /** Empty on the wire when vault_ref is set; processors put the vaulted token back before handling. */
   token: string;
+  vault_ref?: string | null;
 }
 
 export interface CreatePaymentBody {
@@ -15,6 +17,8 @@ export interface CreatePaymentBody {
   customer_id: string | null;
   description: string | null;
   metadata: Record<string, string>;
+  /** The metadata map as one sealed value on the wire (metadata is then empty). */
+  metadata_sealed?: string | null;
 }
 
 export interface ConfirmPaymentBody {

@@ -7,6 +7,8 @@ import type {
   PaymentCommand,
   RefundPaymentBody,
 } from "../domain/commands.ts";
+import { isSealed } from "../security/envelope.ts";
+import { sealText } from "../security/field-crypto.ts";
 import type { AvroCodec } from "./avro-codec.ts";
 
 const RECORD_NAMES = {
@@ -40,9 +42,29 @@ export function encodeCommand(codec: AvroCodec, topic: string, command: PaymentC
     issued_at: command.issuedAt.getTime(),
     idempotency_key: command.idempotencyKey,
     merchant_id: command.merchantId,
-    body: { [RECORD_NAMES[command.type]]: command.body },
+    body: {
+      [RECORD_NAMES[command.type]]: command.type === "create" ? sealedPii(command.body) : command.body,
+    },
   };
   return codec.encode(topic, value);
+}
+
+const sealOnce = (v: string | null) => (v === null || isSealed(v) ? v : sealText(v));
+
+/**
+ * PII leaves the process sealed (docs/security.md); a command that is already sealed (replayed, or
+ * re-published) is left as it is. Processors open it (processors/open-command.ts); tokens go through
+ * the vault instead, before the command is built.
+ */
+function sealedPii(body: CreatePaymentBody): CreatePaymentBody {
+  const hasMetadata = Object.keys(body.metadata).length > 0;
+  return {
+    ...body,
+    customer_id: sealOnce(body.customer_id),
+    description: sealOnce(body.description),
+    metadata: {},
+    metadata_sealed: hasMetadata ? sealText(JSON.stringify(body.metadata)) : (body.metadata_sealed ?? null),
+  };
 }
 
 export class MalformedCommandError extends Error {}

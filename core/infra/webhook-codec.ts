@@ -1,5 +1,7 @@
 import { PSP_NAMES, type PspName } from "../domain/payment-status.ts";
 import type { VerifiedWebhookEvent } from "../ports/payment-connector.ts";
+import { EnvelopeError } from "../security/envelope.ts";
+import { openText, sealText } from "../security/field-crypto.ts";
 import type { AvroCodec } from "./avro-codec.ts";
 
 /** The value of payment.webhooks.v1 (avro/psp-webhook-event.v1.avsc). */
@@ -32,7 +34,8 @@ export function toWebhookRecord(d: WebhookDelivery): PspWebhookRecord {
     payment_id: d.paymentId,
     occurred_at: d.event.occurredAt.getTime(),
     received_at: d.receivedAt.getTime(),
-    data_json: JSON.stringify(d.event.data),
+    // Sealed: PSP events echo the payment's description and metadata (docs/security.md).
+    data_json: sealText(JSON.stringify(d.event.data)),
   };
 }
 
@@ -41,8 +44,9 @@ export function fromWebhookRecord(r: PspWebhookRecord): WebhookDelivery {
   if (!PSP_NAMES.includes(r.psp as PspName)) throw new MalformedWebhookError(`unknown psp ${r.psp}`);
   let data: unknown;
   try {
-    data = JSON.parse(r.data_json);
-  } catch {
+    data = JSON.parse(openText(r.data_json));
+  } catch (err) {
+    if (err instanceof EnvelopeError) throw new MalformedWebhookError(`data_json: ${err.message}`);
     throw new MalformedWebhookError("data_json is not JSON");
   }
   if (data === null || typeof data !== "object" || Array.isArray(data))

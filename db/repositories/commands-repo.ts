@@ -1,4 +1,5 @@
 import type { CommandReply } from "../../core/domain/commands.ts";
+import { openJson, sealJson } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
 
 export const COMMAND_RESULT_CHANNEL = "payment_command_results";
@@ -9,7 +10,7 @@ export async function findCommandReply(db: Queryable, commandId: string): Promis
     text: "SELECT http_status, response FROM processed_commands WHERE command_id = $1",
     values: [commandId],
   });
-  return rows[0] ? { httpStatus: rows[0].http_status, body: rows[0].response } : null;
+  return rows[0] ? { httpStatus: rows[0].http_status, body: openJson(rows[0].response) } : null;
 }
 
 export async function findCommandReplies(
@@ -21,7 +22,7 @@ export async function findCommandReplies(
     text: "SELECT command_id, http_status, response FROM processed_commands WHERE command_id = ANY($1::uuid[])",
     values: [commandIds],
   });
-  return new Map(rows.map((r) => [r.command_id, { httpStatus: r.http_status, body: r.response }]));
+  return new Map(rows.map((r) => [r.command_id, { httpStatus: r.http_status, body: openJson(r.response) }]));
 }
 
 /**
@@ -37,13 +38,7 @@ export async function saveCommandReply(
     name: "command_reply_insert",
     text: `INSERT INTO processed_commands (command_id, payment_id, command_type, http_status, response)
            VALUES ($1,$2,$3,$4,$5)`,
-    values: [
-      command.commandId,
-      command.paymentId,
-      command.type,
-      reply.httpStatus,
-      JSON.stringify(reply.body),
-    ],
+    values: [command.commandId, command.paymentId, command.type, reply.httpStatus, sealJson(reply.body)],
   });
   await db.query({
     name: "command_reply_notify",
@@ -61,6 +56,6 @@ export async function replaceProvisionalReply(
   await db.query({
     name: "command_reply_replace",
     text: "UPDATE processed_commands SET http_status = $2, response = $3 WHERE command_id = $1 AND http_status = 202",
-    values: [commandId, reply.httpStatus, JSON.stringify(reply.body)],
+    values: [commandId, reply.httpStatus, sealJson(reply.body)],
   });
 }

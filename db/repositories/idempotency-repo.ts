@@ -1,3 +1,4 @@
+import { openJson, sealJson } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
 
 /** An Idempotency-Key as the client sent it, in its merchant's namespace. */
@@ -56,7 +57,7 @@ const toRecord = (r: Row): IdempotencyRecord => ({
   paymentId: r.payment_id,
   state: r.state,
   responseStatus: r.response_status,
-  responseBody: r.response_body,
+  responseBody: openJson(r.response_body),
   expired: r.expired,
   leaseHeld: r.lease_held,
 });
@@ -142,7 +143,7 @@ export async function completeIdempotencyKey(
     name: "idempotency_complete",
     text: `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, locked_until = now()
            WHERE idempotency_key = $1 AND command_id = $2 AND merchant_id = $5`,
-    values: [ref.key, commandId, response.status, JSON.stringify(response.body ?? null), ref.merchantId],
+    values: [ref.key, commandId, response.status, sealJson(response.body), ref.merchantId],
   });
 }
 

@@ -2,6 +2,7 @@ import type { Currency } from "../../core/domain/currency.ts";
 import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
 import type { NextAction, Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PaymentStatus, PspName } from "../../core/domain/payment-status.ts";
+import { openJson, openText, sealJson, sealText } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
 
 interface PaymentRow {
@@ -30,7 +31,8 @@ interface PaymentRow {
   psp_reference: string | null;
   customer_id: string | null;
   description: string | null;
-  metadata: Record<string, string>;
+  /** Sealed text as a JSON string; a plain object in rows written before encryption at rest. */
+  metadata: unknown;
   next_action: NextAction | null;
   version: number;
   created_at: Date;
@@ -51,7 +53,7 @@ function toPayment(row: PaymentRow): Payment {
     captureMethod: row.capture_method as CaptureMethod,
     psp: row.psp as PspName,
     paymentMethodType: row.payment_method_type,
-    paymentMethodToken: row.payment_method_token,
+    paymentMethodToken: openText(row.payment_method_token),
     cardBrand: row.card_brand,
     cardLast4: row.card_last4,
     amountCapturable: minor(row.amount_capturable),
@@ -64,9 +66,9 @@ function toPayment(row: PaymentRow): Payment {
     failureReason: row.failure_reason,
     pspCode: row.psp_code,
     pspReference: row.psp_reference,
-    customerId: row.customer_id,
-    description: row.description,
-    metadata: row.metadata,
+    customerId: openText(row.customer_id),
+    description: openText(row.description),
+    metadata: openJson<Record<string, string>>(row.metadata),
     nextAction: row.next_action,
     version: row.version,
     createdAt: row.created_at,
@@ -151,12 +153,12 @@ export async function insertPayment(db: Queryable, p: Payment): Promise<void> {
       p.captureMethod,
       p.psp,
       p.paymentMethodType,
-      p.paymentMethodToken,
+      sealText(p.paymentMethodToken),
       p.cardBrand,
       p.cardLast4,
-      p.customerId,
-      p.description,
-      JSON.stringify(p.metadata),
+      sealText(p.customerId),
+      sealText(p.description),
+      sealJson(p.metadata),
       p.createdAt,
       p.merchantId,
     ],
@@ -179,7 +181,7 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
       p.partitionKey,
       p.status,
       p.paymentMethodType,
-      p.paymentMethodToken,
+      sealText(p.paymentMethodToken),
       p.cardBrand,
       p.cardLast4,
       n(p.amountCapturable),

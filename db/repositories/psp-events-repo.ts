@@ -1,3 +1,4 @@
+import { openJson, sealJson } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
 
 export interface PspEventKey {
@@ -90,7 +91,7 @@ export async function deferPspEvent(
     text: `UPDATE processed_psp_events SET outcome = 'deferred', payment_id = $3, payload = $4,
              retry_at = now() + make_interval(secs => $5 / 1000.0)
            WHERE psp = $1 AND event_id = $2`,
-    values: [e.psp, e.eventId, d.paymentId, JSON.stringify(d.payload), d.delayMs],
+    values: [e.psp, e.eventId, d.paymentId, sealJson(d.payload), d.delayMs],
   });
 }
 
@@ -103,7 +104,7 @@ export async function findDuePspEvents(db: Queryable, limit: number): Promise<un
            ORDER BY retry_at LIMIT $1`,
     values: [limit],
   });
-  return rows.map((r) => r.payload);
+  return rows.map((r) => openJson(r.payload));
 }
 
 /** A parked event that failed to apply waits longer before the next try. */

@@ -4,6 +4,7 @@ import { errors } from "../../core/domain/errors.ts";
 import { formatAmount } from "../../core/domain/money.ts";
 import { toPaymentResponse } from "../../core/domain/payment.ts";
 import { findMerchantPayment, listPaymentsByOrder } from "../../db/repositories/payments-repo.ts";
+import { vaultedPaymentMethod } from "../../db/repositories/vault-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware, IngressState } from "../context.ts";
 import { dispatch } from "../dispatch.ts";
 import { apiKeyGuard, principalOf } from "../middleware/authenticate.ts";
@@ -58,7 +59,11 @@ export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
         currency,
         psp: input.psp ?? deps.config.DEFAULT_PSP,
         capture_method: input.capture_method ?? "automatic",
-        payment_method: input.payment_method ?? null,
+        payment_method: await vaultedPaymentMethod(
+          deps.pool,
+          principalOf(ctx).merchantId,
+          input.payment_method,
+        ),
         customer_id: input.customer_id ?? null,
         description: input.description ?? null,
         metadata: input.metadata ?? {},
@@ -98,7 +103,10 @@ export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
     idempotent,
     async (ctx) => {
       const input = ctx.state.input as ConfirmPaymentInput;
-      const command = { payment_method: input.payment_method ?? null };
+      const method = input.payment_method;
+      const command = {
+        payment_method: await vaultedPaymentMethod(deps.pool, principalOf(ctx).merchantId, method),
+      };
       await dispatch(ctx, deps, { type: "confirm", body: command }, current(ctx));
     },
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createConsumer, createProducer, headerString, type Producer } from "../../core/infra/kafka.ts";
+import { openDeadLetterValue } from "../../processors/dead-letter.ts";
 import { createPayment } from "../helpers/flows.ts";
 import { testKafka } from "../helpers/stack-env.ts";
 
@@ -23,7 +24,7 @@ async function readDlq(key: string, timeoutMs: number) {
         reason: headerString(message.headers, "dlq_reason"),
         error: headerString(message.headers, "dlq_error"),
         topic: headerString(message.headers, "dlq_source_topic"),
-        value: message.value?.toString(),
+        value: openDeadLetterValue(message.value)?.toString(),
       });
     },
   });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsumer, createProducer, headerString } from "../../core/infra/kafka.ts";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
+import { openDeadLetterValue } from "../../processors/dead-letter.ts";
 import { api, apiUrl } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
@@ -379,7 +380,7 @@ describe("poison records on payment.webhooks.v1", () => {
         found.push({
           reason: headerString(message.headers, "dlq_reason"),
           topic: headerString(message.headers, "dlq_source_topic"),
-          value: message.value?.toString(),
+          value: openDeadLetterValue(message.value)?.toString(),
         });
       },
     });
