@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Counter, Histogram, register } from "prom-client";
 import type { AppMiddleware, IngressDeps } from "../context.ts";
+import { containsCardNumber } from "../pan-guard.ts";
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -34,7 +35,11 @@ export function requestContext(deps: IngressDeps): AppMiddleware {
   return async (ctx, next) => {
     const started = performance.now();
     const inbound = ctx.get("x-request-id");
-    const requestId = REQUEST_ID.test(inbound) ? inbound : randomUUID();
+    // Logged and audited: a card number passed off as a request id must not be written down.
+    const requestId =
+      REQUEST_ID.test(inbound) && !containsCardNumber(inbound.replace(/[._:]/g, "-"))
+        ? inbound
+        : randomUUID();
     const trace = TRACEPARENT.exec(ctx.get("traceparent"));
     const traceId = trace?.[1] && !/^0+$/.test(trace[1]) ? trace[1] : randomBytes(16).toString("hex");
     // Our own span id, child of the caller's span when there was one.

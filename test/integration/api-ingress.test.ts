@@ -11,6 +11,7 @@ import { type Consumer, createConsumer, headerString, type IHeaders } from "../.
 import { saveCommandReply } from "../../db/repositories/commands-repo.ts";
 import { insertPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { requestHash } from "../../http-ingress/middleware/idempotency.ts";
+import { openCommand } from "../../processors/open-command.ts";
 import { type ApiResponse, api } from "../helpers/api.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 import { newDomainPayment, newPaymentBody, nextOrderId } from "../helpers/factories.ts";
@@ -35,7 +36,10 @@ let ingressOutput = "";
 const PAN = "4000 0566 5566 5556";
 
 interface TappedCommand {
+  /** As handlers see it: the token read back from the vault, PII opened. */
   command: PaymentCommand;
+  /** As it travels on Kafka. */
+  wire: PaymentCommand;
   key: string;
   headers: IHeaders;
 }
@@ -52,8 +56,9 @@ class CommandTap {
     await this.consumer.subscribe({ topics: [TOPIC] });
     await this.consumer.run({
       eachMessage: async ({ message }) => {
-        const command = await decodeCommand(this.codec, message.value);
-        this.seen.push({ command, key: message.key?.toString() ?? "", headers: message.headers ?? {} });
+        const wire = await decodeCommand(this.codec, message.value);
+        const command = await openCommand(testDb(), wire);
+        this.seen.push({ command, wire, key: message.key?.toString() ?? "", headers: message.headers ?? {} });
       },
     });
   }
@@ -190,7 +195,12 @@ afterAll(async () => {
 
 describe("commands and replies", () => {
   it("publishes an Avro create keyed by payment_id with trace headers, and answers the processor's reply as is", async () => {
-    const body = newPaymentBody({ amount: "49.99", metadata: { cart: "c-1" } });
+    const body = newPaymentBody({
+      amount: "49.99",
+      metadata: { cart: "c-1" },
+      customer_id: "cus_wire_1",
+      description: "wire test",
+    });
     const traceId = randomUUID().replaceAll("-", "");
     const pending = call("POST", "/payments", "/payments", body, {
       headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
@@ -206,7 +216,17 @@ describe("commands and replies", () => {
       amount_minor: 4999,
       currency: "USD",
       metadata: { cart: "c-1" },
+      customer_id: "cus_wire_1",
+      description: "wire test",
+      payment_method: { type: "card", token: "pm_card_visa" },
     });
+    // On Kafka: a vault ref instead of the token, PII sealed (docs/security.md "Encryption at rest").
+    const wire = tapped.wire.type === "create" ? tapped.wire.body : undefined;
+    expect(wire?.payment_method).toMatchObject({ type: "card", token: "", vault_ref: expect.any(String) });
+    expect(wire?.customer_id).toMatch(/^enc:v1:/);
+    expect(wire?.description).toMatch(/^enc:v1:/);
+    expect(wire?.metadata).toEqual({});
+    expect(wire?.metadata_sealed).toMatch(/^enc:v1:/);
     await reply(tapped, createdReply(tapped.command));
 
     const res = await pending;

@@ -12,7 +12,7 @@ import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { eventually } from "../helpers/wait.ts";
 
-const TOPIC = "order.created.v1";
+const TOPIC = process.env.ORDER_CREATED_TOPIC ?? "order.created.v1";
 const codec = new AvroCodec(stackEnv.registryUrl);
 const events = new EventLog();
 let producer: Producer;

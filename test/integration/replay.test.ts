@@ -16,7 +16,7 @@ import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
 const kafka = testKafka("test-replay");
-const TARGET = "payment.commands.v1";
+const TARGET = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
 const codec = new AvroCodec(stackEnv.registryUrl);
 const db = new pg.Pool({ connectionString: stackEnv.databaseUrl, max: 2 });
 let producer: Producer;
