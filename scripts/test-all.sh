@@ -10,6 +10,11 @@ bash scripts/stack/up.sh
 source scripts/stack/env.sh
 npm test
 
+# Issue 7 section 2: the tokens, PII and card numbers the suite sent (test/integration/at-rest-scan.test.ts
+# writes them to .stack/at-rest-needles.txt) are nowhere on disk: PostgreSQL data and WAL, Kafka, logs,
+# replay files. A missing needle file fails too: the at-rest test did not run.
+npm run -s security:scan-at-rest -- --needles-file=.stack/at-rest-needles.txt
+
 # README "Fault campaign". A failing seed is printed; reproduce it with
 # `npm run chaos -- --seed=<seed> --runs=1`.
 npm run chaos -- --seed="${CHAOS_SEED:-1}" --runs="${CHAOS_RUNS:-2}" --payments=8 --orders=2 \
