@@ -8,8 +8,8 @@ import { type Kek, Keyring } from "../../core/security/envelope.ts";
 import { installKeyring, keyringFromConfig } from "../../core/security/field-crypto.ts";
 import { findCommandReply, saveCommandReply } from "../../db/repositories/commands-repo.ts";
 import { findPayment, insertPayment } from "../../db/repositories/payments-repo.ts";
-import { findVaultedPaymentMethod, vaultPaymentMethod } from "../../db/repositories/vault-repo.ts";
 import { replaceSealedValues, SEALED_COLUMNS } from "../../db/repositories/sealed-columns-repo.ts";
+import { findVaultedPaymentMethod, vaultPaymentMethod } from "../../db/repositories/vault-repo.ts";
 import { newDomainPayment } from "../helpers/factories.ts";
 import { privateDatabase } from "../helpers/private-database.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
@@ -29,7 +29,12 @@ let vaultRef: string;
 
 async function rotate(keks: Kek[]): Promise<string> {
   const { stdout } = await run("node", ["--import", "tsx", "scripts/keys/main.ts", "--batch=2"], {
-    env: { ...withoutKekSettings(process.env), NODE_ENV: "test", DATABASE_URL: url, DATA_KEKS: keks.map(b64).join(",") },
+    env: {
+      ...withoutKekSettings(process.env),
+      NODE_ENV: "test",
+      DATABASE_URL: url,
+      DATA_KEKS: keks.map(b64).join(","),
+    },
     timeout: 60_000,
   });
   return stdout;
@@ -79,7 +84,13 @@ beforeAll(async () => {
   await db.pool.query(
     `UPDATE payments SET payment_method_token = $2, customer_id = $3, description = $4, metadata = $5
      WHERE payment_id = $1`,
-    [legacyPaymentId, `pm_card_legacy_${tag}`, `cus_legacy_${tag}`, `legacy ${tag}`, { note: `legacy_${tag}` }],
+    [
+      legacyPaymentId,
+      `pm_card_legacy_${tag}`,
+      `cus_legacy_${tag}`,
+      `legacy ${tag}`,
+      { note: `legacy_${tag}` },
+    ],
   );
   await db.pool.query(
     `INSERT INTO processed_commands (command_id, payment_id, command_type, http_status, response)
