@@ -9,42 +9,25 @@ export interface SealedColumn {
   key: ReadonlyArray<{ name: string; type: string }>;
 }
 
+const uuidKey = (name: string) => [{ name, type: "uuid" }];
+const textKey = (...names: string[]) => names.map((name) => ({ name, type: "text" }));
+const sealed = (table: string, column: string, kind: SealedColumn["kind"], key: SealedColumn["key"]) => ({
+  table,
+  column,
+  kind,
+  key,
+});
+
 /** Every sealed column of the schema; keys:rotate walks them all. */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
-  {
-    table: "payments",
-    column: "payment_method_token",
-    kind: "text",
-    key: [{ name: "payment_id", type: "uuid" }],
-  },
-  { table: "payments", column: "customer_id", kind: "text", key: [{ name: "payment_id", type: "uuid" }] },
-  { table: "payments", column: "description", kind: "text", key: [{ name: "payment_id", type: "uuid" }] },
-  { table: "payments", column: "metadata", kind: "json", key: [{ name: "payment_id", type: "uuid" }] },
-  { table: "payment_method_vault", column: "ciphertext", kind: "text", key: [{ name: "ref", type: "uuid" }] },
-  {
-    table: "idempotency_keys",
-    column: "response_body",
-    kind: "json",
-    key: [
-      { name: "merchant_id", type: "text" },
-      { name: "idempotency_key", type: "text" },
-    ],
-  },
-  {
-    table: "processed_commands",
-    column: "response",
-    kind: "json",
-    key: [{ name: "command_id", type: "uuid" }],
-  },
-  {
-    table: "processed_psp_events",
-    column: "payload",
-    kind: "json",
-    key: [
-      { name: "psp", type: "text" },
-      { name: "event_id", type: "text" },
-    ],
-  },
+  sealed("payments", "payment_method_token", "text", uuidKey("payment_id")),
+  sealed("payments", "customer_id", "text", uuidKey("payment_id")),
+  sealed("payments", "description", "text", uuidKey("payment_id")),
+  sealed("payments", "metadata", "json", uuidKey("payment_id")),
+  sealed("payment_method_vault", "ciphertext", "text", uuidKey("ref")),
+  sealed("idempotency_keys", "response_body", "json", textKey("merchant_id", "idempotency_key")),
+  sealed("processed_commands", "response", "json", uuidKey("command_id")),
+  sealed("processed_psp_events", "payload", "json", textKey("psp", "event_id")),
 ];
 
 export interface StaleValue {

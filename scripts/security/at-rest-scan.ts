@@ -41,6 +41,8 @@ async function walk(dir: string, exclude: readonly RegExp[], out: Set<string>, s
   for (const entry of await readdir(real)) {
     const path = join(real, entry);
     if (exclude.some((x) => x.test(path))) continue;
+    // Kafka's offset and time indexes hold positions only, and are preallocated (10 MiB each).
+    if (/\/\d{20}\.(index|timeindex)$/.test(path)) continue;
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) await walk(path, exclude, out, seen);
     else if (info?.isFile()) out.add(await realpath(path));
