@@ -2,6 +2,7 @@ import Koa from "koa";
 import type { IngressDeps, IngressState } from "./context.ts";
 import { httpErrors } from "./http-errors.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
+import { headerGuard } from "./middleware/header-guard.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { opsRoutes } from "./ops/routes.ts";
@@ -11,13 +12,14 @@ import { webhookRoutes } from "./webhooks/routes.ts";
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 4_000 };
 
-/** requestContext → errorHandler → rateLimit → routes → 405 / 404. No I/O happens at construction. */
+/** requestContext → errorHandler → headerGuard → rateLimit → routes → 405 / 404. No I/O happens at construction. */
 export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
   const app = new Koa<IngressState>({ proxy: false });
   const routers = [opsRoutes(deps), paymentRoutes(deps), refundRoutes(deps), webhookRoutes(deps)];
 
   app.use(requestContext(deps));
   app.use(errorHandler());
+  app.use(headerGuard());
   app.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   for (const router of routers) app.use(router.routes());
   app.use((ctx) => {
@@ -28,7 +30,7 @@ export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
       ctx.set("Allow", [...allowed].join(", "));
       throw httpErrors.methodNotAllowed(ctx.method);
     }
-    throw httpErrors.routeNotFound(ctx.method, ctx.path);
+    throw httpErrors.routeNotFound(ctx.method);
   });
   // Errors are answered by errorHandler; this only keeps Koa from printing stray ones to stderr.
   app.on("error", (err: Error) => deps.logger.warn({ err: err.message }, "koa error outside a request"));
