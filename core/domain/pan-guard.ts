@@ -18,6 +18,13 @@ const DECIMAL_DIGIT = /\p{Nd}/u;
 /** Unicode spaces and dashes, and invisible format characters (zero-width space, soft hyphen…). */
 const UNICODE_SEPARATOR = /[\p{Zs}\p{Pd}\p{Cf}]/u;
 
+/**
+ * A whole value shaped like a UUID or a long hex id (a hash, a trace id) is an opaque id, not a card
+ * number: without this, one random UUID in 400 would be refused (its groups can make 13–19 digits
+ * that pass Luhn), Idempotency-Keys and order event ids included.
+ */
+const OPAQUE_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,})$/i;
+
 /** Keys compared lower case with separators removed: "Card-Verification_Code" is "cardverificationcode". */
 const SECURITY_CODE_KEY =
   /^(card)?(cvv2?|cvc2?|cid|csc|cvn|cvd)(code|number|value)?$|^(card)?securitycode$|^cardverification(code|number|value)?$/;
@@ -124,6 +131,9 @@ export function containsCardNumber(text: string): boolean {
   return inGroup && spanPassesLuhn(digits, groupStarts);
 }
 
+/** containsCardNumber, except for values that are opaque ids as a whole (see OPAQUE_ID). */
+export const holdsCardNumber = (text: string): boolean => !OPAQUE_ID.test(text) && containsCardNumber(text);
+
 /**
  * Called when a group has just ended: does some span of whole groups ending here pass Luhn? Walking
  * left from the end keeps each digit's Luhn weight fixed, so one pass covers every start.
@@ -156,7 +166,7 @@ export function findCardData(root: unknown, options: PanScanOptions = {}): PanFi
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const { value, key } = frame;
     if (typeof value === "string") {
-      if (!isReference(key, options) && containsCardNumber(value)) return found(frame, "card_number");
+      if (!isReference(key, options) && holdsCardNumber(value)) return found(frame, "card_number");
     } else if (typeof value === "number") {
       if (isCardNumberKey(key) && Number.isInteger(value) && containsCardNumber(String(value)))
         return found(frame, "card_number");
@@ -167,7 +177,7 @@ export function findCardData(root: unknown, options: PanScanOptions = {}): PanFi
       const entries = Object.entries(value);
       for (const [name] of entries) {
         if (isSecurityCodeKey(name)) return found({ value: null, key: name, parent: frame }, "security_code");
-        if (containsCardNumber(name)) return found(frame, "card_number");
+        if (holdsCardNumber(name)) return found(frame, "card_number");
       }
       for (let i = entries.length - 1; i >= 0; i--) {
         const [name, item] = entries[i] as [string, unknown];
@@ -185,10 +195,10 @@ export function findCardDataInHeaders(
 ): PanFinding | null {
   for (const [name, value] of Object.entries(headers)) {
     if (skip.has(name)) continue;
-    if (containsCardNumber(name)) return { field: undefined, reason: "card_number" };
+    if (holdsCardNumber(name)) return { field: undefined, reason: "card_number" };
     if (isSecurityCodeKey(name.replace(/^x-/, ""))) return { field: name, reason: "security_code" };
     const values = Array.isArray(value) ? value : [value ?? ""];
-    if (values.some(containsCardNumber)) return { field: name, reason: "card_number" };
+    if (values.some(holdsCardNumber)) return { field: name, reason: "card_number" };
   }
   return null;
 }

@@ -79,6 +79,16 @@ describe("PAN guard: security code keys", () => {
   );
 });
 
+describe("PAN guard: opaque ids", () => {
+  it("never refuses a UUID or a long hex id, whatever digits it happens to hold", () => {
+    const uuidWithPan = "42424242-4242-4242-abcd-ef0123456789";
+    expect(containsCardNumber(uuidWithPan)).toBe(true);
+    expect(findCardData({ event_id: uuidWithPan, key: `abcdef${"0".repeat(10)}${PAN}` })).toBeNull();
+    expect(findCardDataInHeaders({ "idempotency-key": uuidWithPan.toUpperCase() }, new Set())).toBeNull();
+    expect(findCardData({ note: `ref ${uuidWithPan}` })?.reason).toBe("card_number");
+  });
+});
+
 describe("PAN guard: walking values", () => {
   it("walks any depth without recursion", () => {
     let deep: unknown = { note: PAN };
