@@ -107,8 +107,16 @@ export function containsCardNumber(text: string): boolean {
   const groupStarts: number[] = [];
   let separators = 0;
   let inGroup = false;
-  for (const char of text) {
-    const cp = char.codePointAt(0) ?? 0;
+  // charCodeAt rather than for…of: no string per character (the 64 KiB worst case is all digits).
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
     const digit = digitValue(cp);
     if (digit >= 0) {
       if (!inGroup) groupStarts.push(digits.length);
