@@ -19,11 +19,11 @@ const DECIMAL_DIGIT = /\p{Nd}/u;
 const UNICODE_SEPARATOR = /[\p{Zs}\p{Pd}\p{Cf}]/u;
 
 /**
- * A whole value shaped like a UUID or a long hex id (a hash, a trace id) is an opaque id, not a card
- * number: without this, one random UUID in 400 would be refused (its groups can make 13–19 digits
- * that pass Luhn), Idempotency-Keys and order event ids included.
+ * UUIDs and long hex ids (hashes, trace ids), alone or inside text ("evt_<uuid>", "key-<uuid>"), are
+ * opaque ids, not card numbers: without this, one random UUID in 400 would be refused (its groups
+ * can make 13–19 digits that pass Luhn), Idempotency-Keys and event ids included.
  */
-const OPAQUE_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,})$/i;
+const OPAQUE_IDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,}/gi;
 
 /** Keys compared lower case with separators removed: "Card-Verification_Code" is "cardverificationcode". */
 const SECURITY_CODE_KEY =
@@ -139,8 +139,8 @@ export function containsCardNumber(text: string): boolean {
   return inGroup && spanPassesLuhn(digits, groupStarts);
 }
 
-/** containsCardNumber, except for values that are opaque ids as a whole (see OPAQUE_ID). */
-export const holdsCardNumber = (text: string): boolean => !OPAQUE_ID.test(text) && containsCardNumber(text);
+/** containsCardNumber with opaque ids (see OPAQUE_IDS) blanked out first. */
+export const holdsCardNumber = (text: string): boolean => containsCardNumber(text.replace(OPAQUE_IDS, "x"));
 
 /**
  * Called when a group has just ended: does some span of whole groups ending here pass Luhn? Walking

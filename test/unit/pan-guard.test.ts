@@ -80,12 +80,13 @@ describe("PAN guard: security code keys", () => {
 });
 
 describe("PAN guard: opaque ids", () => {
-  it("never refuses a UUID or a long hex id, whatever digits it happens to hold", () => {
+  it("never refuses a UUID or a long hex id, alone or in text, whatever digits it happens to hold", () => {
     const uuidWithPan = "42424242-4242-4242-abcd-ef0123456789";
     expect(containsCardNumber(uuidWithPan)).toBe(true);
     expect(findCardData({ event_id: uuidWithPan, key: `abcdef${"0".repeat(10)}${PAN}` })).toBeNull();
     expect(findCardDataInHeaders({ "idempotency-key": uuidWithPan.toUpperCase() }, new Set())).toBeNull();
-    expect(findCardData({ note: `ref ${uuidWithPan}` })?.reason).toBe("card_number");
+    expect(findCardData({ id: `evt_${uuidWithPan}`, note: `ref ${uuidWithPan} done` })).toBeNull();
+    expect(findCardData({ note: `${uuidWithPan} card ${PAN}` })?.reason).toBe("card_number");
   });
 });
 

@@ -7,40 +7,23 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { readCommandFile, STRIPPED_TOKEN, toJsonLines } from "../../scripts/replay/command-sources.ts";
+import { newCreateCommand } from "../helpers/factories.ts";
 
 const run = promisify(execFile);
-
-function create(token: string): PaymentCommand {
-  return {
-    commandId: randomUUID(),
-    paymentId: randomUUID(),
-    issuedAt: new Date(),
-    idempotencyKey: null,
-    type: "create",
-    body: {
-      order_id: 1,
-      amount: "3.50",
-      amount_minor: 350,
-      currency: "USD",
-      psp: "stripe",
-      capture_method: "automatic",
-      payment_method: { type: "card", token },
-      customer_id: null,
-      description: null,
-      metadata: {},
-    },
-  };
-}
 
 describe("replay tool", () => {
   it("strips customers' tokens when it saves, keeping the simulators' public test tokens", async () => {
     const customer = `pm_card_visa_${randomUUID().replaceAll("-", "")}`;
     const confirm: PaymentCommand = {
-      ...create("x"),
+      ...newCreateCommand("x"),
       type: "confirm",
       body: { payment_method: { type: "card", token: "tok_1NG8Du2eZvKYlo2C" } },
     };
-    const text = toJsonLines([create(customer), create("pm_card_chargeDeclined"), confirm]);
+    const text = toJsonLines([
+      newCreateCommand(customer),
+      newCreateCommand("pm_card_chargeDeclined"),
+      confirm,
+    ]);
     expect(text).not.toContain(customer);
     expect(text).not.toContain("tok_1NG8Du2eZvKYlo2C");
     const file = join(await mkdtemp(join(tmpdir(), "replay-")), "saved.jsonl");
