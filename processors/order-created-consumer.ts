@@ -2,6 +2,7 @@ import type { PaymentCommand } from "../core/domain/commands.ts";
 import { isSupportedCurrency } from "../core/domain/currency.ts";
 import { uuidV5 } from "../core/domain/deterministic-id.ts";
 import { parseAmount } from "../core/domain/money.ts";
+import { findCardData } from "../core/domain/pan-guard.ts";
 import { PSP_NAMES, type PspName } from "../core/domain/payment-status.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
@@ -13,6 +14,7 @@ import {
   type Producer,
 } from "../core/infra/kafka.ts";
 import type { Logger } from "../core/infra/logger.ts";
+import { cardDataRefused } from "../core/infra/metrics.ts";
 import { deadLetter } from "./dead-letter.ts";
 
 export interface OrderCreated {
@@ -113,6 +115,16 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
           "malformed",
           (err as Error).message,
         );
+      }
+      // Card data is dropped, not dead-lettered: a DLQ copy would keep the card number on Kafka.
+      const finding = findCardData(order);
+      if (finding) {
+        cardDataRefused.inc({ source: o.topic });
+        o.logger.warn(
+          { order_id: order.order_id, offset: message.offset, field: finding.field, reason: finding.reason },
+          "order.created carries card data; dropped",
+        );
+        return;
       }
       if (!order.autopay) return;
       const commands = autopayCommands(order, o.defaultPsp, o.merchantId);

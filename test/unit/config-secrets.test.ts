@@ -27,6 +27,9 @@ const production = (over: Record<string, string | undefined> = {}): NodeJS.Proce
   ADYEN_HMAC_KEY_HEX: HMAC_KEY,
   ADYEN_MERCHANT_ACCOUNT: "AcmeECOM",
   FRAUD_API_KEY: "fraud_prodKey",
+  KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+  KAFKA_SASL_USERNAME: "payments-svc",
+  KAFKA_SASL_PASSWORD: "kafka-prod-secret",
   ...over,
 });
 
