@@ -3,6 +3,7 @@ import type { IngressDeps, IngressState } from "./context.ts";
 import { httpErrors } from "./http-errors.ts";
 import { auditTrail } from "./middleware/audit-trail.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
+import { headerGuard } from "./middleware/header-guard.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { privateOpsRoutes, publicOpsRoutes } from "./ops/routes.ts";
@@ -12,7 +13,7 @@ import { webhookRoutes } from "./webhooks/routes.ts";
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 4_000 };
 
-/** requestContext → auditTrail → errorHandler → rateLimit → routes → 405 / 404. No I/O happens at construction. */
+/** requestContext → auditTrail → errorHandler → headerGuard → rateLimit → routes → 405 / 404. No I/O happens at construction. */
 export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
   const app = new Koa<IngressState>({ proxy: false });
   const routers = [publicOpsRoutes(deps), paymentRoutes(deps), refundRoutes(deps), webhookRoutes(deps)];
@@ -20,6 +21,7 @@ export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
   app.use(requestContext(deps));
   app.use(auditTrail(deps));
   app.use(errorHandler());
+  app.use(headerGuard());
   app.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   for (const router of routers) app.use(router.routes());
   app.use((ctx) => {
@@ -30,7 +32,7 @@ export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
       ctx.set("Allow", [...allowed].join(", "));
       throw httpErrors.methodNotAllowed(ctx.method);
     }
-    throw httpErrors.routeNotFound(ctx.method, ctx.path);
+    throw httpErrors.routeNotFound(ctx.method);
   });
   // Errors are answered by errorHandler; this only keeps Koa from printing stray ones to stderr.
   app.on("error", (err: Error) => deps.logger.warn({ err: err.message }, "koa error outside a request"));
@@ -45,7 +47,7 @@ export function createIngressOpsApp(deps: IngressDeps): Koa<IngressState> {
   app.use(errorHandler());
   app.use(router.routes());
   app.use(() => {
-    throw httpErrors.routeNotFound("GET", "");
+    throw httpErrors.routeNotFound("GET");
   });
   app.on("error", (err: Error) => deps.logger.warn({ err: err.message }, "koa error outside a request"));
   return app;

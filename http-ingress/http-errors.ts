@@ -18,8 +18,23 @@ export const httpErrors = {
       "payload_too_large",
       `Request body exceeds ${limitBytes} bytes`,
     ),
-  routeNotFound: (method: string, path: string) =>
-    new PaymentError(404, "invalid_request_error", "route_not_found", `No route for ${method} ${path}`),
+  jsonTooDeep: (limit: number) =>
+    new PaymentError(
+      400,
+      "invalid_request_error",
+      "json_too_deep",
+      `Request body nests deeper than ${limit} levels`,
+    ),
+  jsonTooManyKeys: (limit: number) =>
+    new PaymentError(
+      400,
+      "invalid_request_error",
+      "json_too_many_keys",
+      `Request body holds more than ${limit} keys`,
+    ),
+  // The path is not echoed: it may hold anything the caller typed, card data included.
+  routeNotFound: (method: string) =>
+    new PaymentError(404, "invalid_request_error", "route_not_found", `No route for ${method} on this path`),
   methodNotAllowed: (method: string) =>
     new PaymentError(
       405,

@@ -2,6 +2,7 @@ import type { PaymentCommand } from "../core/domain/commands.ts";
 import { isSupportedCurrency } from "../core/domain/currency.ts";
 import { uuidV5 } from "../core/domain/deterministic-id.ts";
 import { parseAmount } from "../core/domain/money.ts";
+import { findCardData } from "../core/domain/pan-guard.ts";
 import { PSP_NAMES, type PspName } from "../core/domain/payment-status.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
@@ -13,6 +14,7 @@ import {
   type Producer,
 } from "../core/infra/kafka.ts";
 import type { Logger } from "../core/infra/logger.ts";
+import { cardDataRefused } from "../core/infra/metrics.ts";
 import type { Queryable } from "../db/pool.ts";
 import { vaultedPaymentMethod } from "../db/repositories/vault-repo.ts";
 import { deadLetter } from "./dead-letter.ts";
@@ -99,6 +101,15 @@ export function autopayCommands(
   ];
 }
 
+/**
+ * The order service's own identifiers are references, not free text: an event id such as
+ * `evt_179610633400708` holds a digit run that passes Luhn one time in ten, and dropping a paid
+ * order for it would be a lost payment. Every other field is screened.
+ */
+const ORDER_REFERENCE_KEYS = new Set(["eventid"]);
+
+export const orderCardData = (order: unknown) => findCardData(order, { referenceKeys: ORDER_REFERENCE_KEYS });
+
 /** Turns autopay orders into create+confirm commands on the command topic (keyed by the payment id). */
 export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promise<Consumer> {
   const consumer = createConsumer(o.kafka, o.groupId);
@@ -117,6 +128,16 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
           "malformed",
           (err as Error).message,
         );
+      }
+      // Card data is dropped, not dead-lettered: a DLQ copy would keep the card number on Kafka.
+      const finding = orderCardData(order);
+      if (finding) {
+        cardDataRefused.inc({ source: o.topic });
+        o.logger.warn(
+          { order_id: order.order_id, offset: message.offset, field: finding.field, reason: finding.reason },
+          "order.created carries card data; dropped",
+        );
+        return;
       }
       if (!order.autopay) return;
       const commands = autopayCommands(order, o.defaultPsp, o.merchantId);

@@ -69,26 +69,46 @@ binding_cache_dir() {
 
 binding_works() { (cd "$REPO_ROOT" && node scripts/check-kafka-native.mjs) >/dev/null 2>&1; }
 
+# The SHA-256 of every file of a cached binding, recorded when it is cached (right after the build
+# or the first load) and checked before every restore: native code is never loaded from the shared
+# cache unless it is byte for byte what was recorded.
+# Symlinks (librdkafka.so -> librdkafka.so.1) are listed too, hashed as what they point at.
+binding_sums() { (cd "$1" && find Release deps \( -type f -o -type l \) | LC_ALL=C sort | xargs -r sha256sum); }
+
+binding_cache_verified() {
+  local cache=$1
+  [[ -f $cache/.complete ]] || return 1
+  if [[ ! -f $cache/SHA256SUMS ]]; then
+    log "kafka-javascript: the cached binding in $cache has no recorded SHA-256; rebuilding it"
+    return 1
+  fi
+  if [[ $(binding_sums "$cache") != "$(cat "$cache/SHA256SUMS")" ]]; then
+    printf '[deps] WARNING: %s\n' "the cached binding in $cache does not match its recorded SHA-256: refusing it, rebuilding" >&2
+    return 1
+  fi
+}
+
 save_binding_to_cache() {
   local cache
   cache=$(binding_cache_dir)
-  [[ -f $cache/.complete ]] && return
+  binding_cache_verified "$cache" >/dev/null 2>&1 && return
   rm -rf "$cache.tmp" && mkdir -p "$cache.tmp/Release" "$cache.tmp/deps"
   cp -a "$CKJS_DIR"/build/Release/*.node "$cache.tmp/Release/"
   cp -a "$CKJS_DIR"/build/deps/*.so* "$cache.tmp/deps/"
+  binding_sums "$cache.tmp" >"$cache.tmp/SHA256SUMS"
   touch "$cache.tmp/.complete"
   rm -rf "$cache" && mv "$cache.tmp" "$cache"
-  log "kafka-javascript: binding cached in $cache"
+  log "kafka-javascript: binding cached in $cache (SHA-256 recorded in SHA256SUMS)"
 }
 
 restore_binding_from_cache() {
   local cache
   cache=$(binding_cache_dir)
-  [[ -f $cache/.complete ]] || return 1
+  binding_cache_verified "$cache" || return 1
   mkdir -p "$CKJS_DIR/build/Release" "$CKJS_DIR/build/deps"
   cp -a "$cache"/Release/. "$CKJS_DIR/build/Release/"
   cp -a "$cache"/deps/. "$CKJS_DIR/build/deps/"
-  log "kafka-javascript: binding restored from $cache"
+  log "kafka-javascript: binding restored from $cache (SHA-256 verified)"
 }
 
 build_binding() {
@@ -99,7 +119,10 @@ build_binding() {
 }
 
 save_working_binding() {
-  if [[ -d $CKJS_DIR ]] && binding_works; then save_binding_to_cache; fi
+  [[ -d $CKJS_DIR ]] || return 0
+  lock_cache
+  if binding_works; then save_binding_to_cache; fi
+  unlock_cache
 }
 
 install_node_modules() {
@@ -113,10 +136,15 @@ install_node_modules() {
 }
 
 # Serialised with flock: two clones (or a dev shell and CI) must not build into one cache at once.
-ensure_binding() {
+lock_cache() {
   mkdir -p "$PAYMENT_STACK_CACHE/kafka-javascript"
   exec 9>"$PAYMENT_STACK_CACHE/kafka-javascript/.lock"
   flock 9
+}
+unlock_cache() { exec 9>&-; }
+
+ensure_binding() {
+  lock_cache
   if binding_works; then
     save_binding_to_cache
   elif restore_binding_from_cache && binding_works; then
@@ -126,7 +154,7 @@ ensure_binding() {
     binding_works || die "kafka-javascript binding still does not load after the build"
     save_binding_to_cache
   fi
-  exec 9>&-
+  unlock_cache
   (cd "$REPO_ROOT" && node scripts/check-kafka-native.mjs | sed 's/^/[deps] /')
 }
 
@@ -134,7 +162,8 @@ ensure_tsx() {
   local tsx=$REPO_ROOT/node_modules/.bin/tsx
   if ! "$tsx" --eval 'const n: number = 1; process.exit(n - 1)' >/dev/null 2>&1; then
     log "tsx/esbuild: not working, running npm rebuild esbuild"
-    (cd "$REPO_ROOT" && npm rebuild esbuild --loglevel=error)
+    # .npmrc sets ignore-scripts; esbuild's own install script is what this rebuild is for.
+    (cd "$REPO_ROOT" && npm rebuild esbuild --ignore-scripts=false --loglevel=error)
     "$tsx" --eval 'const n: number = 1; process.exit(n - 1)' || die "tsx still fails after npm rebuild esbuild"
   fi
   log "tsx: $("$tsx" --version | tr '\n' ' ')"
@@ -149,4 +178,5 @@ main() {
   ensure_tsx
 }
 
-main "$@"
+# Sourced (by a test) it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

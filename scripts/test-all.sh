@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a bare machine: installs and starts what it needs (idempotent), then
-# type check + lint + vitest against the local stack, then a short seeded fault campaign on its own
+# type check + lint + vitest against the local stack, then API fuzzing, then a short seeded fault campaign on its own
 # PostgreSQL and 3-broker Kafka cluster. The stacks stay up afterwards (npm run stack:down,
 # bash scripts/chaos/stack.sh down); CI stops them.
 set -euo pipefail
@@ -14,6 +14,9 @@ npm test
 # writes them to .stack/at-rest-needles.txt) are nowhere on disk: PostgreSQL data and WAL, Kafka, logs,
 # replay files. A missing needle file fails too: the at-rest test did not run.
 npm run -s security:scan-at-rest -- --needles-file=.stack/at-rest-needles.txt
+
+# Schemathesis against GET /openapi.json with a valid key: >= 1000 requests, no 5xx, no schema violation.
+bash scripts/fuzz-api.sh
 
 # README "Fault campaign". A failing seed is printed; reproduce it with
 # `npm run chaos -- --seed=<seed> --runs=1`.

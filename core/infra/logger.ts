@@ -1,42 +1,38 @@
-import { pino } from "pino";
+import { type DestinationStream, type LoggerOptions, pino } from "pino";
+import { sanitizeLogFields } from "./log-sanitizer.ts";
 
-const REDACTED_KEYS = [
-  "pan",
-  "card_number",
-  "cardNumber",
-  "number",
-  "cvv",
-  "cvc",
-  "password",
-  "secret",
-  "authorization",
-  "api_key",
-  "apiKey",
-  "hmacKey",
-  "signature",
-  "client_secret",
-  "clientSecret",
-];
+export { maskToken } from "./log-sanitizer.ts";
 
-const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]).concat([
-  'req.headers["stripe-signature"]',
-  'req.headers["x-api-key"]',
-]);
-
-/** Keeps a token recognisable in logs without revealing it: pm_card_visa -> pm_c…visa. */
-export function maskToken(token: string | undefined | null): string | undefined {
-  if (!token) return undefined;
-  if (token.length <= 8) return "****";
-  return `${token.slice(0, 4)}…${token.slice(-4)}`;
+/**
+ * Every object a log line is built from goes through sanitizeLogFields: secrets redacted at any
+ * depth, payment-method tokens masked, errors reduced to type, message, code and stack (never pg's
+ * `detail`). Child bindings too: pino formats only the root's, so `child` is wrapped.
+ */
+export function createLogger(options: LoggerOptions = {}, stream?: DestinationStream) {
+  const log = pino(
+    {
+      ...options,
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => sanitizeLogFields(bindings),
+        log: (fields) => sanitizeLogFields(fields),
+      },
+      // Errors are already plain objects here; pino's own serializer would copy every property back.
+      serializers: { err: (err: unknown) => err },
+    },
+    stream as DestinationStream,
+  );
+  const child = log.child;
+  // Children are Object.create(parent), so this one override covers every descendant.
+  log.child = function sanitizedChild(this: typeof log, bindings, childOptions) {
+    return child.call(this, sanitizeLogFields(bindings), childOptions);
+  } as typeof log.child;
+  return log;
 }
 
-export const redactOptions = { paths: redactPaths, censor: "[REDACTED]" };
-
-export const logger = pino({
+export const logger = createLogger({
   level: process.env.LOG_LEVEL ?? "info",
   base: { service: process.env.SERVICE_NAME ?? "payment-service" },
-  redact: redactOptions,
-  formatters: { level: (label) => ({ level: label }) },
   timestamp: pino.stdTimeFunctions.isoTime,
 });
 

@@ -100,6 +100,12 @@ export const dlqTotal = new Counter({
   labelNames: ["reason"] as const,
 });
 
+export const cardDataRefused = new Counter({
+  name: "card_data_refused_total",
+  help: "Messages dropped by the PAN guard without being stored or dead-lettered (the copy would hold the card data), by source",
+  labelNames: ["source"] as const,
+});
+
 export const outboxPublished = new Counter({
   name: "outbox_published_total",
   help: "Outbox events published to Kafka by the relay",

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Counter, Histogram, register } from "prom-client";
+import { containsCardNumber } from "../../core/domain/pan-guard.ts";
 import type { AppMiddleware, IngressDeps } from "../context.ts";
-import { containsCardNumber } from "../pan-guard.ts";
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** A UUID or up to 64 hex digits: anything else could carry text we must not log or echo. */
+const REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{1,64})$/i;
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 
 export const httpDuration =
@@ -35,13 +36,13 @@ export function requestContext(deps: IngressDeps): AppMiddleware {
   return async (ctx, next) => {
     const started = performance.now();
     const inbound = ctx.get("x-request-id");
-    // Logged and audited: a card number passed off as a request id must not be written down.
-    const requestId =
-      REQUEST_ID.test(inbound) && !containsCardNumber(inbound.replace(/[._:]/g, "-"))
-        ? inbound
-        : randomUUID();
+    // Hex can spell a card number; such an id is replaced too (a rare false positive costs nothing).
+    const requestId = REQUEST_ID.test(inbound) && !containsCardNumber(inbound) ? inbound : randomUUID();
     const trace = TRACEPARENT.exec(ctx.get("traceparent"));
-    const traceId = trace?.[1] && !/^0+$/.test(trace[1]) ? trace[1] : randomBytes(16).toString("hex");
+    const traceId =
+      trace?.[1] && !/^0+$/.test(trace[1]) && !containsCardNumber(trace[1])
+        ? trace[1]
+        : randomBytes(16).toString("hex");
     // Our own span id, child of the caller's span when there was one.
     ctx.state.traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-${trace?.[2] ?? "01"}`;
     ctx.state.requestId = requestId;

@@ -6,9 +6,13 @@ import { checkAmount } from "../validation.ts";
 const METADATA_MAX_KEYS = 50;
 const METADATA_KEY_MAX = 40;
 const METADATA_VALUE_MAX = 500;
+/** The largest amount, 9999999999.99, is 13 characters; the rest is room for a clear amount_* code. */
+export const AMOUNT_MAX_LENGTH = 32;
 
 /** Amounts are decimal strings; JSON numbers are refused (see validation.ts: amount_invalid). */
-export const amountString = z.string();
+export const amountString = z
+  .string()
+  .max(AMOUNT_MAX_LENGTH, { error: `amount is at most ${AMOUNT_MAX_LENGTH} characters` });
 
 export const paymentMethodSchema = z.strictObject({
   type: z.literal("card", { error: 'payment_method.type must be "card"' }),
@@ -40,6 +44,7 @@ export const metadataSchema = z
 
 const currencySchema = z
   .string()
+  .max(3, { error: "currency is a 3-letter ISO 4217 code" })
   .transform((code) => code.toUpperCase())
   .refine(isSupportedCurrency, {
     error: "currency is not a supported ISO 4217 code",

@@ -1,11 +1,12 @@
 import Router from "@koa/router";
 import { errors } from "../../core/domain/errors.ts";
+import { findCardData } from "../../core/domain/pan-guard.ts";
 import { PSP_NAMES } from "../../core/domain/payment-status.ts";
 import { webhooksReceived } from "../../core/infra/metrics.ts";
 import type { WebhookVerification } from "../../core/ports/payment-connector.ts";
 import type { IngressContext, IngressDeps, IngressState } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
-import { BODY_LIMIT_BYTES } from "../middleware/json-body.ts";
+import { parseJson } from "../middleware/json-body.ts";
 import { rawBody } from "../middleware/raw-body.ts";
 import { receiveEvents } from "./intake.ts";
 
@@ -20,15 +21,19 @@ const REFUSALS: Record<Failure, () => Error> = {
 
 // processed_psp_events.event_id is VARCHAR(255); a longer id cannot be deduplicated.
 const MAX_EVENT_ID = 255;
+/** The PSPs' own references: Adyen's are 16 characters and were once all digits (a Luhn pass is chance). */
+const PSP_REFERENCE_KEYS = new Set(["pspreference", "originalreference"]);
 
 /**
- * POST /webhooks/stripe and /webhooks/adyen: rawBody → verify (the connector, over the exact bytes) →
- * dedupe insert → publish → 2xx. No JSON body parsing, idempotency keys or PAN guard: the signature is
- * the authentication, and PSP events carry tokens and references, never card numbers.
+ * POST /webhooks/stripe and /webhooks/adyen: rawBody (Content-Type, size, shape) → verify (the
+ * connector, over the exact bytes) → PAN guard → dedupe insert → publish → 2xx. No idempotency keys:
+ * the signature is the authentication. PSP events carry tokens and references, never card numbers;
+ * one that does is refused before anything is stored, so a misconfigured PSP cannot put a PAN in our
+ * database or on Kafka.
  */
 export function webhookRoutes(deps: IngressDeps): Router<IngressState> {
   const router = new Router<IngressState>();
-  const body = rawBody(BODY_LIMIT_BYTES);
+  const body = rawBody();
   for (const psp of PSP_NAMES) {
     router.post(`/webhooks/${psp}`, body, async (ctx) => {
       const intake = deps.webhooks;
@@ -52,6 +57,16 @@ export function webhookRoutes(deps: IngressDeps): Router<IngressState> {
       }
       if (verification.events.some((e) => e.eventId === "" || e.eventId.length > MAX_EVENT_ID))
         throw httpErrors.webhookMalformed();
+      const finding = findCardData(parseJson((ctx.state.rawBody ?? Buffer.alloc(0)).toString("utf8")), {
+        referenceKeys: PSP_REFERENCE_KEYS,
+      });
+      if (finding) {
+        ctx.state.log.warn(
+          { psp, field: finding.field, reason: finding.reason },
+          "webhook refused: card data",
+        );
+        throw httpErrors.panNotAllowed(finding.field, finding.reason);
+      }
       let result: { duplicates: number };
       try {
         result = await receiveEvents(

@@ -77,3 +77,15 @@ export async function readOutbox(pool: Pool): Promise<{ unpublished: number; ids
   );
   return { unpublished: rows.filter((r) => !r.published).length, ids: rows.map((r) => r.id) };
 }
+
+/**
+ * Webhook events the ingress published to Kafka that no processor has applied yet: waiting in the
+ * topic (behind a rebalance, say) or parked until their payment's PSP call is over. Any of them may
+ * still move a payment.
+ */
+export async function countUnappliedWebhooks(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM processed_psp_events WHERE published_at IS NOT NULL AND processed_at IS NULL",
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -1,21 +1,29 @@
 import type { Pool } from "../../db/pool.ts";
 import { reviewIndex } from "./checks/review.ts";
-import { readOpenAttempts, readOpenReviews, readOutbox, readPayments, readRefunds } from "./ledger-reader.ts";
+import {
+  countUnappliedWebhooks,
+  readOpenAttempts,
+  readOpenReviews,
+  readOutbox,
+  readPayments,
+  readRefunds,
+} from "./ledger-reader.ts";
 import type { OutcomeCollector } from "./outcome-collector.ts";
 import { sleep } from "./time.ts";
 
 /** What still keeps the run from being quiet; empty when it has settled. */
 export async function unsettled(
   pool: Pool,
-  collector: OutcomeCollector,
+  collector: Pick<OutcomeCollector, "hasEvent">,
   expectedIds: string[],
 ): Promise<string[]> {
-  const [payments, attempts, refunds, reviews, outbox] = await Promise.all([
+  const [payments, attempts, refunds, reviews, outbox, webhooks] = await Promise.all([
     readPayments(pool),
     readOpenAttempts(pool),
     readRefunds(pool),
     readOpenReviews(pool),
     readOutbox(pool),
+    countUnappliedWebhooks(pool),
   ]);
   const inReview = reviewIndex(payments, reviews);
   const busy = new Set<string>();
@@ -31,6 +39,8 @@ export async function unsettled(
   if (missing.size > 0) reasons.push(`${missing.size} promised payment(s) missing`);
   if (outbox.unpublished > 0) reasons.push(`${outbox.unpublished} outbox row(s) unpublished`);
   if (unseen > 0) reasons.push(`${unseen} outbox event(s) not seen on Kafka`);
+  // A payment waiting for its webhook looks settled (requires_capture, say) until the webhook is applied.
+  if (webhooks > 0) reasons.push(`${webhooks} published webhook event(s) not applied yet`);
   return reasons;
 }
 
@@ -40,7 +50,7 @@ export async function unsettled(
  */
 export async function waitForQuiet(
   pool: Pool,
-  collector: OutcomeCollector,
+  collector: Pick<OutcomeCollector, "hasEvent">,
   expectedIds: string[],
   timeoutMs: number,
 ): Promise<string[]> {

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { PaymentCommand } from "../../core/domain/commands.ts";
+import type { PaymentCommand, PaymentMethodInput } from "../../core/domain/commands.ts";
 import type { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { decodeCommand } from "../../core/infra/command-codec.ts";
 import { createAdmin, createConsumer, type KafkaSettings } from "../../core/infra/kafka.ts";
+import { isSimulatorTestToken } from "../../simulators/shared/test-tokens.ts";
+
+/** What a saved file holds instead of a real token; the simulators approve any pm_ token. */
+export const STRIPPED_TOKEN = "pm_redacted";
 
 /** Reads a command topic from the beginning up to its end at the time of the call (or `limit` commands). */
 export async function readCommandTopic(
@@ -56,6 +60,19 @@ export async function readCommandFile(path: string): Promise<PaymentCommand[]> {
     });
 }
 
+/**
+ * One JSON command per line, payment-method tokens stripped: a saved file must not become a copy of
+ * customers' cards on file. The simulators' public test tokens are kept, so a recorded load mix keeps
+ * its declines and faults when replayed.
+ */
 export function toJsonLines(commands: readonly PaymentCommand[]): string {
-  return `${commands.map((c) => JSON.stringify(c)).join("\n")}\n`;
+  return `${commands.map((c) => JSON.stringify(withoutToken(c))).join("\n")}\n`;
+}
+
+function withoutToken(command: PaymentCommand): PaymentCommand {
+  if (command.type !== "create" && command.type !== "confirm") return command;
+  const method = command.body.payment_method;
+  if (!method || isSimulatorTestToken(method.token)) return command;
+  const stripped: PaymentMethodInput = { ...method, token: STRIPPED_TOKEN };
+  return { ...command, body: { ...command.body, payment_method: stripped } } as PaymentCommand;
 }

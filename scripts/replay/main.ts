@@ -12,6 +12,12 @@ import { COMMAND_SCHEMA_FILE } from "../../core/infra/topics.ts";
 import { readCommandFile, readCommandTopic, toJsonLines } from "./command-sources.ts";
 import { replayCommands } from "./replay.ts";
 
+// A replay sends recorded commands again as new payments: against production it would charge real cards.
+if (process.env.NODE_ENV === "production") {
+  console.error("replay refuses to run with NODE_ENV=production");
+  process.exit(2);
+}
+
 const config = loadConfig();
 // An operator tool: reads any command topic and writes commands, as the admin principal.
 const kafka = kafkaSettingsFor(config, "admin", "payment-replay");

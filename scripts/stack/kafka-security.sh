@@ -90,6 +90,7 @@ add_kafka_acl() {
 # mostly waits (JVM start, admin client); KAFKA_ACL_JOBS of them run at once.
 ensure_kafka_acls() {
   local data marker digest admin_config started line n=0 logs=$STACK_DIR/logs/kafka-acls failed
+  local -a jobs=()
   if kafka_cluster; then data=$(kafka_node_dir kafka-1)/data; else data=$STACK_DIR/kafka/data; fi
   marker=$data/payment-stack-acls
   digest=$(kafka_acl_lines | sha256sum | cut -c1-16)
@@ -101,9 +102,14 @@ ensure_kafka_acls() {
     n=$((n + 1))
     # shellcheck disable=SC2086
     (add_kafka_acl "$admin_config" $line >"$logs/$n.log" 2>&1 || echo "$line" >"$logs/$n.failed") &
-    ((n % ${KAFKA_ACL_JOBS:-4} == 0)) && wait
+    jobs+=($!)
+    # Only these jobs: a bare `wait` would also wait for the services this shell started (forever).
+    if ((${#jobs[@]} >= ${KAFKA_ACL_JOBS:-4})); then
+      wait "${jobs[@]}"
+      jobs=()
+    fi
   done < <(kafka_acl_lines)
-  wait
+  ((${#jobs[@]} == 0)) || wait "${jobs[@]}"
   for failed in "$logs"/*.failed; do
     [[ -e $failed ]] || continue
     tail -n 30 "${failed%.failed}.log" >&2

@@ -219,6 +219,8 @@ all_tasks_running() {
   for w in "${words[@]}"; do [[ $w == RUNNING ]] || return 1; done
 }
 
+# shellcheck source=checksums.sh
+source "$STACK_SCRIPTS/checksums.sh"
 # shellcheck source=stripe-mock.sh
 source "$STACK_SCRIPTS/stripe-mock.sh"
 # shellcheck source=kafka-cluster.sh

@@ -33,6 +33,7 @@ ensure_kafka_libs() {
   mvn_quiet "$STACK_DIR/logs/mvn-kafka.log" -f "$DEPLOY_DIR/maven/kafka/pom.xml" \
     -Dkafka.version="$KAFKA_VERSION" "$MVN_DEPENDENCY_PLUGIN:copy-dependencies" \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME.tmp/libs"
+  verify_pinned "kafka-$KAFKA_VERSION/libs" "$KAFKA_HOME.tmp/libs"
   touch "$KAFKA_HOME.tmp/.complete"
   rm -rf "$KAFKA_HOME" && mv "$KAFKA_HOME.tmp" "$KAFKA_HOME"
 }
@@ -44,6 +45,7 @@ ensure_apicurio() {
   mvn_quiet "$STACK_DIR/logs/mvn-apicurio.log" "$MVN_DEPENDENCY_PLUGIN_COPY:copy" \
     -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
     -DoutputDirectory="$APICURIO_HOME.tmp"
+  verify_pinned "apicurio-registry-$APICURIO_VERSION" "$APICURIO_HOME.tmp"
   tar xzf "$APICURIO_HOME.tmp"/apicurio-registry-app-*.tar.gz -C "$APICURIO_HOME.tmp"
   rm -f "$APICURIO_HOME.tmp"/apicurio-registry-app-*.tar.gz
   [[ -n $(apicurio_jar "$APICURIO_HOME.tmp") ]] || die "apicurio: no runnable jar in the $APICURIO_VERSION archive"
@@ -61,6 +63,7 @@ ensure_connect_libs() {
     mvn_quiet "$STACK_DIR/logs/mvn-connect.log" -f "$DEPLOY_DIR/maven/connect/pom.xml" \
       -Dkafka.version="$KAFKA_VERSION" "$MVN_DEPENDENCY_PLUGIN:copy-dependencies" \
       -DincludeScope=runtime -DoutputDirectory="$CONNECT_HOME.tmp/libs"
+    verify_pinned "kafka-connect-$KAFKA_VERSION/libs" "$CONNECT_HOME.tmp/libs"
     touch "$CONNECT_HOME.tmp/.complete"
     rm -rf "$CONNECT_HOME" && mv "$CONNECT_HOME.tmp" "$CONNECT_HOME"
   fi
@@ -73,6 +76,8 @@ ensure_connect_libs() {
       -DincludeScope=runtime \
       -DexcludeGroupIds=org.apache.kafka,org.slf4j,com.github.luben,at.yawk.lz4,org.lz4,org.xerial.snappy,jakarta.ws.rs \
       -DoutputDirectory="$home.tmp/plugins/debezium-connector-postgres"
+    verify_pinned "debezium-$DEBEZIUM_VERSION/plugins/debezium-connector-postgres" \
+      "$home.tmp/plugins/debezium-connector-postgres"
     touch "$home.tmp/.complete"
     rm -rf "$home" && mv "$home.tmp" "$home"
   fi

@@ -66,6 +66,9 @@ const KNOWN: Readonly<Record<string, Partial<CardProfile>>> = {
   pm_sim_out_of_order_webhook: { outOfOrderWebhooks: true },
 };
 
+/** The simulators' public test tokens: fixtures, not customer data (the replay tool keeps them). */
+export const isSimulatorTestToken = (token: string): boolean => Object.hasOwn(KNOWN, token);
+
 /** undefined means the PSP does not know this payment method at all. */
 export function cardProfile(token: string): CardProfile | undefined {
   const known = KNOWN[token];

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { PaymentCommand } from "../../core/domain/commands.ts";
 import type { Currency } from "../../core/domain/currency.ts";
 import type { Payment } from "../../core/domain/payment.ts";
 import { TEST_MERCHANT_ID } from "./test-key.ts";
@@ -68,5 +69,29 @@ export function newDomainPayment(overrides: Partial<Payment> = {}): Payment {
     createdAt: now,
     updatedAt: now,
     ...overrides,
+  };
+}
+
+/** A create command as it travels on the command topic: USD 3.50, automatic capture, Stripe. */
+export function newCreateCommand(token: string): PaymentCommand {
+  return {
+    commandId: randomUUID(),
+    paymentId: randomUUID(),
+    issuedAt: new Date(),
+    idempotencyKey: null,
+    merchantId: TEST_MERCHANT_ID,
+    type: "create",
+    body: {
+      order_id: nextOrderId(),
+      amount: "3.50",
+      amount_minor: 350,
+      currency: "USD",
+      psp: "stripe",
+      capture_method: "automatic",
+      payment_method: { type: "card", token },
+      customer_id: null,
+      description: null,
+      metadata: {},
+    },
   };
 }

@@ -593,14 +593,42 @@ describe("refusals", () => {
     expect(res).toMatchObject({ status, body: { error: { code } } });
   });
 
-  it("refuses a body over 1 MiB with 413", async () => {
+  it("refuses a body over 64 KiB with 413, and a bodiless POST without Content-Type with 415", async () => {
     const res = await call(
       "POST",
       "/payments",
       "/payments",
-      newPaymentBody({ description: "x".repeat(1_100_000) }),
+      newPaymentBody({ description: "x".repeat(70_000) }),
     );
     expect(res).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    const payment = await seedPayment();
+    const bare = await api.request("POST", `/payments/${payment.paymentId}/cancel`, undefined, { baseUrl });
+    contract.assert("POST", "/payments/{payment_id}/cancel", bare);
+    expect(bare).toMatchObject({ status: 415, body: { error: { code: "unsupported_media_type" } } });
+  });
+
+  it("refuses card data in a header or in other digits and separators, writing and publishing nothing", async () => {
+    const fullwidth = [..."4000056655665556"].map((d) => String.fromCodePoint(0xff10 + Number(d))).join("");
+    const key = `order-4000.0566.5566.5556-${randomUUID()}`;
+    const inKey = newPaymentBody();
+    const headerRefusal = await call("POST", "/payments", "/payments", inKey, { idempotencyKey: key });
+    expect(headerRefusal).toMatchObject({
+      status: 422,
+      body: { error: { code: "pan_not_allowed", field: "idempotency-key" } },
+    });
+    const inDigits = newPaymentBody({ metadata: { note: `card ${fullwidth}` } });
+    const bodyRefusal = await call("POST", "/payments", "/payments", inDigits);
+    expect(bodyRefusal.body.error).toMatchObject({ code: "pan_not_allowed", field: "metadata.note" });
+    expect(await keyRow(key)).toBeUndefined();
+
+    // Published commands precede their answer, so once a later one is tapped the refused ones would be too.
+    const marker = newPaymentBody();
+    void call("POST", "/payments", "/payments", marker);
+    await tap.next((c) => c.type === "create" && c.body.order_id === marker.order_id);
+    const refusedOrders = [inKey.order_id, inDigits.order_id];
+    expect(tap.all((c) => c.type === "create" && refusedOrders.includes(c.body.order_id))).toEqual([]);
+    expect(ingressOutput).not.toContain(key);
+    expect(ingressOutput).not.toContain(fullwidth);
   });
 
   it("refuses card data anywhere, and the card number never reaches the log", async () => {

@@ -4,9 +4,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uuidV5 } from "../../core/domain/deterministic-id.ts";
+import { passesLuhn } from "../../core/domain/pan-guard.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { createConsumer, createProducer, type Producer } from "../../core/infra/kafka.ts";
-import { passesLuhn } from "../../http-ingress/pan-guard.ts";
 import { openDeadLetterValue } from "../../processors/dead-letter.ts";
 import { readCommandTopic, toJsonLines } from "../../scripts/replay/command-sources.ts";
 import { type Hit, scanAtRest } from "../../scripts/security/at-rest-scan.ts";
@@ -37,6 +37,7 @@ const secrets = {
   metadata: `meta_atrest_${tag}`,
   orderToken: `pm_card_mastercard_${tag}`,
   orderCustomer: `cus_atrest_order_${tag}`,
+  deadLetteredToken: `pm_card_amex_${tag}`,
 };
 
 /** A Luhn-valid 16-digit Visa-like number no other test uses. */
@@ -110,24 +111,11 @@ describe("encryption at rest", () => {
       payment_method: { type: "card", token_last4: secrets.token.slice(-4) },
     });
 
-    const orderId = nextOrderId();
-    orderPaymentId = uuidV5(`order:${orderId}:payment`);
-    const order = {
-      event_id: randomUUID(),
-      occurred_at: Date.now(),
-      order_id: orderId,
-      amount: "5.00",
-      currency: "USD",
+    const order = await publishOrder({
       customer_id: secrets.orderCustomer,
-      autopay: true,
       payment_method_token: secrets.orderToken,
-      psp: "stripe",
-      capture_method: null,
-    };
-    await producer.send({
-      topic: ORDER_TOPIC,
-      messages: [{ key: String(orderId), value: codec.encode(ORDER_TOPIC, order) }],
     });
+    orderPaymentId = uuidV5(`order:${order.order_id}:payment`);
     const autopaid = await waitForPayment(orderPaymentId, (p) => p.status === "succeeded", 60_000);
     expect(autopaid.customer_id).toBe(secrets.orderCustomer);
 
@@ -160,9 +148,9 @@ describe("encryption at rest", () => {
     }
     const keyed = await api.post("/payments", body({}), { idempotencyKey: pan });
     expect(keyed.status).toBe(422);
-    const asRequestId = await api.post("/payments", body({}), {
-      headers: { "x-request-id": pan, "x-customer-note": groups.join(" ") },
-    });
+    const noted = await api.post("/payments", body({}), { headers: { "x-customer-note": groups.join(" ") } });
+    expect(noted.status).toBe(422);
+    const asRequestId = await api.post("/payments", body({}), { headers: { "x-request-id": pan } });
     expect(asRequestId.status).toBe(201);
     expect(asRequestId.headers.get("request-id")).not.toBe(pan);
 
@@ -176,31 +164,17 @@ describe("encryption at rest", () => {
     const answered = await postStripe(webhook.body);
     expect(answered.status).toBeLessThan(500);
 
-    const orderId = nextOrderId();
-    await producer.send({
-      topic: ORDER_TOPIC,
-      messages: [
-        {
-          key: String(orderId),
-          value: codec.encode(ORDER_TOPIC, {
-            event_id: randomUUID(),
-            occurred_at: Date.now(),
-            order_id: orderId,
-            amount: "5.00",
-            currency: "USD",
-            customer_id: groups.join("-"),
-            autopay: true,
-            payment_method_token: pan,
-            psp: null,
-            capture_method: null,
-          }),
-        },
-      ],
-    });
-    // The invalid order is dead-lettered: sealed on the DLQ, and the original inside for whoever holds the KEK.
-    const dead = await deadLetterFor(String(orderId));
-    expect(dead.raw.includes(Buffer.from(pan))).toBe(false);
-    expect(dead.opened.includes(Buffer.from(pan))).toBe(true);
+    // An order with card data is dropped (counted, never dead-lettered: a DLQ copy would keep it).
+    const refusedBefore = await cardDataRefused();
+    await publishOrder({ customer_id: groups.join("-"), payment_method_token: pan });
+    await eventually("the order with a card number dropped", async () =>
+      (await cardDataRefused()) > refusedBefore ? true : undefined,
+    );
+    // An invalid order is dead-lettered: sealed on the DLQ, the original inside for whoever holds the KEK.
+    const invalid = await publishOrder({ currency: "XXX", payment_method_token: secrets.deadLetteredToken });
+    const dead = await deadLetterFor(String(invalid.order_id));
+    expect(dead.raw.includes(Buffer.from(secrets.deadLetteredToken))).toBe(false);
+    expect(dead.opened.includes(Buffer.from(secrets.deadLetteredToken))).toBe(true);
   }, 120_000);
 
   it("finds none of it on disk: PostgreSQL data and WAL, Kafka, logs, replay files", async () => {
@@ -219,6 +193,34 @@ describe("encryption at rest", () => {
     expect(leaks).toEqual([]);
   }, 180_000);
 });
+
+async function publishOrder(fields: Record<string, unknown>) {
+  const order = {
+    event_id: randomUUID(),
+    occurred_at: Date.now(),
+    order_id: nextOrderId(),
+    amount: "5.00",
+    currency: "USD",
+    customer_id: "cus_at_rest",
+    autopay: true,
+    payment_method_token: "pm_card_visa",
+    psp: "stripe",
+    capture_method: null,
+    ...fields,
+  };
+  await producer.send({
+    topic: ORDER_TOPIC,
+    messages: [{ key: String(order.order_id), value: codec.encode(ORDER_TOPIC, order) }],
+  });
+  return order;
+}
+
+async function cardDataRefused(): Promise<number> {
+  const port = process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464";
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`card_data_refused_total{source="${ORDER_TOPIC}"}`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
 
 async function deadLetterFor(key: string): Promise<{ raw: Buffer; opened: Buffer }> {
   const consumer = createConsumer(testKafka("test-at-rest-dlq"), `test-at-rest-dlq-${randomUUID()}`, {

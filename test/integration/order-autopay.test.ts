@@ -13,6 +13,13 @@ import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { eventually } from "../helpers/wait.ts";
 
 const TOPIC = process.env.ORDER_CREATED_TOPIC ?? "order.created.v1";
+const PROCESSOR_METRICS = `http://127.0.0.1:${process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464"}/metrics`;
+
+async function cardDataRefused(): Promise<number> {
+  const text = await (await fetch(PROCESSOR_METRICS)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`card_data_refused_total{source="${TOPIC}"}`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
 const codec = new AvroCodec(stackEnv.registryUrl);
 const events = new EventLog();
 let producer: Producer;
@@ -90,6 +97,17 @@ describe("order.created.v1 autopay", () => {
       order.order_id,
     ]);
     expect(rows.rows[0].n).toBe(1);
+  });
+
+  it("drops an order that carries card data: no payment, no PSP call, no dead-letter copy", async () => {
+    const before = await cardDataRefused();
+    // A token-shaped value passes the token check; only the PAN guard stands between it and the PSP.
+    const order = await publishOrder({ payment_method_token: "pm_4242424242424242" });
+    await eventually("the PAN guard to drop the order", async () =>
+      (await cardDataRefused()) > before ? true : undefined,
+    );
+    expect((await api.get(`/payments/${order.order_id}`)).body).toEqual([]);
+    expect((await simulatorCharges("stripe", order.paymentId)).authorizations).toBe(0);
   });
 
   it("ignores orders without autopay", async () => {

@@ -11,9 +11,8 @@ import { createProducer, ensureTopics, type Producer } from "../../core/infra/ka
 import { COMMAND_SCHEMA_FILE } from "../../core/infra/topics.ts";
 import { readCommandFile, readCommandTopic, toJsonLines } from "../../scripts/replay/command-sources.ts";
 import { replayCommands } from "../../scripts/replay/replay.ts";
-import { nextOrderId } from "../helpers/factories.ts";
+import { newCreateCommand } from "../helpers/factories.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
-import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
 const kafka = testKafka("test-replay");
 const TARGET = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
@@ -34,28 +33,14 @@ afterAll(async () => {
 /** A recorded sample: four payments, one of which the PSP declines. */
 function sample(): PaymentCommand[] {
   return ["pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined", "pm_card_visa"].flatMap((token) => {
-    const paymentId = randomUUID();
-    const base = { paymentId, issuedAt: new Date(), idempotencyKey: null, merchantId: TEST_MERCHANT_ID };
-    return [
-      {
-        ...base,
-        commandId: randomUUID(),
-        type: "create" as const,
-        body: {
-          order_id: nextOrderId(),
-          amount: "3.50",
-          amount_minor: 350,
-          currency: "USD",
-          psp: "stripe",
-          capture_method: "automatic",
-          payment_method: { type: "card", token },
-          customer_id: null,
-          description: null,
-          metadata: {},
-        },
-      },
-      { ...base, commandId: randomUUID(), type: "confirm" as const, body: { payment_method: null } },
-    ];
+    const create = newCreateCommand(token);
+    const confirm: PaymentCommand = {
+      ...create,
+      commandId: randomUUID(),
+      type: "confirm",
+      body: { payment_method: null },
+    };
+    return [create, confirm];
   });
 }
 

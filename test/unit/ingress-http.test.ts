@@ -131,9 +131,32 @@ describe("create", () => {
   });
 
   it("generates a traceparent when the caller sent none, and echoes the request id", async () => {
-    const res = await post("/payments", newPaymentBody(), { headers: { "x-request-id": "req-123" } });
-    expect(res.headers.get("request-id")).toBe("req-123");
+    const id = "6f1c2a9e-1b7d-4c55-9a7e-2f0c1d3e4b5a";
+    const res = await post("/payments", newPaymentBody(), { headers: { "x-request-id": id } });
+    expect(res.headers.get("request-id")).toBe(id);
     expect(bus.sent[0]?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const hex = await post("/payments", newPaymentBody(), { headers: { "x-request-id": "a1b2c3" } });
+    expect(hex.headers.get("request-id")).toBe("a1b2c3");
+  });
+
+  it.each([
+    ["free text", "req-123"],
+    ["too long hex", "a".repeat(65)],
+    ["a card number spelt in hex", "4242424242424242"],
+  ])("replaces a request id that is %s with a fresh UUID", async (_name, inbound) => {
+    const res = await post("/payments", newPaymentBody(), { headers: { "x-request-id": inbound } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("request-id")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it("starts a fresh trace when the caller's trace id spells a card number", async () => {
+    const traceId = "abcdefabcdefabcd".concat("4242424242424242");
+    await post("/payments", newPaymentBody(), {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(bus.sent[0]?.traceparent).not.toContain("4242424242424242");
   });
 
   it("passes a decline through with its status", async () => {
@@ -173,10 +196,72 @@ describe("refusals before anything is published", () => {
     expect(res.status).toBe(202);
   });
 
-  it("refuses a body over 1 MiB with 413", async () => {
-    const res = await post("/payments", newPaymentBody({ description: "x".repeat(1_100_000) }));
+  it("refuses a body over 64 KiB with 413", async () => {
+    const res = await post("/payments", newPaymentBody({ description: "x".repeat(70_000) }));
     expect(res.status).toBe(413);
-    expect(res.body.error.code).toBe("payload_too_large");
+    expect(res.body.error).toEqual({
+      type: "invalid_request_error",
+      code: "payload_too_large",
+      message: "Request body exceeds 65536 bytes",
+    });
+  });
+
+  it("requires Content-Type: application/json on every POST, even an empty one", async () => {
+    const id = "6f1c2a9e-1b7d-4c55-9a7e-2f0c1d3e4b5a";
+    for (const path of ["/payments", `/payments/${id}/confirm`, `/payments/${id}/refund`]) {
+      const res = await api.request<{ error: { code: string } }>("POST", path, undefined, { baseUrl });
+      expect(res.status).toBe(415);
+      expect(res.body.error.code).toBe("unsupported_media_type");
+    }
+    const form = await api.request<{ error: { code: string } }>("POST", `/payments/${id}/cancel`, undefined, {
+      baseUrl,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(form.status).toBe(415);
+    expect(bus.sent).toHaveLength(0);
+  });
+
+  it.each([
+    ["nests too deep", `${"[".repeat(40)}${"]".repeat(40)}`, "json_too_deep", "32 levels"],
+    [
+      "holds too many keys",
+      JSON.stringify(
+        newPaymentBody({ metadata: Object.fromEntries([...Array(1_001).keys()].map((i) => [`k${i}`, "v"])) }),
+      ),
+      "json_too_many_keys",
+      "1000 keys",
+    ],
+  ])(
+    "refuses a body that %s with 400, before the PAN guard reads it",
+    async (_name, rawBody, code, named) => {
+      const res = await post("/payments", undefined, {
+        rawBody: rawBody.replace(/"v"/, '"4242424242424242"'),
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ type: "invalid_request_error", code });
+      expect(res.body.error.message).toContain(named);
+      expect(bus.sent).toHaveLength(0);
+    },
+  );
+
+  it("refuses card data in a header of a POST, naming the header and never echoing the number", async () => {
+    const key = await post("/payments", newPaymentBody(), { idempotencyKey: "order-4242.4242.4242.4242" });
+    expect(key.status).toBe(422);
+    expect(key.body.error).toMatchObject({ code: "pan_not_allowed", field: "idempotency-key" });
+    const note = await post("/payments", newPaymentBody(), { headers: { "x-card-cvc": "123" } });
+    expect(note.body.error).toMatchObject({ code: "pan_not_allowed", field: "x-card-cvc" });
+    expect(JSON.stringify([key.body, note.body])).not.toMatch(/4242|123/);
+    expect(bus.sent).toHaveLength(0);
+  });
+
+  it.each([
+    ["amount", { amount: "1".repeat(33) }, "amount is at most 32 characters"],
+    ["currency", { currency: "USDX" }, "currency is a 3-letter ISO 4217 code"],
+  ])("limits the length of %s", async (field, over, message) => {
+    const res = await post("/payments", newPaymentBody(over));
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "parameter_invalid", field });
+    expect(res.body.error.message).toContain(message);
   });
 
   it("refuses card data with 422 pan_not_allowed naming the field, and never publishes it", async () => {
@@ -221,9 +306,8 @@ describe("routing and errors", () => {
     ["POST", "/payments/not-a-uuid/confirm"],
     ["POST", "/payments/6f1c2a9e-1b7d-4c55-9a7e-2f0c1d3e4b5a/refund"],
   ])("%s %s is 404 resource_missing", async (method, path) => {
-    const res = await api.request<{ error: { type: string; code: string } }>(method, path, undefined, {
-      baseUrl,
-    });
+    const body = method === "POST" ? {} : undefined;
+    const res = await api.request<{ error: { type: string; code: string } }>(method, path, body, { baseUrl });
     expect(res.status).toBe(404);
     expect(res.body.error).toMatchObject({ type: "not_found_error", code: "resource_missing" });
   });
@@ -234,9 +318,10 @@ describe("routing and errors", () => {
   });
 
   it("answers 404 for unknown routes and 405 with Allow for a wrong method", async () => {
-    const unknown = await api.get("/nope", { baseUrl });
+    const unknown = await api.get("/nope-4242424242424242", { baseUrl });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("route_not_found");
+    expect(unknown.body.error.message).not.toMatch(/nope|4242/);
     const wrong = await api.request<{ error: { type: string; code: string } }>(
       "DELETE",
       "/payments",
@@ -374,7 +459,9 @@ describe("OpenAPI conformance of what the ingress itself writes", () => {
         () => post("/payments", undefined, { rawBody: "x", headers: { "content-type": "text/plain" } }),
         415,
       ],
-      ["/payments", () => post("/payments", newPaymentBody({ description: "x".repeat(1_100_000) })), 413],
+      ["/payments", () => post("/payments", newPaymentBody({ description: "x".repeat(70_000) })), 413],
+      ["/payments", () => post("/payments", undefined, { rawBody: "[".repeat(33) }), 400],
+      ["/payments", () => api.request("POST", "/payments", undefined, { baseUrl }), 415],
     ];
     for (const [template, run, status] of cases) {
       const res = await run();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Currency } from "../../core/domain/currency.ts";
 import { PaymentError } from "../../core/domain/errors.ts";
+import { containsCardNumber, findCardData, passesLuhn } from "../../core/domain/pan-guard.ts";
 import { canonicalJson, requestHash } from "../../http-ingress/middleware/idempotency.ts";
-import { containsCardNumber, findCardData, passesLuhn } from "../../http-ingress/pan-guard.ts";
 import {
   cancelPaymentSchema,
   capturePaymentSchema,

@@ -73,6 +73,16 @@ beforeEach(() => {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The check digit that makes `digits` + it pass Luhn. */
+function luhnDigit(digits: string): string {
+  let sum = 0;
+  for (let i = digits.length - 1, double = true; i >= 0; i--, double = !double) {
+    const d = Number(digits[i]) * (double ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+
 function stripeBody(paymentId = randomUUID(), eventId = `evt_${randomUUID()}`) {
   // Odd spacing and key order on purpose: only the exact bytes are signed.
   return `{"id":"${eventId}",  "object":"event","type":"payment_intent.succeeded","created":${now()},
@@ -163,11 +173,34 @@ describe("POST /webhooks/stripe", () => {
     expect(res.json.error.code).toBe("webhook_signature_invalid");
   });
 
-  it("refuses a signed body that is not a Stripe event, and one over 1 MiB", async () => {
+  it("refuses a signed body that is not a Stripe event, and one over 64 KiB", async () => {
     const notEvent = '{"hello":"world"}';
     expect((await post("stripe", notEvent, signed(notEvent))).json.error.code).toBe("webhook_malformed");
-    const huge = `{"pad":"${"x".repeat(1_100_000)}"}`;
+    const huge = `{"pad":"${"x".repeat(70_000)}"}`;
     expect((await post("stripe", huge, signed(huge))).status).toBe(413);
+  });
+
+  it("requires Content-Type: application/json (what Stripe sends, with its charset)", async () => {
+    const body = stripeBody();
+    const plain = await post("stripe", body, { ...signed(body), "content-type": "text/plain" });
+    expect(plain).toMatchObject({ status: 415, json: { error: { code: "unsupported_media_type" } } });
+    const charset = await post("stripe", body, {
+      ...signed(body),
+      "content-type": "application/json; charset=utf-8",
+    });
+    expect(charset.status).toBe(200);
+  });
+
+  it("refuses a verified event that carries card data, storing and publishing nothing", async () => {
+    const body = stripeBody().replace('"metadata":{', '"metadata":{"note":"4242 4242 4242 4242",');
+    const res = await post("stripe", body, signed(body));
+    expect(res).toMatchObject({
+      status: 422,
+      json: { error: { code: "pan_not_allowed", field: "data.object.metadata.note" } },
+    });
+    expect(res.text).not.toContain("4242");
+    expect(publisher.published).toHaveLength(0);
+    expect([...inbox.rows.keys()].some((k) => k.includes(JSON.parse(body).id))).toBe(false);
   });
 });
 
@@ -223,6 +256,22 @@ describe("POST /webhooks/adyen", () => {
     expect(await post("adyen", live)).toMatchObject({ status: 200, text: "[accepted]" });
     expect(publisher.published).toHaveLength(0);
     expect(inbox.rows.size).toBe(before);
+  });
+
+  it("accepts an all-digit pspReference that happens to pass Luhn, but not a card number elsewhere", async () => {
+    const digits = item({ pspReference: `883551392164438${luhnDigit("883551392164438")}` });
+    expect(await post("adyen", notification(digits))).toMatchObject({ status: 200, text: "[accepted]" });
+    const signedItem = item();
+    const withCard = {
+      ...signedItem,
+      additionalData: { ...signedItem.additionalData, cardNumber: "5555555555554444" },
+    };
+    const refused = await post("adyen", notification(withCard));
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.field).toBe(
+      "notificationItems.0.NotificationRequestItem.additionalData.cardNumber",
+    );
+    expect(publisher.published).toHaveLength(1);
   });
 
   it("refuses the whole notification if any item's HMAC is wrong", async () => {

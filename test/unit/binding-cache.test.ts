@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeEach, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+
+/**
+ * scripts/install-deps.sh's cache functions, sourced (main does not run), against a fake built
+ * binding in `built` and a fake cache entry in `cache`.
+ */
+async function deps(root: string, commands: string) {
+  const script = `source scripts/install-deps.sh
+    root=$1; CKJS_DIR=$root/built; binding_cache_dir() { echo "$root/cache"; }
+    ${commands}`;
+  return run("bash", ["-c", script, "deps", root]).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      output: err.stdout + err.stderr,
+    }),
+  );
+}
+
+describe("the cached Kafka binding is verified by hash (scripts/install-deps.sh)", () => {
+  let root = "";
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "binding-"));
+    await mkdir(join(root, "built/build/Release"), { recursive: true });
+    await mkdir(join(root, "built/build/deps"), { recursive: true });
+    await writeFile(join(root, "built/build/Release/binding.node"), "native code");
+    await writeFile(join(root, "built/build/deps/librdkafka.so.1"), "library");
+    const saved = await deps(root, "save_binding_to_cache");
+    expect(saved).toMatchObject({ code: 0 });
+    expect(saved.output).toContain("SHA-256 recorded");
+    await rm(join(root, "built/build"), { recursive: true });
+  });
+
+  it("records the sums when caching and restores a cache that matches them", async () => {
+    expect(await readFile(join(root, "cache/SHA256SUMS"), "utf8")).toMatch(
+      /^[0-9a-f]{64} {2}Release\/binding\.node\n[0-9a-f]{64} {2}deps\/librdkafka\.so\.1\n$/,
+    );
+    const restored = await deps(root, "restore_binding_from_cache");
+    expect(restored).toMatchObject({ code: 0 });
+    expect(restored.output).toContain("SHA-256 verified");
+    expect(await readFile(join(root, "built/build/Release/binding.node"), "utf8")).toBe("native code");
+  });
+
+  it.each([
+    [
+      "a changed binary",
+      (r: string) => appendFile(join(r, "cache/Release/binding.node"), "!"),
+      "does not match",
+    ],
+    ["an extra library", (r: string) => writeFile(join(r, "cache/deps/libevil.so"), "x"), "does not match"],
+    ["a cache without a record", (r: string) => rm(join(r, "cache/SHA256SUMS")), "no recorded SHA-256"],
+  ])("refuses %s and restores nothing", async (_name, tamper, message) => {
+    await tamper(root);
+    const restored = await deps(root, "restore_binding_from_cache");
+    expect(restored.code).toBe(1);
+    expect(restored.output).toContain(message);
+    await expect(readFile(join(root, "built/build/Release/binding.node"))).rejects.toThrow();
+  });
+});
