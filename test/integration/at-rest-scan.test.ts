@@ -3,7 +3,6 @@ import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uuidV5 } from "../../core/domain/deterministic-id.ts";
 import { passesLuhn } from "../../core/domain/pan-guard.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { createConsumer, createProducer, type Producer } from "../../core/infra/kafka.ts";
@@ -13,6 +12,7 @@ import { type Hit, scanAtRest } from "../../scripts/security/at-rest-scan.ts";
 import { api } from "../helpers/api.ts";
 import { nextOrderId } from "../helpers/factories.ts";
 import { waitForPayment } from "../helpers/flows.ts";
+import { cardDataRefused, ORDER_TOPIC, publishOrder as publishOrderAs } from "../helpers/orders.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { eventually } from "../helpers/wait.ts";
 import { postStripe, stripeEventBody } from "../helpers/webhooks.ts";
@@ -25,7 +25,6 @@ const STACK_DIRS = [...new Set([process.env.STACK_DIR ?? join(ROOT, ".stack"), j
 const NEEDLES_FILE = join(ROOT, ".stack", "at-rest-needles.txt");
 const COMMAND_TOPIC = process.env.COMMAND_TOPIC ?? "payment.commands.v1";
 const DLQ_TOPIC = process.env.COMMAND_DLQ_TOPIC ?? "payment.commands.dlq.v1";
-const ORDER_TOPIC = process.env.ORDER_CREATED_TOPIC ?? "order.created.v1";
 // order.created partitions are the upstream's input (order-service wrote the token there, not us).
 const EXCLUDE = [/\/order\.created\.[^/]*-\d+(\/|$)/, /at-rest-needles\.txt$/];
 
@@ -115,7 +114,7 @@ describe("encryption at rest", () => {
       customer_id: secrets.orderCustomer,
       payment_method_token: secrets.orderToken,
     });
-    orderPaymentId = uuidV5(`order:${order.order_id}:payment`);
+    orderPaymentId = order.paymentId;
     const autopaid = await waitForPayment(orderPaymentId, (p) => p.status === "succeeded", 60_000);
     expect(autopaid.customer_id).toBe(secrets.orderCustomer);
 
@@ -194,33 +193,7 @@ describe("encryption at rest", () => {
   }, 180_000);
 });
 
-async function publishOrder(fields: Record<string, unknown>) {
-  const order = {
-    event_id: randomUUID(),
-    occurred_at: Date.now(),
-    order_id: nextOrderId(),
-    amount: "5.00",
-    currency: "USD",
-    customer_id: "cus_at_rest",
-    autopay: true,
-    payment_method_token: "pm_card_visa",
-    psp: "stripe",
-    capture_method: null,
-    ...fields,
-  };
-  await producer.send({
-    topic: ORDER_TOPIC,
-    messages: [{ key: String(order.order_id), value: codec.encode(ORDER_TOPIC, order) }],
-  });
-  return order;
-}
-
-async function cardDataRefused(): Promise<number> {
-  const port = process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464";
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`card_data_refused_total{source="${ORDER_TOPIC}"}`));
-  return line ? Number(line.split(" ").at(-1)) : 0;
-}
+const publishOrder = (fields: Record<string, unknown>) => publishOrderAs(producer, codec, fields);
 
 async function deadLetterFor(key: string): Promise<{ raw: Buffer; opened: Buffer }> {
   const consumer = createConsumer(testKafka("test-at-rest-dlq"), `test-at-rest-dlq-${randomUUID()}`, {

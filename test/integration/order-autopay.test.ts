@@ -1,32 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uuidV5 } from "../../core/domain/deterministic-id.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { createProducer, type Producer } from "../../core/infra/kafka.ts";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
-import { nextOrderId } from "../helpers/factories.ts";
+import { cardDataRefused, ORDER_TOPIC, publishOrder as publishOrderAs } from "../helpers/orders.ts";
 import { simulatorCharges } from "../helpers/psp-simulators.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { eventually } from "../helpers/wait.ts";
 
-const TOPIC = process.env.ORDER_CREATED_TOPIC ?? "order.created.v1";
-const PROCESSOR_METRICS = `http://127.0.0.1:${process.env.PAYMENTS_TEST_PROCESSOR_PORT ?? "19464"}/metrics`;
-
-async function cardDataRefused(): Promise<number> {
-  const text = await (await fetch(PROCESSOR_METRICS)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`card_data_refused_total{source="${TOPIC}"}`));
-  return line ? Number(line.split(" ").at(-1)) : 0;
-}
 const codec = new AvroCodec(stackEnv.registryUrl);
 const events = new EventLog();
 let producer: Producer;
 
 beforeAll(async () => {
   // order-service owns this contract; the test plays order-service and registers it as they would.
-  await codec.register(TOPIC, "order-created.v1.avsc");
+  await codec.register(ORDER_TOPIC, "order-created.v1.avsc");
   producer = createProducer(testKafka("test-order-service"));
   await producer.connect();
   await events.start();
@@ -36,26 +27,7 @@ afterAll(async () => {
   await events.stop();
 });
 
-async function publishOrder(fields: Record<string, unknown>) {
-  const order = {
-    event_id: randomUUID(),
-    occurred_at: Date.now(),
-    order_id: nextOrderId(),
-    amount: "19.99",
-    currency: "USD",
-    customer_id: "cus_123",
-    autopay: true,
-    payment_method_token: "pm_card_visa",
-    psp: "stripe",
-    capture_method: null,
-    ...fields,
-  };
-  await producer.send({
-    topic: TOPIC,
-    messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, order) }],
-  });
-  return { ...order, paymentId: uuidV5(`order:${order.order_id}:payment`) };
-}
+const publishOrder = (fields: Record<string, unknown>) => publishOrderAs(producer, codec, fields);
 
 describe("order.created.v1 autopay", () => {
   it("creates and confirms a payment and emits payment.authorized.v1", async () => {
@@ -87,8 +59,8 @@ describe("order.created.v1 autopay", () => {
     const duplicate = { ...order, event_id: randomUUID() };
     const { paymentId: _, ...value } = duplicate;
     await producer.send({
-      topic: TOPIC,
-      messages: [{ key: String(order.order_id), value: codec.encode(TOPIC, value) }],
+      topic: ORDER_TOPIC,
+      messages: [{ key: String(order.order_id), value: codec.encode(ORDER_TOPIC, value) }],
     });
     await events.waitFor(order.paymentId, { topic: EVENT_TOPICS.authorized });
     await new Promise((r) => setTimeout(r, 2_000));
