@@ -19,6 +19,7 @@ import { freePort } from "../helpers/free-port.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
+import { eventually } from "../helpers/wait.ts";
 
 /**
  * The ingress alone, against real Postgres, Kafka and the registry, on a command topic no processor
@@ -182,9 +183,17 @@ beforeAll(async () => {
   await waitForHttp(`${baseUrl}/readyz`, 90_000, ingress.child);
   contract = await OpenApiContract.load(baseUrl);
   await tap.start();
-  // Warm up: the tap has joined its group and reads new commands before any test relies on it.
-  const warm = await api.post("/payments", newPaymentBody(), { baseUrl });
-  await tap.next((c) => c.paymentId === warm.body.payment_id, 60_000);
+  // Warm up until the tap reads new commands: a command sent before its group has its partitions and
+  // offsets (reset to latest) is never seen, so one warm-up command is not proof enough.
+  await eventually(
+    "the tap to read new commands",
+    async () => {
+      const warm = await api.post("/payments", newPaymentBody(), { baseUrl });
+      return tap.next((c) => c.paymentId === warm.body.payment_id, 5_000);
+    },
+    90_000,
+    0,
+  );
 }, 150_000);
 
 afterAll(async () => {
