@@ -29,7 +29,9 @@ import { eventually } from "../helpers/wait.ts";
  */
 let baseUrl = "";
 let opsBaseUrl = "";
-const TOPIC = "payment.commands.ingress-test.v1";
+// A topic of this run's own: the tap reads from the beginning, and another run's commands (their
+// vault rows in another database) are not ours to open.
+const TOPIC = `payment.commands.ingress-test.${randomUUID().slice(0, 8)}.v1`;
 const REPLY_TIMEOUT_MS = 3_000;
 const LOG_NAME = "test-ingress-only";
 /** This run's ingress output (the log file is shared with earlier runs). */
