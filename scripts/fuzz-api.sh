@@ -52,7 +52,7 @@ status=0
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
   -H "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --max-examples 60 --seed "$SEED" --workers 1 --no-color | tee "$out" || status=$?
+  --max-examples 80 --seed "$SEED" --workers 1 --no-color | tee "$out" || status=$?
 cases=$(sed -n 's/^ *\([0-9][0-9]*\) generated.*/\1/p' "$out" | tail -n 1)
 rm -f "$out"
 ((status == 0)) || die "fuzz: schemathesis found failures (seed $SEED; rerun with FUZZ_SEED=$SEED)"
