@@ -26,12 +26,13 @@ const int = (value: string | undefined, fallback: number) => (value ? Number.par
 
 export function campaignEnv(env: NodeJS.ProcessEnv = process.env): CampaignEnv {
   const stackDir = env.CHAOS_STACK_DIR ?? join(REPO_ROOT, ".stack-chaos");
-  const pgPort = int(env.CHAOS_PG_PORT, 45432);
-  const kafkaPort = int(env.CHAOS_KAFKA_PORT, 39092);
+  // Every default port is below the kernel's ephemeral range (32768-60999): a broker restarted by a
+  // fault, or a cluster started late in a busy run, must not find its port held by an outgoing
+  // connection (CI saw kafka-1 fail to bind :39192 that way).
+  const pgPort = int(env.CHAOS_PG_PORT, 25432);
+  const kafkaPort = int(env.CHAOS_KAFKA_PORT, 22092);
   const brokers = int(env.CHAOS_KAFKA_BROKERS, 3);
-  const portBase = int(env.CHAOS_PORT_BASE, 41000);
-  // Processes of a run bind anew every run (and after every restart): below the kernel's ephemeral
-  // range (32768-60999), where an outgoing connection can hold the port a moment before.
+  const portBase = int(env.CHAOS_PORT_BASE, 21000);
   const servicePortBase = int(env.CHAOS_SERVICE_PORT_BASE, 24000);
   return {
     stackDir,

@@ -4,9 +4,9 @@
 # Same CHAOS_* variables and defaults as scripts/chaos/campaign-env.ts.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KAFKA_PORT=${CHAOS_KAFKA_PORT:-39092}
+KAFKA_PORT=${CHAOS_KAFKA_PORT:-22092}
 export STACK_DIR=${CHAOS_STACK_DIR:-$ROOT/.stack-chaos}
-export PG_PORT=${CHAOS_PG_PORT:-45432}
+export PG_PORT=${CHAOS_PG_PORT:-25432}
 export KAFKA_PORT
 export KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 100))
 export STACK_KAFKA_BROKERS=${CHAOS_KAFKA_BROKERS:-3}
