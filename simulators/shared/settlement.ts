@@ -1,4 +1,4 @@
-import type { Context } from "koa";
+import type Router from "@koa/router";
 import type { SettlementFault } from "./test-tokens.ts";
 
 /**
@@ -69,19 +69,23 @@ export function csvLine(fields: readonly (string | number)[]): string {
     .join(",")}\n`;
 }
 
-/** The `date` query parameter, or a 400 answer naming it. */
-export function reportDate(ctx: Context): string | undefined {
-  const date = ctx.query.date;
-  if (typeof date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(Date.parse(date)))
-    return date;
-  ctx.status = 400;
-  ctx.body = { error: "date must be YYYY-MM-DD" };
-  return undefined;
-}
-
-export function sendCsv(ctx: Context, filename: string, header: readonly string[], rows: string[][]): void {
-  ctx.status = 200;
-  ctx.type = "text/csv; charset=utf-8";
-  ctx.set("Content-Disposition", `attachment; filename="${filename}"`);
-  ctx.body = csvLine(header) + rows.map(csvLine).join("");
+/** GET /_sim/settlement-report?date=YYYY-MM-DD: the day's report from this simulator's ledger, as CSV. */
+export function settlementReportRoute(
+  router: Router,
+  psp: string,
+  header: readonly string[],
+  render: (date: string) => string[][],
+): void {
+  router.get("/_sim/settlement-report", (ctx) => {
+    const date = ctx.query.date;
+    if (typeof date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) {
+      ctx.status = 400;
+      ctx.body = { error: "date must be YYYY-MM-DD" };
+      return;
+    }
+    ctx.status = 200;
+    ctx.type = "text/csv; charset=utf-8";
+    ctx.set("Content-Disposition", `attachment; filename="${psp}-settlement-${date}.csv"`);
+    ctx.body = csvLine(header) + render(date).map(csvLine).join("");
+  });
 }

@@ -2,7 +2,7 @@ import type Router from "@koa/router";
 import { deliveryFor } from "../../shared/delivery.ts";
 import { parseJsonObject } from "../../shared/json.ts";
 import { bodyText } from "../../shared/serve.ts";
-import { reportDate, sendCsv } from "../../shared/settlement.ts";
+import { settlementReportRoute } from "../../shared/settlement.ts";
 import { sendSim } from "../../shared/sim-response.ts";
 import { webhookEndpointRoutes } from "../../shared/webhook-endpoint.ts";
 import type { WebhookSender } from "../../shared/webhook-sender.ts";
@@ -71,17 +71,9 @@ export function simRoutes(router: Router, sim: AdyenSim, webhooks: WebhookSender
     sendSim(ctx, { status: 200, body: renderPayment(payment) });
   });
 
-  // The day's settlement report, from this ledger (simulators/README.md, "Settlement reports").
-  router.get("/_sim/settlement-report", (ctx) => {
-    const date = reportDate(ctx);
-    if (date === undefined) return;
-    sendCsv(
-      ctx,
-      `adyen-settlement-${date}.csv`,
-      ADYEN_REPORT_COLUMNS,
-      adyenSettlementReport(sim.ledger, date),
-    );
-  });
+  settlementReportRoute(router, "adyen", ADYEN_REPORT_COLUMNS, (date) =>
+    adyenSettlementReport(sim.ledger, date),
+  );
 
   webhookEndpointRoutes(router, webhooks);
 }

@@ -3,7 +3,7 @@ import { deliveryFor } from "../../shared/delivery.ts";
 import { stripeId, unixNow } from "../../shared/ids.ts";
 import { parseJsonObject } from "../../shared/json.ts";
 import { bodyText } from "../../shared/serve.ts";
-import { reportDate, sendCsv } from "../../shared/settlement.ts";
+import { settlementReportRoute } from "../../shared/settlement.ts";
 import { sendSim } from "../../shared/sim-response.ts";
 import { webhookEndpointRoutes } from "../../shared/webhook-endpoint.ts";
 import type { WebhookSender } from "../../shared/webhook-sender.ts";
@@ -74,17 +74,9 @@ export function simRoutes(router: Router, sim: StripeSim, webhooks: WebhookSende
     sendSim(ctx, { status: 200, body: dispute });
   });
 
-  // The day's settlement report, from this ledger (simulators/README.md, "Settlement reports").
-  router.get("/_sim/settlement-report", (ctx) => {
-    const date = reportDate(ctx);
-    if (date === undefined) return;
-    sendCsv(
-      ctx,
-      `stripe-settlement-${date}.csv`,
-      STRIPE_REPORT_COLUMNS,
-      stripeSettlementReport(sim.ledger, date),
-    );
-  });
+  settlementReportRoute(router, "stripe", STRIPE_REPORT_COLUMNS, (date) =>
+    stripeSettlementReport(sim.ledger, date),
+  );
 
   webhookEndpointRoutes(router, webhooks);
 }
