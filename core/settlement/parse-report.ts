@@ -32,7 +32,10 @@ export async function* parseSettlementReport(
       columns: (header: string[]) => {
         const missing = missingColumns(header, format.required);
         if (missing.length > 0)
-          throw new SettlementLineError(1, `not a settlement report of ${psp}: missing ${missing.join(", ")}`);
+          throw new SettlementLineError(
+            1,
+            `not a settlement report of ${psp}: missing ${missing.join(", ")}`,
+          );
         return header;
       },
     }),
