@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
 import { ObjectNotFoundError, objectStoreFromEnv, PART_SIZE } from "../../core/infra/object-store.ts";
 
@@ -40,6 +41,10 @@ describe("S3 object store (s3proxy from the stack)", () => {
     const size = 2 * PART_SIZE + 123_457;
     const key = `${prefix}big.bin`;
     await store.putStream(key, generated(size), "application/octet-stream");
+
+    // A multipart object's ETag is "<md5 of the part md5s>-<parts>": 5 MiB, 5 MiB, the rest.
+    const head = await store.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.ETag).toMatch(/-3"?$/);
 
     const expected = await sha256Of(generated(size));
     const actual = await sha256Of(await store.getStream(key));
