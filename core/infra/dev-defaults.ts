@@ -11,6 +11,10 @@ export const DEV_FRAUD_API_KEY = "fraud_dev_only";
 /** The key-encryption key of the envelope encryption at rest; refused in production by id and by value. */
 export const DEV_DATA_KEK_ID = "dev_only_kek";
 export const DEV_DATA_KEK = "ZGV2X29ubHlfZGF0YV9rZWtfMzJfYnl0ZXNfbG9uZyE=";
+/** The stack's s3proxy (scripts/stack/lib.sh S3_ACCESS_KEY / S3_SECRET_KEY). */
+export const DEV_S3_ENDPOINT = "http://127.0.0.1:9000";
+export const DEV_S3_ACCESS_KEY_ID = "payments-dev";
+export const DEV_S3_SECRET_ACCESS_KEY = "payments-dev-secret";
 
 /** Passwords the local stack creates (scripts/stack/lib.sh): refused in any production URL. */
 export const STACK_DEV_PASSWORDS: readonly string[] = ["payments", "apicurio"];
@@ -26,6 +30,7 @@ export const KNOWN_DEV_VALUES: ReadonlySet<string> = new Set(
     DEV_ADYEN_MERCHANT_ACCOUNT,
     DEV_FRAUD_API_KEY,
     DEV_DATA_KEK,
+    DEV_S3_SECRET_ACCESS_KEY,
     ...STACK_DEV_PASSWORDS,
   ].map((v) => v.toLowerCase()),
 );

@@ -2,7 +2,7 @@
 # Addresses of the local stack. Source it to export them, or run it to print export lines:
 #   source scripts/stack/env.sh      eval "$(bash scripts/stack/env.sh)"
 # Every variable keeps a value already set in the environment (ports too: PG_PORT, KAFKA_PORT,
-# REGISTRY_PORT, CONNECT_PORT, STRIPE_SIM_PORT, ADYEN_SIM_PORT, FRAUD_SIM_PORT), Kafka credentials too.
+# REGISTRY_PORT, CONNECT_PORT, S3_PORT, STRIPE_SIM_PORT, ADYEN_SIM_PORT, FRAUD_SIM_PORT), Kafka credentials too.
 if [[ ${BASH_SOURCE[0]} != "$0" ]]; then
   eval "$(bash "${BASH_SOURCE[0]}")"
   return
@@ -32,5 +32,14 @@ for role in ingress processor relay admin; do
   printf 'export %s=%q %s=%q\n' "$user_var" "${!user_var:-$role}" \
     "KAFKA_${role^^}_SASL_PASSWORD" "$(kafka_password "$role")"
 done
+# S3-compatible object store (s3proxy, docs/adr/0010-object-store.md). The key pair is a DEV DEFAULT
+# (scripts/stack/lib.sh): local throw-away stack only.
+S3_ENDPOINT=${S3_ENDPOINT:-http://127.0.0.1:$S3_PORT}
+for var in S3_ENDPOINT S3_BUCKET_RECON S3_BUCKET_FINANCE S3_BUCKET_WAREHOUSE; do
+  printf 'export %s=%q\n' "$var" "${!var}"
+done
+printf 'export S3_FORCE_PATH_STYLE=%q AWS_REGION=%q\n' "${S3_FORCE_PATH_STYLE:-true}" "${AWS_REGION:-$S3_REGION}"
+printf 'export AWS_ACCESS_KEY_ID=%q AWS_SECRET_ACCESS_KEY=%q # DEV DEFAULT\n' \
+  "${AWS_ACCESS_KEY_ID:-$S3_ACCESS_KEY}" "${AWS_SECRET_ACCESS_KEY:-$S3_SECRET_KEY}"
 # stripe-mock (STACK_STRIPE_MOCK=1): the Stripe connector's request-shape contract test runs against it.
 printf 'export STRIPE_MOCK_BASE=%q\n' "${STRIPE_MOCK_BASE:-http://127.0.0.1:$STRIPE_MOCK_PORT}"

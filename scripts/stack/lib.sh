@@ -12,6 +12,8 @@ KAFKA_VERSION=${KAFKA_VERSION:-4.1.1}
 APICURIO_VERSION=${APICURIO_VERSION:-3.0.9}
 # Kafka Connect runs from the same Kafka release as the broker; Debezium's plugin is separate.
 DEBEZIUM_VERSION=${DEBEZIUM_VERSION:-3.6.1.Final}
+# S3-compatible object store (docs/adr/0010-object-store.md): s3proxy with its filesystem backend.
+S3PROXY_VERSION=${S3PROXY_VERSION:-4.1.0}
 # 1 (default): Kafka Connect + the Debezium outbox connector are part of the stack; 0: skipped.
 STACK_DEBEZIUM=${STACK_DEBEZIUM:-1}
 # Debezium's poll.interval.ms: its streaming loop sleeps this long whenever the WAL stream has
@@ -31,6 +33,7 @@ STRIPE_SIM_PORT=${STRIPE_SIM_PORT:-12111}
 ADYEN_SIM_PORT=${ADYEN_SIM_PORT:-12112}
 FRAUD_SIM_PORT=${FRAUD_SIM_PORT:-12113}
 CONNECT_PORT=${CONNECT_PORT:-8083}
+S3_PORT=${S3_PORT:-9000}
 
 # DEV DEFAULT credentials: local throw-away stack only, never use them anywhere else.
 PG_APP_USER=payments
@@ -39,10 +42,18 @@ PG_APP_DB=payments
 PG_REGISTRY_USER=apicurio
 PG_REGISTRY_PASSWORD=apicurio
 PG_REGISTRY_DB=apicurio
+S3_ACCESS_KEY=${S3_ACCESS_KEY:-payments-dev}
+S3_SECRET_KEY=${S3_SECRET_KEY:-payments-dev-secret}
+S3_REGION=${S3_REGION:-us-east-1}
+# Buckets up.sh creates: reconciliation output, the finance export, the Iceberg warehouse.
+S3_BUCKET_RECON=${S3_BUCKET_RECON:-payments-recon}
+S3_BUCKET_FINANCE=${S3_BUCKET_FINANCE:-payments-finance}
+S3_BUCKET_WAREHOUSE=${S3_BUCKET_WAREHOUSE:-payments-warehouse}
 
 KAFKA_HEAP=${KAFKA_HEAP:--Xms256m -Xmx512m}
 REGISTRY_HEAP=${REGISTRY_HEAP:--Xms64m -Xmx384m}
 CONNECT_HEAP=${CONNECT_HEAP:--Xms128m -Xmx384m}
+S3_HEAP=${S3_HEAP:--Xms32m -Xmx128m}
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 
 KAFKA_HOME=$PAYMENT_STACK_CACHE/kafka-$KAFKA_VERSION
@@ -50,13 +61,15 @@ APICURIO_HOME=$PAYMENT_STACK_CACHE/apicurio-registry-$APICURIO_VERSION
 CONNECT_HOME=$PAYMENT_STACK_CACHE/kafka-connect-$KAFKA_VERSION
 # plugin.path of the Connect worker; the connector's jars sit in its debezium-connector-postgres/.
 DEBEZIUM_PLUGINS=$PAYMENT_STACK_CACHE/debezium-$DEBEZIUM_VERSION/plugins
+S3PROXY_HOME=$PAYMENT_STACK_CACHE/s3proxy-$S3PROXY_VERSION
+S3PROXY_JAR=$S3PROXY_HOME/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar
 
 # The outbox connector registered by up.sh (config: deploy/debezium/payment-outbox-connector.json).
 CONNECTOR_NAME=payment-outbox
 CONNECTOR_SLOT=payment_outbox
 
 # Start order; down.sh stops in reverse (Connect before Kafka and PostgreSQL).
-SERVICES=(postgres kafka apicurio connect sim-stripe sim-adyen sim-fraud)
+SERVICES=(postgres kafka apicurio connect s3 sim-stripe sim-adyen sim-fraud)
 
 log() { printf '[stack] %s\n' "$*"; }
 warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
@@ -112,6 +125,7 @@ cmdline_marker() {
     kafka-[0-9]*) kafka_node_marker "$1" ;;
     apicurio) echo apicurio-registry ;;
     connect) echo org.apache.kafka.connect.cli.ConnectDistributed ;;
+    s3) echo "s3proxy-$S3PROXY_VERSION" ;;
     sim-*) sim_entry "$1" ;;
     stripe-mock) echo "$STRIPE_MOCK_BIN" ;;
   esac
@@ -131,6 +145,7 @@ port_of() {
     kafka-[0-9]*) kafka_node_port "$1" ;;
     apicurio) echo "$REGISTRY_PORT" ;;
     connect) echo "$CONNECT_PORT" ;;
+    s3) echo "$S3_PORT" ;;
     sim-stripe) echo "$STRIPE_SIM_PORT" ;;
     sim-adyen) echo "$ADYEN_SIM_PORT" ;;
     sim-fraud) echo "$FRAUD_SIM_PORT" ;;
@@ -148,6 +163,7 @@ healthy() {
     kafka-[0-9]*) kafka_node_healthy "$1" ;;
     apicurio) curl -sf --max-time 2 "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects" | grep -q '^\[' ;;
     connect) curl -sf --max-time 2 "http://127.0.0.1:$CONNECT_PORT/connectors" | grep -q '^\[' ;;
+    s3) http_ok "http://127.0.0.1:$S3_PORT/healthz" ;;
     sim-*) http_ok "http://127.0.0.1:$(port_of "$1")/health" ;;
     stripe-mock) stripe_mock_healthy ;;
   esac
@@ -201,6 +217,8 @@ stop_process() {
 }
 
 sim_entry() { echo "$REPO_ROOT/simulators/${1#sim-}/main.ts"; }
+
+s3_url() { echo "http://127.0.0.1:$S3_PORT$1"; }
 
 connect_url() { echo "http://127.0.0.1:$CONNECT_PORT$1"; }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up the local stack (PostgreSQL, Kafka, Apicurio Registry, Kafka Connect with the
-# Debezium outbox connector, simulators) in the background and waits until every service is
+# Debezium outbox connector, the s3proxy object store, simulators) in the background and waits until every service is
 # healthy. Idempotent; see deploy/README.md.
 #   up.sh                 everything (Connect only when STACK_DEBEZIUM=1, the default)
 #   up.sh connect …       only the named services, plus what they need (connect: postgres, kafka)
@@ -15,6 +15,7 @@ REGISTRY_TIMEOUT=${REGISTRY_TIMEOUT:-120}
 SIM_TIMEOUT=${SIM_TIMEOUT:-60}
 CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-120}
 CONNECTOR_TIMEOUT=${CONNECTOR_TIMEOUT:-90}
+S3_TIMEOUT=${S3_TIMEOUT:-60}
 
 declare -A STARTED_AT=()
 
@@ -81,6 +82,18 @@ ensure_connect_libs() {
     touch "$home.tmp/.complete"
     rm -rf "$home" && mv "$home.tmp" "$home"
   fi
+}
+
+ensure_s3proxy() {
+  [[ -f $S3PROXY_HOME/.complete ]] && return
+  log "s3: fetching s3proxy $S3PROXY_VERSION from Maven Central…"
+  rm -rf "$S3PROXY_HOME.tmp" && mkdir -p "$S3PROXY_HOME.tmp"
+  mvn_quiet "$STACK_DIR/logs/mvn-s3proxy.log" "$MVN_DEPENDENCY_PLUGIN:copy" \
+    -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+    -DoutputDirectory="$S3PROXY_HOME.tmp"
+  verify_pinned "s3proxy-$S3PROXY_VERSION" "$S3PROXY_HOME.tmp"
+  touch "$S3PROXY_HOME.tmp/.complete"
+  rm -rf "$S3PROXY_HOME" && mv "$S3PROXY_HOME.tmp" "$S3PROXY_HOME"
 }
 
 # 3.0.x ships a legacy-jar layout (*-runner.jar), later releases a fast-jar (quarkus-run.jar).
@@ -308,6 +321,38 @@ warn_idle_slot() {
     "drop it if the Debezium path is not used: SELECT pg_drop_replication_slot('$CONNECTOR_SLOT')"
 }
 
+# ---------- S3 object store (s3proxy) ----------
+
+start_s3() {
+  local dir=$STACK_DIR/s3
+  mkdir -p "$dir/data"
+  (
+    umask 077
+    sed -e "s|@S3_PORT@|$S3_PORT|g" -e "s|@S3_ACCESS_KEY@|$S3_ACCESS_KEY|g" \
+      -e "s|@S3_SECRET_KEY@|$S3_SECRET_KEY|g" -e "s|@S3_DATA_DIR@|$dir/data|g" \
+      "$DEPLOY_DIR/s3proxy/s3proxy.properties" >"$dir/s3proxy.properties"
+  )
+  STARTED_AT[s3]=$(now_ms)
+  # shellcheck disable=SC2086
+  start_detached s3 "$dir" "$JAVA" $S3_HEAP -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+    -Djava.io.tmpdir="$dir" -jar "$S3PROXY_JAR" --properties "$dir/s3proxy.properties"
+}
+
+# PUT /<bucket>, signed with SigV4: 200 creates it, 409 (BucketAlreadyOwnedByYou) means it exists.
+# curl 7.88 signs without x-amz-content-sha256, which S3 requires: send the empty body's hash.
+ensure_buckets() {
+  local bucket code empty_sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+  for bucket in "$S3_BUCKET_RECON" "$S3_BUCKET_FINANCE" "$S3_BUCKET_WAREHOUSE"; do
+    code=$(curl -s -o "$STACK_DIR/s3/put-bucket.xml" -w '%{http_code}' --max-time 10 -X PUT \
+      -H "x-amz-content-sha256: $empty_sha256" --aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$(s3_url "/$bucket")") || code=000
+    case $code in
+      200) log "s3: bucket $bucket created" ;;
+      409) ;;
+      *) die "s3: creating bucket $bucket answered $code: $(cat "$STACK_DIR/s3/put-bucket.xml" 2>/dev/null)" ;;
+    esac
+  done
+}
+
 # ---------- simulators ----------
 
 # `node --import tsx` instead of the tsx CLI: one node process per simulator instead of two.
@@ -408,6 +453,7 @@ main() {
   if wanted kafka; then ensure_kafka_libs; fi
   if wanted apicurio; then ensure_apicurio; fi
   if wanted connect; then ensure_connect_libs; fi
+  if wanted s3; then ensure_s3proxy; fi
 
   if wanted postgres; then up_postgres; fi
   if wanted kafka; then
@@ -419,6 +465,7 @@ main() {
     fi
   fi
   if wanted apicurio; then launch apicurio start_apicurio; fi
+  if wanted s3; then launch s3 start_s3; fi
   SIMS=()
   if wanted sim-stripe || wanted sim-adyen || wanted sim-fraud; then sims_present; fi
   for name in "${SIMS[@]}"; do
@@ -436,6 +483,10 @@ main() {
   # Connect needs the broker; started after it so the two JVMs do not warm up at once on 2 cores.
   if wanted connect; then launch connect start_connect; fi
   if wanted apicurio; then await apicurio "$REGISTRY_TIMEOUT"; fi
+  if wanted s3; then
+    await s3 "$S3_TIMEOUT"
+    ensure_buckets
+  fi
   for name in "${SIMS[@]}"; do
     if wanted "$name"; then await "$name" "$SIM_TIMEOUT"; fi
   done

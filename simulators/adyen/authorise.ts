@@ -20,6 +20,7 @@ export function newPayment(params: PaymentParams, profile: CardProfile): AdyenPa
     pspReference: adyenPspReference(),
     merchantReference: params.reference,
     merchantAccount: params.merchantAccount,
+    createdMs: Date.now(),
     amount: params.amount.value,
     currency: params.amount.currency,
     manualCapture: params.manualCapture,

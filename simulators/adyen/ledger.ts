@@ -10,12 +10,15 @@ export interface Modification {
   reference: string | undefined;
   amount: bigint | undefined;
   success: boolean;
+  /** When it was requested, in ms (the settlement report's Creation Date). */
+  createdMs: number;
 }
 
 export interface AdyenPayment {
   pspReference: string;
   merchantReference: string;
   merchantAccount: string;
+  createdMs: number;
   amount: bigint;
   currency: string;
   manualCapture: boolean;

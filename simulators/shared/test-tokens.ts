@@ -11,10 +11,14 @@ export type DeclineReason = "generic_decline" | "insufficient_funds" | "fraudule
  */
 export type Fault = "timeout" | "psp_error" | "psp_error_once" | "slow" | "auth_error" | "rate_limited";
 
+/** Planted discrepancies in the daily settlement report (simulators/shared/settlement.ts). */
+export type SettlementFault = "missing" | "amount_mismatch" | "duplicate";
+
 export interface CardProfile {
   result: "approve" | "decline" | "requires_action";
   decline?: DeclineReason;
   fault?: Fault;
+  settlement?: SettlementFault;
   refundFails: boolean;
   /** Adyen answers captures `received`, then a CAPTURE notification with success=false. */
   captureFails: boolean;
@@ -64,6 +68,9 @@ const KNOWN: Readonly<Record<string, Partial<CardProfile>>> = {
   pm_sim_refund_pending: { refundPending: true },
   pm_sim_duplicate_webhook: { duplicateWebhooks: true },
   pm_sim_out_of_order_webhook: { outOfOrderWebhooks: true },
+  pm_sim_settle_missing: { settlement: "missing" },
+  pm_sim_settle_amount_mismatch: { settlement: "amount_mismatch" },
+  pm_sim_settle_duplicate: { settlement: "duplicate" },
 };
 
 /** The simulators' public test tokens: fixtures, not customer data (the replay tool keeps them). */

@@ -70,6 +70,7 @@ export function modificationRoutes(router: Router, sim: AdyenSim): void {
     reference: stringField(body, "reference"),
     amount,
     success: true,
+    createdMs: Date.now(),
   });
 
   router.post(

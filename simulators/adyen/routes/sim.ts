@@ -2,12 +2,14 @@ import type Router from "@koa/router";
 import { deliveryFor } from "../../shared/delivery.ts";
 import { parseJsonObject } from "../../shared/json.ts";
 import { bodyText } from "../../shared/serve.ts";
+import { settlementReportRoute } from "../../shared/settlement.ts";
 import { sendSim } from "../../shared/sim-response.ts";
 import { webhookEndpointRoutes } from "../../shared/webhook-endpoint.ts";
 import type { WebhookSender } from "../../shared/webhook-sender.ts";
 import { approve, notifyAuthorisation } from "../authorise.ts";
 import { adyenErrors } from "../errors.ts";
 import { renderPayment } from "../render.ts";
+import { ADYEN_REPORT_COLUMNS, adyenSettlementReport } from "../settlement-report.ts";
 import type { AdyenSim } from "../sim-context.ts";
 
 /** Test-only endpoints: ledger inspection, reset, webhook endpoint, completing 3-D Secure, chargebacks. */
@@ -68,6 +70,10 @@ export function simRoutes(router: Router, sim: AdyenSim, webhooks: WebhookSender
     }
     sendSim(ctx, { status: 200, body: renderPayment(payment) });
   });
+
+  settlementReportRoute(router, "adyen", ADYEN_REPORT_COLUMNS, (date) =>
+    adyenSettlementReport(sim.ledger, date),
+  );
 
   webhookEndpointRoutes(router, webhooks);
 }

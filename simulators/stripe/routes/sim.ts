@@ -3,12 +3,14 @@ import { deliveryFor } from "../../shared/delivery.ts";
 import { stripeId, unixNow } from "../../shared/ids.ts";
 import { parseJsonObject } from "../../shared/json.ts";
 import { bodyText } from "../../shared/serve.ts";
+import { settlementReportRoute } from "../../shared/settlement.ts";
 import { sendSim } from "../../shared/sim-response.ts";
 import { webhookEndpointRoutes } from "../../shared/webhook-endpoint.ts";
 import type { WebhookSender } from "../../shared/webhook-sender.ts";
 import { authorize } from "../confirm.ts";
 import { stripeErrors } from "../errors.ts";
 import { renderIntent } from "../render.ts";
+import { STRIPE_REPORT_COLUMNS, stripeSettlementReport } from "../settlement-report.ts";
 import type { StripeSim } from "../sim-context.ts";
 import { findIntent } from "./payment-intents.ts";
 
@@ -71,6 +73,10 @@ export function simRoutes(router: Router, sim: StripeSim, webhooks: WebhookSende
     sim.events.emit("charge.dispute.created", dispute, deliveryFor(intent.profile));
     sendSim(ctx, { status: 200, body: dispute });
   });
+
+  settlementReportRoute(router, "stripe", STRIPE_REPORT_COLUMNS, (date) =>
+    stripeSettlementReport(sim.ledger, date),
+  );
 
   webhookEndpointRoutes(router, webhooks);
 }
