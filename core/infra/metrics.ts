@@ -168,3 +168,15 @@ export const commandClaimsRefused = new Counter({
   name: "processor_command_claims_refused_total",
   help: "Copies of a command turned away because another run held its claim (rebalance, duplicate)",
 });
+
+export const reconExceptionsTotal = new Counter({
+  name: "reconciliation_exceptions_total",
+  help: "Reconciliation exceptions found, by class and PSP (docs/adr/0011-reconciliation.md)",
+  labelNames: ["class", "psp"] as const,
+});
+
+export const reconLastSuccess = new Gauge({
+  name: "reconciliation_last_success_timestamp_seconds",
+  help: "Unix time of the last successful reconciliation run, per PSP",
+  labelNames: ["psp"] as const,
+});

@@ -1,0 +1,122 @@
+import type { ReconLine } from "../../core/recon/model.ts";
+import type { Queryable } from "../pool.ts";
+
+export interface ReconRun {
+  runId: string;
+  runDate: string;
+  psp: string;
+  status: string;
+  matched: number;
+  exceptions: number;
+  counts: Record<string, number>;
+  totals: Record<string, Record<string, string>>;
+  outputKey: string;
+  outputUri: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Deletes the run of (date, psp) if any, and returns its output key (a re-run replaces it). */
+export async function deleteRun(db: Queryable, date: string, psp: string): Promise<string | null> {
+  const { rows } = await db.query<{ output_key: string }>(
+    "DELETE FROM recon_runs WHERE run_date = $1 AND psp = $2 RETURNING output_key",
+    [date, psp],
+  );
+  return rows[0]?.output_key ?? null;
+}
+
+export async function insertRun(
+  db: Queryable,
+  r: { runId: string; date: string; psp: string; outputKey: string; startedAt: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO recon_runs (run_id, run_date, psp, status, output_key, output_uri, started_at)
+     VALUES ($1, $2, $3, 'failed', $4, '', $5)`,
+    [r.runId, r.date, r.psp, r.outputKey, r.startedAt],
+  );
+}
+
+export async function finishRun(
+  db: Queryable,
+  r: {
+    runId: string;
+    matched: number;
+    exceptions: number;
+    counts: Record<string, number>;
+    totals: Record<string, Record<string, string>>;
+    outputUri: string;
+  },
+): Promise<void> {
+  await db.query(
+    `UPDATE recon_runs SET status = 'succeeded', matched = $2, exceptions = $3, counts = $4, totals = $5,
+            output_uri = $6, finished_at = now() WHERE run_id = $1`,
+    [r.runId, r.matched, r.exceptions, JSON.stringify(r.counts), JSON.stringify(r.totals), r.outputUri],
+  );
+}
+
+export async function insertExceptions(db: Queryable, runId: string, lines: ReconLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  await db.query(
+    `INSERT INTO recon_exceptions (run_id, class, psp_reference, payment_id, refund_id, record_type, currency,
+                                   ledger_amount, psp_gross, psp_fee, detail)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[],
+                              $8::numeric[], $9::numeric[], $10::numeric[], $11::text[])`,
+    [
+      runId,
+      lines.map((l) => l.class),
+      lines.map((l) => l.reference),
+      lines.map((l) => l.paymentId),
+      lines.map((l) => l.refundId),
+      lines.map((l) => l.recordType),
+      lines.map((l) => l.currency),
+      lines.map((l) => l.ledgerAmount),
+      lines.map((l) => l.pspGross),
+      lines.map((l) => l.pspFee),
+      lines.map((l) => l.detail.slice(0, 1000)),
+    ],
+  );
+}
+
+const RUN_COLUMNS = `run_id AS "runId", to_char(run_date, 'YYYY-MM-DD') AS "runDate", psp, status, matched,
+  exceptions, counts, totals, output_key AS "outputKey", output_uri AS "outputUri",
+  started_at AS "startedAt", finished_at AS "finishedAt"`;
+
+export async function listRuns(db: Queryable, limit = 50): Promise<ReconRun[]> {
+  const { rows } = await db.query<ReconRun>(
+    `SELECT ${RUN_COLUMNS} FROM recon_runs ORDER BY run_date DESC, psp LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function findRun(db: Queryable, runId: string): Promise<ReconRun | null> {
+  const { rows } = await db.query<ReconRun>(`SELECT ${RUN_COLUMNS} FROM recon_runs WHERE run_id = $1`, [
+    runId,
+  ]);
+  return rows[0] ?? null;
+}
+
+export interface ReconException {
+  exceptionId: string;
+  class: string;
+  pspReference: string;
+  paymentId: string | null;
+  refundId: string | null;
+  recordType: string | null;
+  currency: string | null;
+  ledgerAmount: string | null;
+  pspGross: string | null;
+  pspFee: string | null;
+  detail: string | null;
+}
+
+export async function listExceptions(db: Queryable, runId: string, limit = 500): Promise<ReconException[]> {
+  const { rows } = await db.query<ReconException>(
+    `SELECT exception_id::text AS "exceptionId", class, psp_reference AS "pspReference", payment_id AS "paymentId",
+            refund_id AS "refundId", record_type AS "recordType", currency, ledger_amount::text AS "ledgerAmount",
+            psp_gross::text AS "pspGross", psp_fee::text AS "pspFee", detail
+       FROM recon_exceptions WHERE run_id = $1 ORDER BY exception_id LIMIT $2`,
+    [runId, limit],
+  );
+  return rows;
+}

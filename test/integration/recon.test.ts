@@ -1,0 +1,148 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedReconDay } from "../../bench/recon-seed.ts";
+import { LocalDirOutput } from "../../core/recon/output.ts";
+import { runRecon } from "../../core/recon/run-recon.ts";
+import { listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
+import { privateDatabase } from "../helpers/private-database.ts";
+import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
+
+const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+const PSP = "stripe";
+let db: { pool: pg.Pool; drop(): Promise<void> };
+let dir: string;
+
+/** One discrepancy of each class on a 20-payment day (refunds on 10 and 20); 21 failed in the ledger. */
+async function plant(pool: pg.Pool): Promise<void> {
+  await seedReconDay(pool, { date: DATE, psp: PSP, count: 21, merchantId: TEST_MERCHANT_ID });
+  await seedReconDay(pool, { date: DATE, psp: "adyen", count: 5, merchantId: TEST_MERCHANT_ID, from: 100 });
+  const line = (ref: string) => `psp = 'stripe' AND psp_reference = '${ref}'`;
+  await pool.query(`DELETE FROM psp_settlement WHERE ${line("pi_stripe_1")}`);
+  await pool.query(`UPDATE psp_settlement SET gross_amount = gross_amount + 1, net_amount = net_amount + 1
+                     WHERE ${line("pi_stripe_2")}`);
+  await pool.query(`UPDATE psp_settlement SET currency = 'EUR' WHERE ${line("pi_stripe_3")}`);
+  await pool.query(`INSERT INTO psp_settlement (psp, batch_id, line_no, record_type, psp_reference, payment_id,
+                      currency, gross_amount, fee_amount, net_amount, settled_on)
+                    SELECT psp, batch_id, 9000, record_type, psp_reference, payment_id, currency, gross_amount,
+                           fee_amount, net_amount, settled_on FROM psp_settlement WHERE ${line("pi_stripe_4")}`);
+  await pool.query(`UPDATE psp_settlement SET fee_amount = gross_amount + 1, net_amount = -1
+                     WHERE ${line("pi_stripe_5")}`);
+  await pool.query(
+    `INSERT INTO psp_settlement (psp, batch_id, line_no, record_type, psp_reference, currency,
+                      gross_amount, fee_amount, net_amount, settled_on)
+                    VALUES ('stripe', 'po_x', 1, 'charge', 'pi_unknown', 'USD', 5.00, 0.45, 4.55, $1)`,
+    [DATE],
+  );
+  await pool.query(
+    `UPDATE payments SET status = 'failed', amount_captured = 0 WHERE psp_reference = 'pi_stripe_21'`,
+  );
+}
+
+const EXPECTED = new Map([
+  ["pi_stripe_1", "missing_in_psp"],
+  ["pi_stripe_2", "amount_mismatch"],
+  ["pi_stripe_3", "currency_mismatch"],
+  ["pi_stripe_4", "duplicate_in_psp"],
+  ["pi_stripe_5", "fee_unexpected"],
+  ["pi_stripe_21", "status_mismatch"],
+  ["pi_unknown", "missing_in_ledger"],
+]);
+
+beforeAll(async () => {
+  db = await privateDatabase("recon");
+  dir = await mkdtemp(path.join(tmpdir(), "recon-"));
+  await plant(db.pool);
+}, 60_000);
+afterAll(async () => {
+  await db?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function parseCsv(text: string): Array<Record<string, string>> {
+  const [header, ...rows] = text.trimEnd().split("\n");
+  const names = (header ?? "").split(",");
+  return rows.map((row) => {
+    const cells = row.match(/("([^"]|"")*"|[^,]*)(,|$)/g) ?? [];
+    return Object.fromEntries(
+      names.map((n, i) => [n, (cells[i] ?? "").replace(/,$/, "").replace(/^"|"$/g, "")]),
+    );
+  });
+}
+
+async function reviews(): Promise<Array<{ payment_id: string; reason: string; detail: string }>> {
+  const { rows } = await db.pool.query(
+    "SELECT payment_id, reason, detail FROM payment_reviews WHERE resolved_at IS NULL ORDER BY payment_id",
+  );
+  return rows;
+}
+
+describe("reconciliation of a day", () => {
+  it("matches the day, reports exactly the planted exceptions, records the run and opens reviews", async () => {
+    const output = new LocalDirOutput(dir);
+    const result = await runRecon(db.pool, output, { date: DATE, psp: PSP });
+    expect(result.outputKey).toBe(`recon/date=${DATE}/stripe-${result.runId}.csv`);
+    expect(result.outputUri).toBe(`file://${output.pathOf(result.outputKey)}`);
+
+    const rows = parseCsv(await readFile(output.pathOf(result.outputKey), "utf8"));
+    const exceptions = rows.filter((r) => r.class !== "matched");
+    expect(new Map(exceptions.map((r) => [r.psp_reference, r.class]))).toEqual(EXPECTED);
+    expect(exceptions).toHaveLength(EXPECTED.size);
+    // 20 settled charges + 2 refunds, minus the 4 charges with an exception on their only line.
+    const matched = rows.filter((r) => r.class === "matched");
+    expect(matched).toHaveLength(18);
+    expect(matched.find((r) => r.psp_reference === "pi_stripe_7")).toMatchObject({
+      record_type: "charge",
+      currency: "USD",
+      ledger_amount: "17.50",
+      psp_gross: "17.50",
+      psp_fee: "0.81",
+      psp_net: "16.69",
+    });
+    expect(matched.find((r) => r.psp_reference === "re_stripe_10")).toMatchObject({
+      record_type: "refund",
+      ledger_amount: "-1.00",
+      psp_gross: "-1.00",
+      psp_fee: "0.00",
+    });
+    expect(rows.some((r) => r.psp_reference?.startsWith("pi_adyen"))).toBe(false);
+
+    const [run] = await listRuns(db.pool);
+    expect(run).toMatchObject({
+      runId: result.runId,
+      runDate: DATE,
+      psp: PSP,
+      status: "succeeded",
+      matched: 18,
+    });
+    expect(run?.exceptions).toBe(7);
+    expect(run?.counts).toMatchObject({ missing_in_psp: 1, missing_in_ledger: 1, duplicate_in_psp: 1 });
+    const stored = await listExceptions(db.pool, result.runId);
+    expect(stored.map((e) => e.class).sort()).toEqual([...EXPECTED.values()].sort());
+
+    const opened = await reviews();
+    expect(opened.map((r) => r.reason).sort()).toEqual(
+      [...EXPECTED.values()]
+        .filter((c) => c !== "missing_in_ledger")
+        .map((c) => `recon_${c}`)
+        .sort(),
+    );
+  });
+
+  it("re-running the day replaces the run and its CSV and opens no duplicate review", async () => {
+    const output = new LocalDirOutput(dir);
+    const before = await reviews();
+    const [first] = await listRuns(db.pool);
+    const again = await runRecon(db.pool, output, { date: DATE, psp: PSP });
+    expect(again.runId).not.toBe(first?.runId);
+    const runs = await listRuns(db.pool);
+    expect(runs.map((r) => r.runId)).toEqual([again.runId]);
+    expect(await listExceptions(db.pool, again.runId)).toHaveLength(7);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM recon_exceptions");
+    expect(rows[0].n).toBe(7);
+    expect(await readdir(path.join(dir, `recon/date=${DATE}`))).toEqual([`stripe-${again.runId}.csv`]);
+    expect(await reviews()).toEqual(before);
+  });
+});
