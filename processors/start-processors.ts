@@ -7,7 +7,9 @@ import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
 import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
+import { objectStoreFromEnv } from "../core/infra/object-store.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
+import { reconOutputFromEnv } from "../core/recon/output.ts";
 import { installKeyring, keyringFromConfig } from "../core/security/field-crypto.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
@@ -22,6 +24,7 @@ import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
 import { consumerLimits } from "./parallel-consumer/limits.ts";
+import { startReconScheduler } from "./recon-scheduler.ts";
 import { startWebhookConsumer } from "./webhook-consumer.ts";
 
 /**
@@ -135,6 +138,16 @@ export async function startProcessors(config: Config) {
         checkLeaseMs: config.JANITOR_CHECK_LEASE_MS,
       })
     : null;
+  const recon = config.RECON_ENABLED
+    ? startReconScheduler(
+        pool,
+        reconOutputFromEnv(process.env, (bucket) => objectStoreFromEnv(bucket)),
+        {
+          scheduleUtc: config.RECON_SCHEDULE_UTC,
+          logger: log,
+        },
+      )
+    : null;
   const ops = await startOpsServer(ctx, {
     port: config.PROCESSOR_HTTP_PORT,
     host: config.OPS_HOST,
@@ -150,6 +163,7 @@ export async function startProcessors(config: Config) {
     async close() {
       ops.close();
       await janitor?.stop();
+      await recon?.stop();
       await housekeeping.stop();
       await consumer.stop();
       await orders.disconnect();

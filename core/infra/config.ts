@@ -138,6 +138,15 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   JANITOR_INTERVAL_MS: positiveInt.default(5_000),
+  // Daily reconciliation of yesterday (UTC), docs/adr/0011-reconciliation.md.
+  RECON_ENABLED: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  RECON_SCHEDULE_UTC: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "RECON_SCHEDULE_UTC must be HH:MM")
+    .default("02:00"),
   // Longer than a PSP call with all its retries, so the janitor never races a live first attempt.
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
   // Attempt lifecycle (ADR 0008).

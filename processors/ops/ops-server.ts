@@ -8,6 +8,7 @@ import { ApiKeyAuthenticator } from "../../core/security/api-key-authenticator.t
 import type { Principal } from "../../core/security/api-keys.ts";
 import { authorize } from "../../core/security/authorize.ts";
 import { appendAudit } from "../../db/repositories/audit-repo.ts";
+import { findRun, listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
 import { listReviews } from "../../db/repositories/reviews-repo.ts";
 import type { ProcessorContext } from "../context.ts";
 import { REVIEW_ACTIONS, type ReviewAction, resolveReviewAction } from "./resolve-review.ts";
@@ -51,6 +52,17 @@ export function startOpsServer(
     const open = kctx.query.status !== "resolved";
     const reviews = await listReviews(ctx.pool, { open, limit: 200 });
     kctx.body = { data: reviews };
+  });
+  router.get("/ops/recon/runs", async (kctx) => {
+    await opsKey(kctx);
+    kctx.body = { data: await listRuns(ctx.pool, 100) };
+  });
+  router.get("/ops/recon/runs/:id/exceptions", async (kctx) => {
+    await opsKey(kctx);
+    const runId = kctx.params.id ?? "";
+    const run = UUID.test(runId) ? await findRun(ctx.pool, runId) : null;
+    if (!run) throw errors.notFound("reconciliation run");
+    kctx.body = { run, data: await listExceptions(ctx.pool, runId, 1000) };
   });
   router.post("/ops/reviews/:id/resolve", async (kctx) => {
     const principal = await opsKey(kctx);

@@ -4,9 +4,11 @@ import path from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedReconDay } from "../../bench/recon-seed.ts";
+import { logger } from "../../core/infra/logger.ts";
 import { LocalDirOutput } from "../../core/recon/output.ts";
 import { runRecon } from "../../core/recon/run-recon.ts";
 import { listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
+import { reconcileYesterdayIfDue } from "../../processors/recon-scheduler.ts";
 import { privateDatabase } from "../helpers/private-database.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
@@ -144,5 +146,26 @@ describe("reconciliation of a day", () => {
     expect(rows[0].n).toBe(7);
     expect(await readdir(path.join(dir, `recon/date=${DATE}`))).toEqual([`stripe-${again.runId}.csv`]);
     expect(await reviews()).toEqual(before);
+  });
+
+  it("the scheduler reconciles yesterday once, whatever the number of processors, and not before its time", async () => {
+    const output = new LocalDirOutput(dir);
+    const dayAfter = new Date(Date.parse(`${DATE}T00:00:00Z`) + 86_400_000);
+    const early = new Date(dayAfter.getTime() + 60 * 60_000);
+    const late = new Date(dayAfter.getTime() + 3 * 60 * 60_000);
+    expect(
+      await reconcileYesterdayIfDue(db.pool, output, { scheduleUtc: "02:00", logger, now: early }),
+    ).toEqual([]);
+    const [a, b] = await Promise.all([
+      reconcileYesterdayIfDue(db.pool, output, { scheduleUtc: "02:00", logger, now: late }),
+      reconcileYesterdayIfDue(db.pool, output, { scheduleUtc: "02:00", logger, now: late }),
+    ]);
+    // stripe was reconciled by the tests above; adyen's clean day (5 charges, 1 refund) is left, done by exactly one caller.
+    expect([...(a ?? []), ...(b ?? [])]).toEqual(["adyen"]);
+    const adyen = (await listRuns(db.pool)).find((r) => r.psp === "adyen");
+    expect(adyen).toMatchObject({ status: "succeeded", matched: 6, exceptions: 0 });
+    expect(
+      await reconcileYesterdayIfDue(db.pool, output, { scheduleUtc: "02:00", logger, now: late }),
+    ).toEqual([]);
   });
 });
