@@ -16,8 +16,8 @@ export const LEDGER_SQL = `
   SELECT * FROM (
    SELECT * FROM (
     SELECT DISTINCT ON (p.payment_id)
-           p.psp_reference AS reference, 'charge' AS record_type, p.payment_id, NULL::uuid AS refund_id,
-           p.currency, p.amount_captured::text AS amount, p.status
+           p.psp_reference AS reference, 'charge' AS "recordType", p.payment_id AS "paymentId",
+           NULL::uuid AS "refundId", p.currency, p.amount_captured::text AS amount, p.status
       FROM payment_attempts a
       JOIN payment_index i ON i.payment_id = a.payment_id
       JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key
@@ -35,42 +35,18 @@ export const LEDGER_SQL = `
    WHERE a.psp = $1 AND a.operation = 'refund' AND a.status = 'succeeded' AND a.psp_reference IS NOT NULL
      AND a.finished_at >= $2::date AT TIME ZONE 'UTC' AND a.finished_at < ($2::date + 1) AT TIME ZONE 'UTC'
   ) items
-  ORDER BY reference COLLATE "C", record_type`;
+  ORDER BY reference COLLATE "C", "recordType"`;
 
 /** The report's lines settled on `date`, ordered like the ledger, with the linked payment's status. */
 export const SETTLEMENT_SQL = `
-  SELECT s.psp_reference AS reference, s.record_type, s.payment_id, s.refund_id, s.currency,
-         s.gross_amount::text AS gross, s.fee_amount::text AS fee, s.net_amount::text AS net,
-         p.status AS ledger_status, s.batch_id, s.line_no
+  SELECT s.psp_reference AS reference, s.record_type AS "recordType", s.payment_id AS "paymentId",
+         s.refund_id AS "refundId", s.currency, s.gross_amount::text AS gross, s.fee_amount::text AS fee,
+         s.net_amount::text AS net, p.status AS "ledgerStatus", s.batch_id AS "batchId", s.line_no AS "lineNo"
     FROM psp_settlement s
     LEFT JOIN payment_index i ON i.payment_id = s.payment_id
     LEFT JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key
    WHERE s.psp = $1 AND s.settled_on = $2::date
    ORDER BY s.psp_reference COLLATE "C", s.batch_id, s.line_no`;
-
-interface LedgerRow {
-  reference: string;
-  record_type: "charge" | "refund";
-  payment_id: string;
-  refund_id: string | null;
-  currency: string;
-  amount: string;
-  status: string;
-}
-
-interface SettlementRow {
-  reference: string;
-  record_type: string;
-  payment_id: string | null;
-  refund_id: string | null;
-  currency: string;
-  gross: string;
-  fee: string;
-  net: string;
-  ledger_status: string | null;
-  batch_id: string;
-  line_no: number;
-}
 
 /** Streams a query through a server-side cursor, BATCH rows at a time; the client is held until done. */
 async function* streamRows<R>(client: pg.PoolClient, text: string, values: unknown[]): AsyncGenerator<R> {
@@ -86,42 +62,15 @@ async function* streamRows<R>(client: pg.PoolClient, text: string, values: unkno
   }
 }
 
-export async function* ledgerItems(
-  client: pg.PoolClient,
-  psp: string,
-  date: string,
-): AsyncGenerator<LedgerItem> {
-  for await (const r of streamRows<LedgerRow>(client, LEDGER_SQL, [psp, date])) {
-    yield {
-      reference: r.reference,
-      recordType: r.record_type,
-      paymentId: r.payment_id,
-      refundId: r.refund_id,
-      currency: r.currency,
-      amount: r.amount,
-      status: r.status,
-    };
-  }
+/** Columns are aliased to the item's field names, so rows are items as they come. */
+export function ledgerItems(client: pg.PoolClient, psp: string, date: string): AsyncGenerator<LedgerItem> {
+  return streamRows<LedgerItem>(client, LEDGER_SQL, [psp, date]);
 }
 
-export async function* settlementItems(
+export function settlementItems(
   client: pg.PoolClient,
   psp: string,
   date: string,
 ): AsyncGenerator<SettlementItem> {
-  for await (const r of streamRows<SettlementRow>(client, SETTLEMENT_SQL, [psp, date])) {
-    yield {
-      reference: r.reference,
-      recordType: r.record_type,
-      paymentId: r.payment_id,
-      refundId: r.refund_id,
-      currency: r.currency,
-      gross: r.gross,
-      fee: r.fee,
-      net: r.net,
-      ledgerStatus: r.ledger_status,
-      batchId: r.batch_id,
-      lineNo: r.line_no,
-    };
-  }
+  return streamRows<SettlementItem>(client, SETTLEMENT_SQL, [psp, date]);
 }

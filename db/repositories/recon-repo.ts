@@ -38,14 +38,7 @@ export async function insertRun(
 
 export async function finishRun(
   db: Queryable,
-  r: {
-    runId: string;
-    matched: number;
-    exceptions: number;
-    counts: Record<string, number>;
-    totals: Record<string, Record<string, string>>;
-    outputUri: string;
-  },
+  r: Pick<ReconRun, "runId" | "matched" | "exceptions" | "counts" | "totals" | "outputUri">,
 ): Promise<void> {
   await db.query(
     `UPDATE recon_runs SET status = 'succeeded', matched = $2, exceptions = $3, counts = $4, totals = $5,
