@@ -7,10 +7,14 @@ import { seedReconDay } from "../../bench/recon-seed.ts";
 import { logger } from "../../core/infra/logger.ts";
 import { LocalDirOutput } from "../../core/recon/output.ts";
 import { runRecon } from "../../core/recon/run-recon.ts";
+import { generateApiKey } from "../../core/security/api-keys.ts";
 import { listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
+import type { ProcessorContext } from "../../processors/context.ts";
+import { startOpsServer } from "../../processors/ops/ops-server.ts";
 import { reconcileYesterdayIfDue } from "../../processors/recon-scheduler.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { privateDatabase } from "../helpers/private-database.ts";
-import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
+import { provisionKey, TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
 const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const PSP = "stripe";
@@ -167,5 +171,33 @@ describe("reconciliation of a day", () => {
     expect(
       await reconcileYesterdayIfDue(db.pool, output, { scheduleUtc: "02:00", logger, now: late }),
     ).toEqual([]);
+  });
+
+  it("the ops listener lists runs and a run's exceptions to an ops key only", async () => {
+    const key = generateApiKey("test").secret;
+    await provisionKey(db.pool, key, TEST_MERCHANT_ID, ["ops"]);
+    const port = await freePort();
+    const server = await startOpsServer({ pool: db.pool } as ProcessorContext, {
+      port,
+      host: "127.0.0.1",
+      logger,
+    });
+    try {
+      const get = (p: string, auth = true) =>
+        fetch(`http://127.0.0.1:${port}${p}`, auth ? { headers: { authorization: `Bearer ${key}` } } : {});
+      expect((await get("/ops/recon/runs", false)).status).toBe(401);
+      const runs = (await (await get("/ops/recon/runs")).json()) as {
+        data: Array<{ runId: string; psp: string }>;
+      };
+      const stripe = runs.data.find((r) => r.psp === "stripe");
+      expect(runs.data.map((r) => r.psp).sort()).toEqual(["adyen", "stripe"]);
+      const res = await get(`/ops/recon/runs/${stripe?.runId}/exceptions`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data: Array<{ class: string; pspReference: string }> };
+      expect(new Map(body.data.map((e) => [e.pspReference, e.class]))).toEqual(EXPECTED);
+      expect((await get("/ops/recon/runs/00000000-0000-4000-8000-000000000000/exceptions")).status).toBe(404);
+    } finally {
+      server.close();
+    }
   });
 });
