@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
-import { PaymentError } from "../core/domain/errors.ts";
+import { errors } from "../core/domain/errors.ts";
 import type { Pool } from "../db/pool.ts";
 
 const schema = z.object({
@@ -17,15 +17,6 @@ export interface RateLimits {
   perKey(keyId: string): Promise<void>;
   /** Throws 429 when this token was confirmed too often lately for this merchant. */
   confirmVelocity(merchantId: string, token: string): Promise<void>;
-}
-
-export class RateLimitedError extends PaymentError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(429, "rate_limit_error", "rate_limited", message);
-  }
 }
 
 /**
@@ -85,7 +76,7 @@ async function consume(limiter: RateLimiterPostgres, key: string, points: number
     return await limiter.consume(key, points);
   } catch (err) {
     if (err instanceof RateLimiterRes)
-      throw new RateLimitedError(message, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+      throw errors.rateLimited(message, Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
     throw err;
   }
 }

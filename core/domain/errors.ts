@@ -33,6 +33,16 @@ export class PaymentError extends Error {
   }
 }
 
+/** A 429: the caller may try again after `retryAfterSeconds` (the Retry-After header). */
+export class RateLimitedError extends PaymentError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, "rate_limit_error", "rate_limited", message);
+  }
+}
+
 export const errors = {
   validation: (code: string, message: string, field?: string) =>
     new PaymentError(422, "invalid_request_error", code, message, field),
@@ -77,5 +87,6 @@ export const errors = {
   pspUnavailable: (code: "psp_unavailable" | "psp_configuration_error", message: string) =>
     new PaymentError(503, "api_error", code, message),
   internal: () => new PaymentError(500, "api_error", "internal_error", "The request could not be processed"),
-  rateLimited: () => new PaymentError(429, "rate_limit_error", "rate_limited", "Too many requests"),
+  rateLimited: (message: string, retryAfterSeconds: number) =>
+    new RateLimitedError(message, retryAfterSeconds),
 } as const;

@@ -1,8 +1,7 @@
-import { errors, PaymentError } from "../../core/domain/errors.ts";
+import { errors, PaymentError, RateLimitedError } from "../../core/domain/errors.ts";
 import { isTransient } from "../../core/infra/transient-errors.ts";
 import type { AppMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
-import { RateLimitedError } from "../rate-limits.ts";
 
 /**
  * The one place errors become responses: `{error:{type,code,message,field?}}`. Anything that is not

@@ -22,8 +22,7 @@ export function rateLimit(options: { perSecond: number; burst: number }): AppMid
     );
     bucket.refilledAt = now;
     if (bucket.tokens < 1) {
-      ctx.set("Retry-After", "1");
-      throw errors.rateLimited();
+      throw errors.rateLimited("Too many requests from this client", 1);
     }
     bucket.tokens -= 1;
     buckets.set(ctx.ip, bucket);
