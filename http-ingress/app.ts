@@ -1,4 +1,5 @@
 import Koa from "koa";
+import { ApiKeyAuthenticator } from "../core/security/api-key-authenticator.ts";
 import type { IngressDeps, IngressState } from "./context.ts";
 import { httpErrors } from "./http-errors.ts";
 import { auditTrail } from "./middleware/audit-trail.ts";
@@ -14,7 +15,9 @@ import { webhookRoutes } from "./webhooks/routes.ts";
 export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 4_000 };
 
 /** requestContext → auditTrail → errorHandler → headerGuard → rateLimit → routes → 405 / 404. No I/O happens at construction. */
-export function createIngressApp(deps: IngressDeps): Koa<IngressState> {
+export function createIngressApp(given: IngressDeps): Koa<IngressState> {
+  // One authenticator (one key cache) for every router.
+  const deps = { ...given, authenticator: given.authenticator ?? new ApiKeyAuthenticator(given.pool) };
   const app = new Koa<IngressState>({ proxy: false });
   const routers = [publicOpsRoutes(deps), paymentRoutes(deps), refundRoutes(deps), webhookRoutes(deps)];
 

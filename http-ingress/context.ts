@@ -17,7 +17,7 @@ export interface IngressDeps {
   pool: Pool;
   commandBus: CommandBus;
   logger: Logger;
-  /** Resolves API keys; by default one over `pool` with a short cache. */
+  /** Resolves API keys; createIngressApp makes one over `pool` (one cache for every route) if absent. */
   authenticator?: Authenticator;
   /** Overrides the default Postgres / Kafka / registry checks of /readyz. */
   readinessChecks?: Record<string, ReadinessCheck>;

@@ -1,4 +1,3 @@
-import { ApiKeyAuthenticator } from "../../core/security/api-key-authenticator.ts";
 import type { Principal, Scope } from "../../core/security/api-keys.ts";
 import { authorize } from "../../core/security/authorize.ts";
 import type { IngressDeps, IngressMiddleware, IngressState } from "../context.ts";
@@ -9,7 +8,8 @@ import type { IngressDeps, IngressMiddleware, IngressState } from "../context.ts
  * route then reads or writes.
  */
 export function apiKeyGuard(deps: IngressDeps): (scope: Scope) => IngressMiddleware {
-  const authenticator = deps.authenticator ?? new ApiKeyAuthenticator(deps.pool);
+  const authenticator = deps.authenticator;
+  if (!authenticator) throw new Error("apiKeyGuard needs deps.authenticator (createIngressApp sets it)");
   return (scope) => async (ctx, next) => {
     const principal = await authorize(authenticator, ctx.get("authorization") || undefined, scope);
     ctx.state.principal = principal;
