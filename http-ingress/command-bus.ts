@@ -1,5 +1,6 @@
 import { Histogram, register } from "prom-client";
-import type { CommandReply, PaymentCommand } from "../core/domain/commands.ts";
+import type { CommandResult } from "../core/domain/command-result.ts";
+import type { PaymentCommand } from "../core/domain/commands.ts";
 import { errors, PaymentError } from "../core/domain/errors.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
@@ -14,7 +15,7 @@ export interface SendOptions {
 
 /** Publishes a command and waits for the processor's reply, or gives up with "timeout". */
 export interface CommandBus {
-  send(command: PaymentCommand, options: SendOptions): Promise<CommandReply | "timeout">;
+  send(command: PaymentCommand, options: SendOptions): Promise<CommandResult | "timeout">;
   /** Resolves when Kafka answers a metadata request; used by /readyz. */
   ping(timeoutMs: number): Promise<void>;
 }
@@ -30,7 +31,7 @@ export interface KafkaCommandBusOptions {
   pollIntervalMs?: number;
 }
 
-type Resolve = (outcome: CommandReply | "timeout") => void;
+type Resolve = (outcome: CommandResult | "timeout") => void;
 
 const waitSeconds =
   (register.getSingleMetric("ingress_command_wait_seconds") as
@@ -79,7 +80,7 @@ export class KafkaCommandBus implements CommandBus {
    * Either way the caller retries under the same Idempotency-Key, i.e. the same command id, which
    * processors apply at most once.
    */
-  async send(command: PaymentCommand, options: SendOptions): Promise<CommandReply | "timeout"> {
+  async send(command: PaymentCommand, options: SendOptions): Promise<CommandResult | "timeout"> {
     const started = performance.now();
     // Registered before publishing: a reply that beats the producer ack must still find its waiter.
     const waiter = this.waitFor(command.commandId);
@@ -143,9 +144,9 @@ export class KafkaCommandBus implements CommandBus {
     return withDeadline(sent, this.opts.replyTimeoutMs);
   }
 
-  private waitFor(commandId: string): { promise: Promise<CommandReply | "timeout">; cancel: () => void } {
+  private waitFor(commandId: string): { promise: Promise<CommandResult | "timeout">; cancel: () => void } {
     let own: Resolve = () => undefined;
-    const promise = new Promise<CommandReply | "timeout">((resolve) => {
+    const promise = new Promise<CommandResult | "timeout">((resolve) => {
       const timer = setTimeout(() => this.settle(commandId, "timeout", own), this.opts.replyTimeoutMs);
       own = (outcome) => {
         clearTimeout(timer);
@@ -159,7 +160,7 @@ export class KafkaCommandBus implements CommandBus {
   }
 
   /** Resolves the waiters of a command: all of them, or only `only` (its own timer). */
-  private settle(commandId: string, outcome: CommandReply | "timeout", only?: Resolve): void {
+  private settle(commandId: string, outcome: CommandResult | "timeout", only?: Resolve): void {
     const set = this.waiters.get(commandId);
     if (!set) return;
     for (const resolve of [...set]) {
@@ -174,7 +175,7 @@ export class KafkaCommandBus implements CommandBus {
 /** The command may or may not be on Kafka: a retry under the same key finds out, and never applies it twice. */
 function commandOutcomeUnknown(): PaymentError {
   return new PaymentError(
-    503,
+    "unavailable",
     "api_error",
     "service_unavailable",
     "It is not known yet whether the payment command was queued; retry with the same Idempotency-Key",

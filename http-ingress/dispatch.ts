@@ -2,9 +2,10 @@ import type { CommandBody, PaymentCommand } from "../core/domain/commands.ts";
 import type { IngressContext, IngressDeps } from "./context.ts";
 import { locationFor } from "./location.ts";
 import { principalOf } from "./middleware/authenticate.ts";
+import { presentResult } from "./presentation/command-response.ts";
 
 /**
- * Publishes the command this request stands for and answers with the processor's reply as is.
+ * Publishes the command this request stands for and answers with the processor's result, presented.
  * When the reply does not come within REPLY_TIMEOUT_MS the answer is 202 with what is known now
  * (`whileProcessing`) and a Location to poll; the command still runs.
  */
@@ -35,10 +36,11 @@ export async function dispatch(
     ctx.status = 202;
     ctx.body = await whileProcessing(command);
   } else {
-    ctx.status = reply.httpStatus;
-    ctx.body = reply.body;
+    const answer = presentResult(reply);
+    ctx.status = answer.status;
+    ctx.body = answer.body;
     // A processor's 503 (a dependency down) invites a retry, like every other 503 we answer.
-    if (reply.httpStatus === 503) ctx.set("Retry-After", "1");
+    if (answer.status === 503) ctx.set("Retry-After", "1");
   }
   const location = locationFor(ctx.status, command.paymentId);
   if (location) ctx.set("Location", location);

@@ -1,11 +1,11 @@
 import pg from "pg";
-import type { CommandReply } from "../core/domain/commands.ts";
+import type { CommandResult } from "../core/domain/command-result.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import type { Pool } from "../db/pool.ts";
 import {
   COMMAND_RESULT_CHANNEL,
-  findCommandReplies,
-  findCommandReply,
+  findCommandResult,
+  findCommandResults,
 } from "../db/repositories/commands-repo.ts";
 
 export interface ReplyListenerOptions {
@@ -15,7 +15,7 @@ export interface ReplyListenerOptions {
   /** Command ids someone is waiting for right now. */
   pending: () => string[];
   isPending: (commandId: string) => boolean;
-  deliver: (commandId: string, reply: CommandReply) => void;
+  deliver: (commandId: string, reply: CommandResult) => void;
   pollIntervalMs?: number;
   reconnectDelayMs?: number;
 }
@@ -92,7 +92,7 @@ export class ReplyListener {
   private async fetchOne(commandId: string): Promise<void> {
     if (!this.opts.isPending(commandId)) return;
     try {
-      const reply = await findCommandReply(this.opts.pool, commandId);
+      const reply = await findCommandResult(this.opts.pool, commandId);
       if (reply) this.opts.deliver(commandId, reply);
     } catch (err) {
       this.opts.logger.warn(
@@ -107,7 +107,7 @@ export class ReplyListener {
     if (this.polling || ids.length === 0) return;
     this.polling = true;
     try {
-      const replies = await findCommandReplies(this.opts.pool, ids);
+      const replies = await findCommandResults(this.opts.pool, ids);
       for (const [commandId, reply] of replies) this.opts.deliver(commandId, reply);
     } catch (err) {
       this.opts.logger.warn({ err: (err as Error).message }, "polling command replies failed");

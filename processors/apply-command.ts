@@ -1,5 +1,5 @@
 import type { PaymentCommand } from "../core/domain/commands.ts";
-import { findCommandReply } from "../db/repositories/commands-repo.ts";
+import { findCommandResult } from "../db/repositories/commands-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { cancelPayment } from "./handlers/cancel-payment.ts";
 import { capturePayment } from "./handlers/capture-payment.ts";
@@ -19,7 +19,7 @@ export async function applyCommand(
   cmd: TracedCommand,
 ): Promise<"applied" | "duplicate"> {
   return ctx.claims.run(cmd.commandId, async () => {
-    if (await findCommandReply(ctx.pool, cmd.commandId)) return "duplicate";
+    if (await findCommandResult(ctx.pool, cmd.commandId)) return "duplicate";
     await dispatch(ctx, await openCommand(ctx.pool, cmd));
     return "applied";
   });

@@ -1,11 +1,12 @@
 import pRetry from "p-retry";
+import { commandResult } from "../core/domain/command-result.ts";
 import { errors } from "../core/domain/errors.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
 import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
 import { commandsTotal } from "../core/infra/metrics.ts";
 import { isTransient } from "../core/infra/transient-errors.ts";
-import { saveCommandReply } from "../db/repositories/commands-repo.ts";
+import { saveCommandResult } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
@@ -66,11 +67,9 @@ async function handleMessage(
     if (isTransient(err)) throw err;
     log.error({ err }, "command failed terminally; dead-lettering");
     commandsTotal.inc({ type: command.type, result: "dead_lettered" });
-    const internal = errors.internal();
-    await saveCommandReply(o.ctx.pool, command, {
-      httpStatus: internal.status,
-      body: internal.toBody(),
-    }).catch(() => undefined);
+    await saveCommandResult(o.ctx.pool, command, commandResult.rejected(errors.internal())).catch(
+      () => undefined,
+    );
     await deadLetter(
       o.producer,
       o.dlqTopic,

@@ -1,6 +1,7 @@
-import type { CommandReply, PaymentCommand } from "../core/domain/commands.ts";
+import type { CommandResult } from "../core/domain/command-result.ts";
+import type { PaymentCommand } from "../core/domain/commands.ts";
 import { isUniqueViolation, type PoolClient, transaction } from "../db/pool.ts";
-import { saveCommandReply } from "../db/repositories/commands-repo.ts";
+import { saveCommandResult } from "../db/repositories/commands-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 
 /**
@@ -10,12 +11,12 @@ import type { ProcessorContext } from "./context.ts";
 export async function completeCommand(
   ctx: ProcessorContext,
   cmd: PaymentCommand,
-  work: (client: PoolClient) => Promise<CommandReply>,
-): Promise<CommandReply | null> {
+  work: (client: PoolClient) => Promise<CommandResult>,
+): Promise<CommandResult | null> {
   try {
     return await transaction(ctx.pool, async (client) => {
       const reply = await work(client);
-      await saveCommandReply(client, cmd, reply);
+      await saveCommandResult(client, cmd, reply);
       return reply;
     });
   } catch (err) {

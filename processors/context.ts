@@ -1,7 +1,4 @@
-import type { CommandReply } from "../core/domain/commands.ts";
-import type { PaymentError } from "../core/domain/errors.ts";
 import type { FraudPolicy } from "../core/domain/fraud-policy.ts";
-import { type Payment, type Refund, toPaymentResponse, toRefundResponse } from "../core/domain/payment.ts";
 import type { PspName } from "../core/domain/payment-status.ts";
 import type { PspRouting } from "../core/domain/psp-routing.ts";
 import type { Logger } from "../core/infra/logger.ts";
@@ -23,9 +20,3 @@ export interface ProcessorContext {
   claims: CommandClaims;
   routing: PspRouting;
 }
-
-export const reply = {
-  payment: (httpStatus: number, p: Payment): CommandReply => ({ httpStatus, body: toPaymentResponse(p) }),
-  refund: (httpStatus: number, r: Refund): CommandReply => ({ httpStatus, body: toRefundResponse(r) }),
-  error: (err: PaymentError): CommandReply => ({ httpStatus: err.status, body: err.toBody() }),
-};

@@ -4,7 +4,7 @@ import { janitorChecks, reviewsOpened } from "../core/infra/metrics.ts";
 import type { CallDiagnostics } from "../core/ports/payment-connector.ts";
 import { transaction } from "../db/pool.ts";
 import { type Attempt, claimDueAttempts, rescheduleCheck } from "../db/repositories/attempts-repo.ts";
-import { replaceProvisionalReply } from "../db/repositories/commands-repo.ts";
+import { replacePendingResult } from "../db/repositories/commands-repo.ts";
 import { claimDueCompensations } from "../db/repositories/compensations-repo.ts";
 import { findPayment } from "../db/repositories/payments-repo.ts";
 import { findOpenReview, openReview } from "../db/repositories/reviews-repo.ts";
@@ -101,7 +101,7 @@ async function check(o: JanitorOptions, attempt: Attempt): Promise<boolean> {
       firstRequest: false,
       janitorCheck: true,
     });
-    await replaceProvisionalReply(client, attempt.commandId, settled.reply);
+    await replacePendingResult(client, attempt.commandId, settled.reply);
     // A parked request has its own deadline (it never reached the PSP); only the others need a person.
     const waiting = settled.open && attempt.status !== "parked";
     if (waiting && needsPerson(ctx, attempt) && !(await findOpenReview(client, payment.paymentId))) {

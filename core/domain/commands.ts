@@ -56,9 +56,3 @@ export type PaymentCommand = CommandBody & {
   /** The merchant whose API key issued it; null only in commands written before merchants existed. */
   merchantId: string | null;
 };
-
-/** The processor's answer to a command: exactly what the HTTP caller receives. */
-export interface CommandReply {
-  httpStatus: number;
-  body: unknown;
-}

@@ -9,14 +9,29 @@ export type ErrorType =
   | "rate_limit_error"
   | "api_error";
 
-export interface ErrorBody {
-  error: { type: ErrorType; code: string; message: string; field?: string };
-}
+/**
+ * What went wrong, in the domain's words; the HTTP edge maps each kind to a status
+ * (http-ingress/presentation/error-response.ts).
+ */
+export type ErrorKind =
+  | "malformed"
+  | "invalid"
+  | "unauthenticated"
+  | "forbidden"
+  | "declined"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "unavailable"
+  | "internal"
+  | "too_large"
+  | "unsupported_media_type"
+  | "method_not_allowed";
 
-/** An error the caller can act on: a stable code, an HTTP status, and the field at fault. */
+/** An error the caller can act on: its kind, a stable code, and the field at fault. */
 export class PaymentError extends Error {
   constructor(
-    readonly status: number,
+    readonly kind: ErrorKind,
     readonly type: ErrorType,
     readonly code: string,
     message: string,
@@ -24,12 +39,6 @@ export class PaymentError extends Error {
   ) {
     super(message);
     this.name = "PaymentError";
-  }
-
-  toBody(): ErrorBody {
-    const error: ErrorBody["error"] = { type: this.type, code: this.code, message: this.message };
-    if (this.field !== undefined) error.field = this.field;
-    return { error };
   }
 }
 
@@ -39,26 +48,27 @@ export class RateLimitedError extends PaymentError {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(429, "rate_limit_error", "rate_limited", message);
+    super("rate_limited", "rate_limit_error", "rate_limited", message);
   }
 }
 
 export const errors = {
   validation: (code: string, message: string, field?: string) =>
-    new PaymentError(422, "invalid_request_error", code, message, field),
-  notFound: (what: string) => new PaymentError(404, "not_found_error", "resource_missing", `No such ${what}`),
-  invalidState: (message: string) => new PaymentError(409, "state_error", "invalid_state", message),
-  conflict: (code: string, message: string) => new PaymentError(409, "state_error", code, message),
+    new PaymentError("invalid", "invalid_request_error", code, message, field),
+  notFound: (what: string) =>
+    new PaymentError("not_found", "not_found_error", "resource_missing", `No such ${what}`),
+  invalidState: (message: string) => new PaymentError("conflict", "state_error", "invalid_state", message),
+  conflict: (code: string, message: string) => new PaymentError("conflict", "state_error", code, message),
   operationInProgress: () =>
     new PaymentError(
-      409,
+      "conflict",
       "state_error",
       "operation_in_progress",
       "Another operation on this payment is in progress",
     ),
   refundExceedsCaptured: () =>
     new PaymentError(
-      409,
+      "conflict",
       "state_error",
       "refund_exceeds_captured",
       "Refund exceeds the amount left to refund",
@@ -66,27 +76,29 @@ export const errors = {
     ),
   captureExceedsAuthorized: () =>
     new PaymentError(
-      409,
+      "conflict",
       "state_error",
       "capture_exceeds_authorized",
       "Capture exceeds the authorized amount",
       "amount",
     ),
   idempotencyConflict: (message: string) =>
-    new PaymentError(409, "idempotency_error", "idempotency_conflict", message),
+    new PaymentError("conflict", "idempotency_error", "idempotency_conflict", message),
   /** Stripe's code for the same case: retryable, unlike idempotency_conflict (a different request). */
   idempotencyKeyInUse: () =>
     new PaymentError(
-      409,
+      "conflict",
       "idempotency_error",
       "idempotency_key_in_use",
       "A request with this Idempotency-Key is still in progress; retry later",
     ),
-  declined: (code: string, message: string) => new PaymentError(402, "card_error", code, message),
-  unavailable: (message: string) => new PaymentError(503, "api_error", "service_unavailable", message),
+  declined: (code: string, message: string) => new PaymentError("declined", "card_error", code, message),
+  unavailable: (message: string) =>
+    new PaymentError("unavailable", "api_error", "service_unavailable", message),
   pspUnavailable: (code: "psp_unavailable" | "psp_configuration_error", message: string) =>
-    new PaymentError(503, "api_error", code, message),
-  internal: () => new PaymentError(500, "api_error", "internal_error", "The request could not be processed"),
+    new PaymentError("unavailable", "api_error", code, message),
+  internal: () =>
+    new PaymentError("internal", "api_error", "internal_error", "The request could not be processed"),
   rateLimited: (message: string, retryAfterSeconds: number) =>
     new RateLimitedError(message, retryAfterSeconds),
 } as const;

@@ -5,7 +5,7 @@ import { bearerToken, type Principal, type Scope } from "./api-keys.ts";
 export const authErrors = {
   missingKey: () =>
     new PaymentError(
-      401,
+      "unauthenticated",
       "authentication_error",
       "api_key_missing",
       "Send an API key: Authorization: Bearer <key>",
@@ -13,14 +13,19 @@ export const authErrors = {
     ),
   invalidKey: () =>
     new PaymentError(
-      401,
+      "unauthenticated",
       "authentication_error",
       "api_key_invalid",
       "Unknown or revoked API key",
       "Authorization",
     ),
   missingScope: (scope: Scope) =>
-    new PaymentError(403, "permission_error", "insufficient_scope", `This API key lacks the ${scope} scope`),
+    new PaymentError(
+      "forbidden",
+      "permission_error",
+      "insufficient_scope",
+      `This API key lacks the ${scope} scope`,
+    ),
 };
 
 /** The caller behind an Authorization header, if its key holds `scope`; 401 or 403 otherwise. */

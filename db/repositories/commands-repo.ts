@@ -1,61 +1,74 @@
-import type { CommandReply } from "../../core/domain/commands.ts";
+import type { CommandResult } from "../../core/domain/command-result.ts";
 import { openJson, sealJson } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
+import { decodeResult, encodeResult } from "./command-result-codec.ts";
 
 export const COMMAND_RESULT_CHANNEL = "payment_command_results";
 
-export async function findCommandReply(db: Queryable, commandId: string): Promise<CommandReply | null> {
-  const { rows } = await db.query<{ http_status: number; response: unknown }>({
-    name: "command_reply_by_id",
-    text: "SELECT http_status, response FROM processed_commands WHERE command_id = $1",
-    values: [commandId],
-  });
-  return rows[0] ? { httpStatus: rows[0].http_status, body: openJson(rows[0].response) } : null;
+interface ResultRow {
+  command_id: string;
+  result: string | null;
+  http_status: number | null;
+  response: unknown;
 }
 
-export async function findCommandReplies(
+const fromRow = (r: ResultRow) => decodeResult({ ...r, body: openJson(r.response) });
+
+export async function findCommandResult(db: Queryable, commandId: string): Promise<CommandResult | null> {
+  const { rows } = await db.query<ResultRow>({
+    name: "command_result_by_id",
+    text: "SELECT command_id, result, http_status, response FROM processed_commands WHERE command_id = $1",
+    values: [commandId],
+  });
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+export async function findCommandResults(
   db: Queryable,
   commandIds: string[],
-): Promise<Map<string, CommandReply>> {
-  const { rows } = await db.query<{ command_id: string; http_status: number; response: unknown }>({
-    name: "command_replies_by_ids",
-    text: "SELECT command_id, http_status, response FROM processed_commands WHERE command_id = ANY($1::uuid[])",
+): Promise<Map<string, CommandResult>> {
+  const { rows } = await db.query<ResultRow>({
+    name: "command_results_by_ids",
+    text: "SELECT command_id, result, http_status, response FROM processed_commands WHERE command_id = ANY($1::uuid[])",
     values: [commandIds],
   });
-  return new Map(rows.map((r) => [r.command_id, { httpStatus: r.http_status, body: openJson(r.response) }]));
+  return new Map(rows.map((r) => [r.command_id, fromRow(r)]));
 }
 
 /**
  * Records the command as applied, in the same transaction as its effects, and wakes the ingress
  * waiting for it (NOTIFY is delivered on commit, never for a rolled-back transaction).
  */
-export async function saveCommandReply(
+export async function saveCommandResult(
   db: Queryable,
   command: { commandId: string; paymentId: string; type: string },
-  reply: CommandReply,
+  result: CommandResult,
 ): Promise<void> {
+  const stored = encodeResult(result);
   await db.query({
-    name: "command_reply_insert",
-    text: `INSERT INTO processed_commands (command_id, payment_id, command_type, http_status, response)
+    name: "command_result_insert",
+    text: `INSERT INTO processed_commands (command_id, payment_id, command_type, result, response)
            VALUES ($1,$2,$3,$4,$5)`,
-    values: [command.commandId, command.paymentId, command.type, reply.httpStatus, sealJson(reply.body)],
+    values: [command.commandId, command.paymentId, command.type, stored.result, sealJson(stored.body)],
   });
   await db.query({
-    name: "command_reply_notify",
+    name: "command_result_notify",
     text: "SELECT pg_notify($1, $2)",
     values: [COMMAND_RESULT_CHANNEL, command.commandId],
   });
 }
 
-/** A command first answered "processing" (202) gets its final answer once the outcome is known. */
-export async function replaceProvisionalReply(
+/** A command first answered "pending" gets its final result once the outcome is known. */
+export async function replacePendingResult(
   db: Queryable,
   commandId: string,
-  reply: CommandReply,
+  result: CommandResult,
 ): Promise<void> {
+  const stored = encodeResult(result);
   await db.query({
-    name: "command_reply_replace",
-    text: "UPDATE processed_commands SET http_status = $2, response = $3 WHERE command_id = $1 AND http_status = 202",
-    values: [commandId, reply.httpStatus, sealJson(reply.body)],
+    name: "command_result_replace",
+    text: `UPDATE processed_commands SET result = $2, response = $3, http_status = NULL
+           WHERE command_id = $1 AND (result IN ('payment.pending', 'refund.pending') OR http_status = 202)`,
+    values: [commandId, stored.result, sealJson(stored.body)],
   });
 }

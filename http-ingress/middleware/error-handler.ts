@@ -2,6 +2,7 @@ import { errors, PaymentError, RateLimitedError } from "../../core/domain/errors
 import { isTransient } from "../../core/infra/transient-errors.ts";
 import type { AppMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
+import { errorBody, httpStatusOf, kindOfClientStatus } from "../presentation/error-response.ts";
 
 /**
  * The one place errors become responses: `{error:{type,code,message,field?}}`. Anything that is not
@@ -13,12 +14,13 @@ export function errorHandler(): AppMiddleware {
       await next();
     } catch (err) {
       const error = toPaymentError(err);
-      if (error.status >= 500) {
+      const status = httpStatusOf(error);
+      if (status >= 500) {
         ctx.state.log.error({ err: describe(err) }, "request failed");
       }
-      ctx.status = error.status;
-      ctx.body = error.toBody();
-      if (error.status === 503 || error.code === "idempotency_key_in_use") ctx.set("Retry-After", "1");
+      ctx.status = status;
+      ctx.body = errorBody(error);
+      if (status === 503 || error.code === "idempotency_key_in_use") ctx.set("Retry-After", "1");
       if (error instanceof RateLimitedError) ctx.set("Retry-After", String(error.retryAfterSeconds));
     }
   };
@@ -29,7 +31,12 @@ function toPaymentError(err: unknown): PaymentError {
   // Koa / router HTTP errors that are safe to show (expose) keep their status, in our shape.
   const status = (err as { status?: unknown })?.status;
   if (typeof status === "number" && status >= 400 && status < 500 && (err as { expose?: boolean }).expose) {
-    return new PaymentError(status, "invalid_request_error", "invalid_request", (err as Error).message);
+    return new PaymentError(
+      kindOfClientStatus(status),
+      "invalid_request_error",
+      "invalid_request",
+      (err as Error).message,
+    );
   }
   // PostgreSQL restarting or unreachable, a serialization conflict: nothing was done, retry shortly.
   if (isTransient(err)) return errors.unavailable("A dependency is unavailable; retry shortly");

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { CommandReply } from "../../core/domain/commands.ts";
+import { type CommandResult, isRefusedUnavailable } from "../../core/domain/command-result.ts";
 import { errors, PaymentError } from "../../core/domain/errors.ts";
-import { findCommandReply } from "../../db/repositories/commands-repo.ts";
+import { findCommandResult } from "../../db/repositories/commands-repo.ts";
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -13,6 +13,8 @@ import {
 import type { IngressContext, IngressDeps, IngressMiddleware } from "../context.ts";
 import { httpErrors } from "../http-errors.ts";
 import { locationFor } from "../location.ts";
+import { presentResult } from "../presentation/command-response.ts";
+import { errorBody, httpStatusOf } from "../presentation/error-response.ts";
 import { principalOf } from "./authenticate.ts";
 import { idempotentReplays, routeOf } from "./request-context.ts";
 
@@ -60,7 +62,7 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
               deps,
               key,
               record.commandId,
-              await findCommandReply(deps.pool, record.commandId),
+              await findCommandResult(deps.pool, record.commandId),
               leaseMs,
             )
           : null;
@@ -81,12 +83,13 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
       );
       // Applied already: its outcome is the answer (re-running the route could refuse a changed state),
       // unless the processor refused it with 503: then nothing happened and the retry runs anew.
-      const reply = await findCommandReply(deps.pool, ids.commandId);
+      const reply = await findCommandResult(deps.pool, ids.commandId);
       const reassigned = await newCommandAfterRefusal(deps, key, ids.commandId, reply, leaseMs);
       if (reassigned) ids.commandId = reassigned;
       else if (reply) {
-        await settleKey(deps, key, ids.commandId, { status: reply.httpStatus, body: reply.body });
-        return answerStored(ctx, reply.httpStatus, reply.body, ids.paymentId);
+        const answer = presentResult(reply);
+        await settleKey(deps, key, ids.commandId, answer);
+        return answerStored(ctx, answer.status, answer.body, ids.paymentId);
       }
     }
     try {
@@ -94,7 +97,7 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
     } catch (err) {
       const response =
         err instanceof PaymentError
-          ? { status: err.status, body: err.toBody() }
+          ? { status: httpStatusOf(err), body: errorBody(err) }
           : { status: 500, body: null };
       await settleKey(deps, key, ids.commandId, response).catch(() => undefined);
       throw err;
@@ -152,9 +155,9 @@ async function replay(
   if (status === 202) {
     // The outcome was not known when we answered; it may be by now. A 5xx outcome is shown but not
     // stored: the key stays on 202 and keeps looking, it is never handed to a new command.
-    const reply = await findCommandReply(deps.pool, record.commandId);
+    const reply = await findCommandResult(deps.pool, record.commandId);
     if (reply) {
-      ({ httpStatus: status, body } = reply);
+      ({ status, body } = presentResult(reply));
       if (status < 500) await completeIdempotencyKey(deps.pool, key, record.commandId, { status, body });
     }
   }
@@ -175,10 +178,10 @@ async function newCommandAfterRefusal(
   deps: IngressDeps,
   key: KeyRef,
   commandId: string,
-  reply: CommandReply | null,
+  reply: CommandResult | null,
   leaseMs: number,
 ): Promise<string | null> {
-  if (reply?.httpStatus !== 503) return null;
+  if (!reply || !isRefusedUnavailable(reply)) return null;
   const fresh = randomUUID();
   return (await reassignKeyAfterRefusal(deps.pool, key, commandId, fresh, leaseMs)) ? fresh : null;
 }

@@ -1,10 +1,11 @@
 import type { CreatePaymentBody, PaymentCommand } from "../../core/domain/commands.ts";
 import type { Currency } from "../../core/domain/currency.ts";
 import { formatAmount } from "../../core/domain/money.ts";
-import { type Payment, type PaymentResponse, toPaymentResponse } from "../../core/domain/payment.ts";
+import type { Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PspName } from "../../core/domain/payment-status.ts";
 import type { Pool } from "../../db/pool.ts";
 import { findPayment } from "../../db/repositories/payments-repo.ts";
+import { type PaymentResponse, toPaymentResponse } from "../presentation/resource-dto.ts";
 
 /**
  * The 202 body of a create whose reply did not come in time. If the processor has recorded the

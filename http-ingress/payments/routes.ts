@@ -2,7 +2,6 @@ import Router from "@koa/router";
 import type { Currency } from "../../core/domain/currency.ts";
 import { errors } from "../../core/domain/errors.ts";
 import { formatAmount } from "../../core/domain/money.ts";
-import { toPaymentResponse } from "../../core/domain/payment.ts";
 import { findMerchantPayment, listPaymentsByOrder } from "../../db/repositories/payments-repo.ts";
 import { vaultedPaymentMethod } from "../../db/repositories/vault-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware, IngressState } from "../context.ts";
@@ -12,6 +11,7 @@ import { idempotency } from "../middleware/idempotency.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { currencyOf, loadPayment, paymentOf, UUID } from "../middleware/load-payment.ts";
 import { validate } from "../middleware/validate.ts";
+import { toPaymentResponse } from "../presentation/resource-dto.ts";
 import { amountMinor } from "../validation.ts";
 import { createdSoFar, paymentNow } from "./responses.ts";
 import {

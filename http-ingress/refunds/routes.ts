@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import Router from "@koa/router";
 import type { PaymentCommand, RefundPaymentBody } from "../../core/domain/commands.ts";
 import { formatAmount } from "../../core/domain/money.ts";
-import { type Payment, type RefundResponse, toRefundResponse } from "../../core/domain/payment.ts";
+import type { Payment } from "../../core/domain/payment.ts";
 import { findRefund } from "../../db/repositories/refunds-repo.ts";
 import type { IngressDeps, IngressState } from "../context.ts";
 import { dispatch } from "../dispatch.ts";
@@ -11,6 +11,7 @@ import { idempotency } from "../middleware/idempotency.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { currencyOf, loadPayment, paymentOf } from "../middleware/load-payment.ts";
 import { validate } from "../middleware/validate.ts";
+import { type RefundResponse, toRefundResponse } from "../presentation/resource-dto.ts";
 import { amountMinor } from "../validation.ts";
 import { type RefundPaymentInput, refundPaymentSchema } from "./schema.ts";
 

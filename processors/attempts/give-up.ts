@@ -1,7 +1,7 @@
 import { step } from "../../core/domain/attempt-outcome.ts";
 import { transaction } from "../../db/pool.ts";
 import { type Attempt, finishAttempt, lockAttempt } from "../../db/repositories/attempts-repo.ts";
-import { replaceProvisionalReply } from "../../db/repositories/commands-repo.ts";
+import { replacePendingResult } from "../../db/repositories/commands-repo.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import type { ProcessorContext } from "../context.ts";
@@ -29,6 +29,6 @@ export async function giveUpParked(ctx: ProcessorContext, attempt: Attempt): Pro
       pspMessage: `${reason}: gave up after the park deadline; never reached the PSP`,
     });
     await insertOutboxEvents(client, [ctx.events.failed(saved, null)]);
-    await replaceProvisionalReply(client, attempt.commandId, replyForPayment(saved));
+    await replacePendingResult(client, attempt.commandId, replyForPayment(saved));
   });
 }

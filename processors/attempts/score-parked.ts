@@ -6,7 +6,7 @@ import {
   keepAttemptOpen,
   lockAttempt,
 } from "../../db/repositories/attempts-repo.ts";
-import { replaceProvisionalReply } from "../../db/repositories/commands-repo.ts";
+import { replacePendingResult } from "../../db/repositories/commands-repo.ts";
 import { lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import type { ProcessorContext } from "../context.ts";
 import { failBlocked, screen, withVerdict } from "../handlers/fraud-screen.ts";
@@ -44,7 +44,7 @@ export async function scoreParked(
         requests: 0,
         pspMessage: "blocked by fraud scoring before it was sent",
       });
-      await replaceProvisionalReply(client, attempt.commandId, replyForPayment(failed));
+      await replacePendingResult(client, attempt.commandId, replyForPayment(failed));
       return null;
     }
     return updatePayment(client, withVerdict(locked, verdict));

@@ -5,7 +5,7 @@ import {
   decideOutcome,
   type OperationResult,
 } from "../../core/domain/attempt-outcome.ts";
-import type { CommandReply } from "../../core/domain/commands.ts";
+import { type CommandResult, commandResult } from "../../core/domain/command-result.ts";
 import { errors } from "../../core/domain/errors.ts";
 import type { Payment, Refund } from "../../core/domain/payment.ts";
 import {
@@ -25,7 +25,7 @@ import { insertOutboxEvents, type OutboxEvent } from "../../db/repositories/outb
 import { lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { findRefund, settleRefund } from "../../db/repositories/refunds-repo.ts";
 import { openReview, resolveReviewsOfAttempt } from "../../db/repositories/reviews-repo.ts";
-import { type ProcessorContext, reply } from "../context.ts";
+import type { ProcessorContext } from "../context.ts";
 import { declineMessage, replyForPayment } from "../handlers/payment-reply.ts";
 import { nextCheckMs } from "./lifecycle.ts";
 
@@ -43,7 +43,7 @@ export interface SettleInput {
 }
 
 export interface Settled {
-  reply: CommandReply;
+  reply: CommandResult;
   payment: Payment;
   /** The attempt is still open (unknown, parked or accepted) after this outcome. */
   open: boolean;
@@ -215,19 +215,19 @@ function observe(ctx: ProcessorContext, attempt: Attempt, p: Payment, outcome: S
 }
 
 /** The typed result, presented as the HTTP answer the caller receives. */
-export function present(result: OperationResult, p: Payment, refund: Refund | null): CommandReply {
+export function present(result: OperationResult, p: Payment, refund: Refund | null): CommandResult {
   switch (result.kind) {
     case "payment":
-      return result.final ? replyForPayment(p) : reply.payment(202, p);
+      return result.final ? replyForPayment(p) : commandResult.payment("pending", p);
     case "refund":
       if (!refund) throw new Error(`refund result without a refund for ${p.paymentId}`);
-      return reply.refund(result.final ? 200 : 202, refund);
+      return commandResult.refund(result.final ? "settled" : "pending", refund);
     case "declined":
-      return reply.error(errors.declined(result.code, declineMessage(result.code)));
+      return commandResult.rejected(errors.declined(result.code, declineMessage(result.code)));
     case "refused":
-      return reply.error(errors.invalidState(result.message));
+      return commandResult.rejected(errors.invalidState(result.message));
     case "unavailable":
-      return reply.error(
+      return commandResult.rejected(
         errors.pspUnavailable(
           result.code,
           result.code === "psp_unavailable"
@@ -238,8 +238,8 @@ export function present(result: OperationResult, p: Payment, refund: Refund | nu
   }
 }
 
-function currentReply(attempt: Attempt, p: Payment, refund: Refund | null): CommandReply {
-  if (attempt.operation === "refund" && refund) return reply.refund(200, refund);
+function currentReply(attempt: Attempt, p: Payment, refund: Refund | null): CommandResult {
+  if (attempt.operation === "refund" && refund) return commandResult.refund("settled", refund);
   return replyForPayment(p);
 }
 

@@ -1,11 +1,12 @@
 import { step } from "../../core/domain/attempt-outcome.ts";
+import { commandResult } from "../../core/domain/command-result.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
 import { transition } from "../../core/domain/state-machine.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
-import { type ProcessorContext, reply } from "../context.ts";
+import type { ProcessorContext } from "../context.ts";
 import { ownedPayment } from "./owned-payment.ts";
 import { callAndSettle, startPspOperation } from "./start-psp-operation.ts";
 
@@ -49,11 +50,11 @@ async function completeLocalCancel(ctx: ProcessorContext, cmd: CancelCommand & T
   if (current && !PRE_CONFIRMATION.has(current.status)) return false;
   await completeCommand(ctx, cmd, async (client) => {
     const p = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
-    if (!p) return reply.error(errors.notFound("payment"));
-    if (!PRE_CONFIRMATION.has(p.status)) return reply.error(errors.operationInProgress());
+    if (!p) return commandResult.rejected(errors.notFound("payment"));
+    if (!PRE_CONFIRMATION.has(p.status)) return commandResult.rejected(errors.operationInProgress());
     const saved = await updatePayment(client, step(p, ["cancel"]));
     await insertOutboxEvents(client, [ctx.events.canceled(saved, cmd.body.reason, cmd.traceparent)]);
-    return reply.payment(200, saved);
+    return commandResult.payment("settled", saved);
   });
   return true;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { step } from "../../core/domain/attempt-outcome.ts";
+import { commandResult } from "../../core/domain/command-result.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
 import type { FraudVerdict } from "../../core/domain/fraud-policy.ts";
@@ -12,10 +13,10 @@ import {
   insertAttempt,
   keepAttemptOpen,
 } from "../../db/repositories/attempts-repo.ts";
-import { saveCommandReply } from "../../db/repositories/commands-repo.ts";
+import { saveCommandResult } from "../../db/repositories/commands-repo.ts";
 import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
-import { type ProcessorContext, reply } from "../context.ts";
+import type { ProcessorContext } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
 import { failBlocked, screen, withVerdict } from "./fraud-screen.ts";
 import { ownedPayment } from "./owned-payment.ts";
@@ -45,14 +46,16 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   const current = ownedPayment(await findPayment(ctx.pool, cmd.paymentId), cmd);
   const refusal = current ? confirmRefusal(current, cmd) : errors.notFound("payment");
   if (refusal || !current) {
-    await completeCommand(ctx, cmd, async () => reply.error(refusal ?? errors.notFound("payment")));
+    await completeCommand(ctx, cmd, async () =>
+      commandResult.rejected(refusal ?? errors.notFound("payment")),
+    );
     return;
   }
   const token = cmd.body.payment_method?.token ?? current.paymentMethodToken ?? "";
   const verdict = await screen(ctx, current, token);
   if (verdict.action === "refuse" && !hasNoCaller(current)) {
     await completeCommand(ctx, cmd, async () =>
-      reply.error(
+      commandResult.rejected(
         errors.unavailable("Fraud scoring is unavailable; the payment was not confirmed, retry later"),
       ),
     );
@@ -89,7 +92,7 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
         nextCheckMs: ctx.lifecycle.parkRetryMs,
         giveUpAfterMs: ctx.lifecycle.parkDeadlineMs,
       });
-      await saveCommandReply(client, cmd, reply.payment(202, saved));
+      await saveCommandResult(client, cmd, commandResult.payment("pending", saved));
       return "parked" as const;
     }
     return { payment: saved, attemptId, amount: saved.amount, refundId: null, firstRequest: true };
@@ -99,7 +102,7 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   return authorize(ctx, cmd, started);
 }
 
-/** Blocked by fraud scoring: the failure, its event and the 402 reply commit together. */
+/** Blocked by fraud scoring: the failure, its event and the decline result commit together. */
 async function block(
   ctx: ProcessorContext,
   cmd: ConfirmCommand & Traced,
@@ -108,13 +111,15 @@ async function block(
   await completeCommand(ctx, cmd, async (client) => {
     const locked = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     const refusal = locked ? confirmRefusal(locked, cmd) : errors.notFound("payment");
-    if (refusal || !locked) return reply.error(refusal ?? errors.notFound("payment"));
+    if (refusal || !locked) return commandResult.rejected(refusal ?? errors.notFound("payment"));
     const withMethod = {
       ...locked,
       ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}),
     };
     await failBlocked(ctx, client, withMethod, verdict, cmd.traceparent);
-    return reply.error(errors.declined("fraud_blocked", "The payment was blocked by fraud screening"));
+    return commandResult.rejected(
+      errors.declined("fraud_blocked", "The payment was blocked by fraud screening"),
+    );
   });
 }
 

@@ -1,10 +1,11 @@
+import { commandResult } from "../../core/domain/command-result.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import type { Currency } from "../../core/domain/currency.ts";
 import type { Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PspName } from "../../core/domain/payment-status.ts";
 import { findPayment, insertPayment } from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
-import { type ProcessorContext, reply } from "../context.ts";
+import type { ProcessorContext } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
 
 /** Owns payments whose create command predates merchants (db/migrations/012). */
@@ -49,6 +50,6 @@ export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): 
       throw new Error(`payment ${cmd.paymentId} already exists under another command`);
     }
     await insertPayment(client, payment);
-    return reply.payment(201, payment);
+    return commandResult.payment("created", payment);
   });
 }

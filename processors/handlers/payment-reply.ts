@@ -1,15 +1,16 @@
-import type { CommandReply } from "../../core/domain/commands.ts";
+import { type CommandResult, commandResult } from "../../core/domain/command-result.ts";
 import { errors } from "../../core/domain/errors.ts";
 import type { Payment } from "../../core/domain/payment.ts";
-import { reply } from "../context.ts";
 
-/** The reply a caller gets for a payment's current state: 402 when it failed, 202 while still processing. */
-export function replyForPayment(p: Payment, okStatus = 200): CommandReply {
+/** The result for a payment's current state: a decline when it failed, pending while still processing. */
+export function replyForPayment(p: Payment): CommandResult {
   if (p.status === "failed") {
-    return reply.error(errors.declined(p.failureReason ?? "card_declined", declineMessage(p.failureReason)));
+    return commandResult.rejected(
+      errors.declined(p.failureReason ?? "card_declined", declineMessage(p.failureReason)),
+    );
   }
-  if (p.status === "processing") return reply.payment(202, p);
-  return reply.payment(okStatus, p);
+  if (p.status === "processing") return commandResult.payment("pending", p);
+  return commandResult.payment("settled", p);
 }
 
 const MESSAGES: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AnyOutcome } from "../../core/domain/attempt-outcome.ts";
+import { commandResult } from "../../core/domain/command-result.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors, type PaymentError } from "../../core/domain/errors.ts";
 import type { Payment } from "../../core/domain/payment.ts";
@@ -12,11 +13,11 @@ import {
   findOpenAttempts,
   insertAttempt,
 } from "../../db/repositories/attempts-repo.ts";
-import { saveCommandReply } from "../../db/repositories/commands-repo.ts";
+import { saveCommandResult } from "../../db/repositories/commands-repo.ts";
 import { findPayment, lockPayment } from "../../db/repositories/payments-repo.ts";
 import { settleAttempt } from "../attempts/settle-attempt.ts";
 import { completeCommand } from "../command-transaction.ts";
-import { type ProcessorContext, reply } from "../context.ts";
+import type { ProcessorContext } from "../context.ts";
 import { ownedPayment } from "./owned-payment.ts";
 import { callPsp } from "./psp-call.ts";
 
@@ -63,7 +64,7 @@ export async function startPspOperation(
           ? errors.operationInProgress()
           : null));
     if (refusal || !payment) {
-      await saveCommandReply(client, cmd, reply.error(refusal ?? errors.notFound("payment")));
+      await saveCommandResult(client, cmd, commandResult.rejected(refusal ?? errors.notFound("payment")));
       return null;
     }
     const { refundId } = (await options.open?.(client, payment)) ?? {};

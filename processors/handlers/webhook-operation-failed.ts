@@ -1,7 +1,7 @@
 import type { PspFact } from "../../core/domain/psp-facts.ts";
 import { reviewsOpened } from "../../core/infra/metrics.ts";
 import { findOpenAttempts } from "../../db/repositories/attempts-repo.ts";
-import { replaceProvisionalReply } from "../../db/repositories/commands-repo.ts";
+import { replacePendingResult } from "../../db/repositories/commands-repo.ts";
 import type { PspEventOutcome } from "../../db/repositories/psp-events-repo.ts";
 import { openReview } from "../../db/repositories/reviews-repo.ts";
 import { settleAttempt } from "../attempts/settle-attempt.ts";
@@ -34,7 +34,7 @@ export async function applyOperationFailed(
       traceparent: input.traceparent,
       firstRequest: false,
     });
-    await replaceProvisionalReply(client, attempt.commandId, settled.reply);
+    await replacePendingResult(client, attempt.commandId, settled.reply);
   }
   const reason = `${fact.kind}`;
   await openReview(client, {

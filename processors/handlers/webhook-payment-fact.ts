@@ -1,3 +1,4 @@
+import { commandResult } from "../../core/domain/command-result.ts";
 import type { CaptureMethod } from "../../core/domain/payment-status.ts";
 import { capturedBy, type PaymentFact, paymentEventsFor, statusAfter } from "../../core/domain/psp-facts.ts";
 import type { PaymentEvent } from "../../core/domain/state-machine.ts";
@@ -8,12 +9,11 @@ import {
   findOpenAttempts,
   finishAttempt,
 } from "../../db/repositories/attempts-repo.ts";
-import { replaceProvisionalReply } from "../../db/repositories/commands-repo.ts";
+import { replacePendingResult } from "../../db/repositories/commands-repo.ts";
 import { insertOutboxEvents, type OutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { updatePayment } from "../../db/repositories/payments-repo.ts";
 import type { PspEventOutcome } from "../../db/repositories/psp-events-repo.ts";
 import { settleAttempt } from "../attempts/settle-attempt.ts";
-import { reply } from "../context.ts";
 import { scheduleCompensation } from "./schedule-compensation.ts";
 import { type FactInput, webhookDiagnostics, webhookSettled } from "./webhook-fact-input.ts";
 
@@ -31,7 +31,7 @@ export async function applyPaymentFact(input: FactInput, fact: PaymentFact): Pro
 /**
  * A payment left `processing`: its authorize attempt's outcome was unknown. The fact settles it exactly
  * as the janitor's sync would (the attempt row lock lets only the first of the two write), and the
- * provisional 202 reply becomes the final one.
+ * pending result becomes the final one.
  */
 async function settleAuthorization(input: FactInput, fact: PaymentFact): Promise<PspEventOutcome> {
   const { ctx, client, payment, refs, event } = input;
@@ -49,7 +49,7 @@ async function settleAuthorization(input: FactInput, fact: PaymentFact): Promise
     traceparent: input.traceparent,
     firstRequest: false,
   });
-  await replaceProvisionalReply(client, attempt.commandId, settled.reply);
+  await replacePendingResult(client, attempt.commandId, settled.reply);
   return "applied";
 }
 
@@ -130,7 +130,7 @@ async function move(input: FactInput, fact: PaymentFact, steps: PaymentEvent[]):
   for (const attempt of await findOpenAttempts(client, payment.paymentId)) {
     if (!operations.has(attempt.operation)) continue;
     await finishAttempt(client, attempt.attemptId, webhookSettled(event, "succeeded"));
-    await replaceProvisionalReply(client, attempt.commandId, reply.payment(200, saved));
+    await replacePendingResult(client, attempt.commandId, commandResult.payment("settled", saved));
   }
   return "applied";
 }

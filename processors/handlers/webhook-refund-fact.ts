@@ -1,3 +1,4 @@
+import { commandResult } from "../../core/domain/command-result.ts";
 import type { Refund } from "../../core/domain/payment.ts";
 import type { PspFact } from "../../core/domain/psp-facts.ts";
 import {
@@ -5,12 +6,11 @@ import {
   findRefundIdByPspReference,
   finishAttempt,
 } from "../../db/repositories/attempts-repo.ts";
-import { replaceProvisionalReply } from "../../db/repositories/commands-repo.ts";
+import { replacePendingResult } from "../../db/repositories/commands-repo.ts";
 import { insertOutboxEvents } from "../../db/repositories/outbox-repo.ts";
 import { updatePayment } from "../../db/repositories/payments-repo.ts";
 import type { PspEventOutcome } from "../../db/repositories/psp-events-repo.ts";
 import { findRefund } from "../../db/repositories/refunds-repo.ts";
-import { reply } from "../context.ts";
 import { releaseRefund, settleRefundSucceeded } from "./refund-payment.ts";
 import { type FactInput, webhookSettled } from "./webhook-fact-input.ts";
 
@@ -46,7 +46,7 @@ export async function applyRefundFact(input: FactInput, fact: RefundFact): Promi
       ...webhookSettled(input.event, status),
       pspReference: fact.pspRefundReference,
     });
-    await replaceProvisionalReply(client, attempt.commandId, reply.refund(200, settled));
+    await replacePendingResult(client, attempt.commandId, commandResult.refund("settled", settled));
   }
   return "applied";
 }

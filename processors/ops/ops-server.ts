@@ -10,6 +10,8 @@ import { authorize } from "../../core/security/authorize.ts";
 import { appendAudit } from "../../db/repositories/audit-repo.ts";
 import { findRun, listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
 import { listReviews } from "../../db/repositories/reviews-repo.ts";
+import { errorBody, httpStatusOf } from "../../http-ingress/presentation/error-response.ts";
+import { toPaymentResponse } from "../../http-ingress/presentation/resource-dto.ts";
 import type { ProcessorContext } from "../context.ts";
 import { REVIEW_ACTIONS, type ReviewAction, resolveReviewAction } from "./resolve-review.ts";
 
@@ -32,8 +34,8 @@ export function startOpsServer(
       const known = err instanceof PaymentError ? err : null;
       if (!known) o.logger.error({ err }, "ops request failed");
       const e = known ?? errors.internal();
-      kctx.status = e.status;
-      kctx.body = e.toBody();
+      kctx.status = httpStatusOf(e);
+      kctx.body = errorBody(e);
     }
   });
   router.get("/healthz", (kctx) => {
@@ -83,7 +85,7 @@ export function startOpsServer(
       await audit(200, resolved.review.paymentId, null);
     } catch (err) {
       const known = err instanceof PaymentError ? err : null;
-      await audit(known?.status ?? 500, null, known?.code ?? "internal_error");
+      await audit(known ? httpStatusOf(known) : 500, null, known?.code ?? "internal_error");
       throw err;
     }
   });
@@ -111,7 +113,7 @@ export function startOpsServer(
       actor: name ? `${name} (${principal.keyId})` : principal.keyId,
     });
     if (!result.ok) throw result.error;
-    return { review: result.review, payment: result.payment };
+    return { review: result.review, payment: result.payment ? toPaymentResponse(result.payment) : null };
   };
   app.use(router.routes()).use(router.allowedMethods());
   const server = createServer(app.callback());

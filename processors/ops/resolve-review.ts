@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { AnyOutcome } from "../../core/domain/attempt-outcome.ts";
+import type { CommandResult } from "../../core/domain/command-result.ts";
 import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors, type PaymentError } from "../../core/domain/errors.ts";
-import { type Payment, toPaymentResponse } from "../../core/domain/payment.ts";
+import type { Payment } from "../../core/domain/payment.ts";
 import { transaction } from "../../db/pool.ts";
 import { type Attempt, lockAttempt } from "../../db/repositories/attempts-repo.ts";
-import { findCommandReply, replaceProvisionalReply } from "../../db/repositories/commands-repo.ts";
+import { findCommandResult, replacePendingResult } from "../../db/repositories/commands-repo.ts";
 import { findPayment, lockPayment } from "../../db/repositories/payments-repo.ts";
 import {
   insertAudit,
@@ -30,7 +31,7 @@ export interface ResolveRequest {
 }
 
 export type ResolveResult =
-  | { ok: true; review: Review; payment: unknown }
+  | { ok: true; review: Review; payment: Payment | null }
   | { ok: false; error: PaymentError };
 
 /**
@@ -48,9 +49,12 @@ export async function resolveReviewAction(
     return { ok: false, error: stateError("review_resolved", "The review is already resolved") };
 
   if (req.action === "void" || req.action === "refund") {
-    const reply = await runCommand(ctx, review, req.action);
-    if (reply.httpStatus >= 400) return audited(ctx, req, review, reply.body, "refused");
-    return closeReview(ctx, req, review, reply.body);
+    const result = await runCommand(ctx, review, req.action);
+    if (result.kind === "rejected") {
+      return audited(ctx, req, review, summary(result), "refused", result.error);
+    }
+    if (result.kind === "legacy") throw new Error("a command run now cannot have a legacy result");
+    return closeReview(ctx, req, review, summary(result));
   }
   const settled = await transaction(ctx.pool, async (client) => {
     // Payment first, then attempt: the order every settle path locks in.
@@ -66,15 +70,15 @@ export async function resolveReviewAction(
       traceparent: null,
       firstRequest: false,
     });
-    await replaceProvisionalReply(client, attempt.commandId, result.reply);
-    return result.reply.body;
+    await replacePendingResult(client, attempt.commandId, result.reply);
+    return summary(result.reply);
   });
   if (settled === null) {
     const error = stateError(
       "no_open_attempt",
       "The review has no open attempt to mark; void or refund instead",
     );
-    return audited(ctx, req, review, error.toBody(), "refused", error);
+    return audited(ctx, req, review, { code: error.code, message: error.message }, "refused", error);
   }
   return closeReview(ctx, req, review, settled);
 }
@@ -140,7 +144,7 @@ async function runCommand(ctx: ProcessorContext, review: Review, action: "void" 
       ? cancelPayment(ctx, cmd)
       : refundPayment(ctx, cmd as Extract<typeof cmd, { type: "refund" }>),
   );
-  const reply = await findCommandReply(ctx.pool, cmd.commandId);
+  const reply = await findCommandResult(ctx.pool, cmd.commandId);
   if (!reply) throw new Error(`ops ${action} command ${cmd.commandId} left no reply`);
   return reply;
 }
@@ -162,7 +166,7 @@ async function closeReview(
     return done;
   });
   const payment = await findPayment(ctx.pool, review.paymentId);
-  return { ok: true, review: resolved, payment: payment ? toPaymentResponse(payment) : null };
+  return { ok: true, review: resolved, payment };
 }
 
 async function audited(
@@ -175,6 +179,24 @@ async function audited(
 ): Promise<ResolveResult> {
   await insertAudit(ctx.pool, auditRow(req, review, outcome, detail));
   return { ok: false, error: error ?? stateError("action_refused", JSON.stringify(detail).slice(0, 300)) };
+}
+
+/** What the audit row keeps of a command's result: what happened, never the payment's details. */
+function summary(result: CommandResult): Record<string, unknown> {
+  switch (result.kind) {
+    case "payment":
+      return { result: `payment.${result.disposition}`, status: result.payment.status };
+    case "refund":
+      return {
+        result: `refund.${result.disposition}`,
+        status: result.refund.status,
+        refund_id: result.refund.refundId,
+      };
+    case "rejected":
+      return { result: "rejected", code: result.error.code, message: result.error.message };
+    case "legacy":
+      return { result: "legacy", http_status: result.httpStatus };
+  }
 }
 
 const auditRow = (req: ResolveRequest, review: Review, outcome: string, detail: unknown) => ({

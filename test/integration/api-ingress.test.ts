@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CommandReply, PaymentCommand } from "../../core/domain/commands.ts";
+import { type CommandResult, commandResult } from "../../core/domain/command-result.ts";
+import type { PaymentCommand } from "../../core/domain/commands.ts";
 import type { Currency } from "../../core/domain/currency.ts";
 import { errors } from "../../core/domain/errors.ts";
 import type { Payment } from "../../core/domain/payment.ts";
@@ -8,7 +9,7 @@ import type { PaymentStatus } from "../../core/domain/payment-status.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { decodeCommand } from "../../core/infra/command-codec.ts";
 import { type Consumer, createConsumer, headerString, type IHeaders } from "../../core/infra/kafka.ts";
-import { saveCommandReply } from "../../db/repositories/commands-repo.ts";
+import { saveCommandResult } from "../../db/repositories/commands-repo.ts";
 import { insertPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { requestHash } from "../../http-ingress/middleware/idempotency.ts";
 import { openCommand } from "../../processors/open-command.ts";
@@ -112,35 +113,53 @@ async function call(
   return res;
 }
 
-const reply = (tapped: TappedCommand, r: CommandReply) =>
-  saveCommandReply(
+const reply = (tapped: TappedCommand, r: CommandResult) =>
+  saveCommandResult(
     testDb(),
     { commandId: tapped.command.commandId, paymentId: tapped.command.paymentId, type: tapped.command.type },
     r,
   );
 
-/** What a processor would reply to a create. */
-function createdReply(c: PaymentCommand): CommandReply {
+/** What a processor would decide for a create. */
+function createdReply(c: PaymentCommand): CommandResult {
+  if (c.type !== "create") throw new Error("not a create");
+  return commandResult.payment(
+    "created",
+    newDomainPayment({
+      paymentId: c.paymentId,
+      orderId: String(c.body.order_id),
+      amount: BigInt(c.body.amount_minor),
+      currency: c.body.currency as Payment["currency"],
+      captureMethod: c.body.capture_method as Payment["captureMethod"],
+      psp: c.body.psp as Payment["psp"],
+      cardBrand: null,
+      cardLast4: null,
+      metadata: c.body.metadata,
+      createdAt: c.issuedAt,
+      updatedAt: c.issuedAt,
+    }),
+  );
+}
+
+/** The API's payment object for that create, written out by hand from docs/api.md. */
+function createdBody(c: PaymentCommand): Record<string, unknown> {
   if (c.type !== "create") throw new Error("not a create");
   const at = c.issuedAt.toISOString();
   return {
-    httpStatus: 201,
-    body: {
-      payment_id: c.paymentId,
-      order_id: c.body.order_id,
-      amount: c.body.amount,
-      currency: c.body.currency,
-      status: "requires_confirmation",
-      capture_method: c.body.capture_method,
-      psp: c.body.psp,
-      payment_method: { type: "card" },
-      amount_capturable: "0.00",
-      amount_captured: "0.00",
-      amount_refunded: "0.00",
-      metadata: c.body.metadata,
-      created_at: at,
-      updated_at: at,
-    },
+    payment_id: c.paymentId,
+    order_id: c.body.order_id,
+    amount: c.body.amount,
+    currency: c.body.currency,
+    status: "requires_confirmation",
+    capture_method: c.body.capture_method,
+    psp: c.body.psp,
+    payment_method: { type: "card" },
+    amount_capturable: "0.00",
+    amount_captured: "0.00",
+    amount_refunded: "0.00",
+    metadata: c.body.metadata,
+    created_at: at,
+    updated_at: at,
   };
 }
 
@@ -243,7 +262,7 @@ describe("commands and replies", () => {
     const res = await pending;
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe(`/payments/${tapped.command.paymentId}`);
-    expect(res.body).toEqual(createdReply(tapped.command).body);
+    expect(res.body).toEqual(createdBody(tapped.command));
   });
 
   it("still gets a reply whose NOTIFY was lost, through the poll", async () => {
@@ -253,9 +272,14 @@ describe("commands and replies", () => {
     });
     const tapped = await tap.next((c) => c.paymentId === payment.paymentId && c.type === "cancel");
     expect(tapped.command.body).toEqual({ reason: "abandoned" });
+    // Written as processors stored replies before results were typed: an HTTP status and a body.
     await testDb().query(
       "INSERT INTO processed_commands (command_id, payment_id, command_type, http_status, response) VALUES ($1,$2,'cancel',409,$3)",
-      [tapped.command.commandId, payment.paymentId, JSON.stringify(errors.invalidState("nope").toBody())],
+      [
+        tapped.command.commandId,
+        payment.paymentId,
+        JSON.stringify({ error: { type: "state_error", code: "invalid_state", message: "nope" } }),
+      ],
     );
     const res = await pending;
     expect(res.status).toBe(409);
@@ -473,17 +497,17 @@ describe("Idempotency-Key", () => {
     const accepted = await call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
     expect(accepted.status).toBe(202);
     const first = await tap.next(isCapture);
-    await reply(first, {
-      httpStatus: 503,
-      body: errors.pspUnavailable("psp_configuration_error", "refused our configuration").toBody(),
-    });
+    await reply(
+      first,
+      commandResult.rejected(errors.pspUnavailable("psp_configuration_error", "refused our configuration")),
+    );
 
     const retried = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
     await until(() => tap.all(isCapture).length === 2);
     const second = tap.all(isCapture)[1];
     if (!second) throw new Error("unreachable");
     expect(second.command.commandId).not.toBe(first.command.commandId);
-    await reply(second, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
+    await reply(second, commandResult.rejected(errors.captureExceedsAuthorized()));
     expect((await retried).status).toBe(409);
     expect(await keyRow(key)).toMatchObject({
       command_id: second.command.commandId,
@@ -541,10 +565,9 @@ describe("Idempotency-Key", () => {
     const path = `/payments/${payment.paymentId}/capture`;
     const key = `unavailable-${randomUUID()}`;
     const isCapture = (c: PaymentCommand) => c.paymentId === payment.paymentId && c.type === "capture";
-    const unavailable = {
-      httpStatus: 503,
-      body: errors.pspUnavailable("psp_unavailable", "The stripe payment processor is unavailable").toBody(),
-    };
+    const unavailable = commandResult.rejected(
+      errors.pspUnavailable("psp_unavailable", "The stripe payment processor is unavailable"),
+    );
     const first = call("POST", "/payments/{payment_id}/capture", path, {}, { idempotencyKey: key });
     const tapped = await tap.next(isCapture);
     await reply(tapped, unavailable);
@@ -571,7 +594,7 @@ describe("Idempotency-Key", () => {
     if (!fresh) throw new Error("unreachable");
     expect(fresh.command.commandId).not.toBe(tapped.command.commandId);
     expect(await keyRow(key)).toMatchObject({ command_id: fresh.command.commandId });
-    await reply(fresh, { httpStatus: 409, body: errors.captureExceedsAuthorized().toBody() });
+    await reply(fresh, commandResult.rejected(errors.captureExceedsAuthorized()));
     expect((await retried).status).toBe(409);
 
     // From then on the final answer is replayed and nothing more is published.

@@ -73,10 +73,10 @@ describe("Idempotency-Key after a 5xx", () => {
     const firstCommand = await keyCommand();
     expect(firstCommand, "the key is kept").toBeDefined();
     const { rows: firstReply } = await testDb().query(
-      "SELECT http_status FROM processed_commands WHERE command_id = $1",
+      "SELECT result FROM processed_commands WHERE command_id = $1",
       [firstCommand],
     );
-    expect(firstReply).toEqual([{ http_status: 503 }]);
+    expect(firstReply).toEqual([{ result: "rejected.unavailable" }]);
 
     // The fraud service comes back on the address the service was given.
     fraud = spawnService(
@@ -93,12 +93,12 @@ describe("Idempotency-Key after a 5xx", () => {
     const secondCommand = await keyCommand();
     expect(secondCommand).not.toBe(firstCommand);
     const { rows: stored } = await testDb().query(
-      "SELECT command_id, http_status FROM processed_commands WHERE payment_id = $1 AND command_type = 'confirm' ORDER BY processed_at",
+      "SELECT command_id, result FROM processed_commands WHERE payment_id = $1 AND command_type = 'confirm' ORDER BY processed_at",
       [paymentId],
     );
     expect(stored).toEqual([
-      { command_id: firstCommand, http_status: 503 },
-      { command_id: secondCommand, http_status: 200 },
+      { command_id: firstCommand, result: "rejected.unavailable" },
+      { command_id: secondCommand, result: "payment.settled" },
     ]);
     const { rows: attempts } = await testDb().query(
       "SELECT count(*)::int AS n FROM payment_attempts WHERE payment_id = $1",

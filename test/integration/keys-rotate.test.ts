@@ -3,10 +3,11 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commandResult } from "../../core/domain/command-result.ts";
 import { loadConfig } from "../../core/infra/config.ts";
 import { type Kek, Keyring } from "../../core/security/envelope.ts";
 import { installKeyring, keyringFromConfig } from "../../core/security/field-crypto.ts";
-import { findCommandReply, saveCommandReply } from "../../db/repositories/commands-repo.ts";
+import { findCommandResult, saveCommandResult } from "../../db/repositories/commands-repo.ts";
 import { findPayment, insertPayment } from "../../db/repositories/payments-repo.ts";
 import { replaceSealedValues, SEALED_COLUMNS } from "../../db/repositories/sealed-columns-repo.ts";
 import { findVaultedPaymentMethod, vaultPaymentMethod } from "../../db/repositories/vault-repo.ts";
@@ -62,21 +63,19 @@ beforeAll(async () => {
   db = await privateDatabase("keys_rotate");
   url = (db.pool.options as { connectionString: string }).connectionString;
   installKeyring(new Keyring([OLD]));
-  await insertPayment(
-    db.pool,
-    newDomainPayment({
-      paymentId: sealedPaymentId,
-      paymentMethodToken: `pm_card_visa_${tag}`,
-      customerId: `cus_sealed_${tag}`,
-      description: `sealed ${tag}`,
-      metadata: { note: `meta_${tag}` },
-    }),
-  );
+  const sealed = newDomainPayment({
+    paymentId: sealedPaymentId,
+    paymentMethodToken: `pm_card_visa_${tag}`,
+    customerId: `cus_sealed_${tag}`,
+    description: `sealed ${tag}`,
+    metadata: { note: `meta_${tag}` },
+  });
+  await insertPayment(db.pool, sealed);
   vaultRef = await vaultPaymentMethod(db.pool, TEST_MERCHANT_ID, `pm_card_vault_${tag}`);
-  await saveCommandReply(
+  await saveCommandResult(
     db.pool,
     { commandId, paymentId: sealedPaymentId, type: "create" },
-    { httpStatus: 201, body: { customer_id: `cus_sealed_${tag}` } },
+    commandResult.payment("created", sealed),
   );
   // Written before encryption at rest: plain text and plain JSON.
   const legacy = newDomainPayment({ paymentId: legacyPaymentId });
@@ -139,9 +138,14 @@ describe("npm run keys:rotate", () => {
       metadata: { note: `legacy_${tag}` },
     });
     expect(await findVaultedPaymentMethod(db.pool, vaultRef, TEST_MERCHANT_ID)).toBe(`pm_card_vault_${tag}`);
-    expect(await findCommandReply(db.pool, commandId)).toEqual({
-      httpStatus: 201,
-      body: { customer_id: `cus_sealed_${tag}` },
+    expect(await findCommandResult(db.pool, commandId)).toMatchObject({
+      kind: "payment",
+      disposition: "created",
+      payment: {
+        paymentId: sealedPaymentId,
+        customerId: `cus_sealed_${tag}`,
+        metadata: { note: `meta_${tag}` },
+      },
     });
   });
 

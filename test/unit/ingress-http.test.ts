@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CommandReply, PaymentCommand } from "../../core/domain/commands.ts";
+import { type CommandResult, commandResult } from "../../core/domain/command-result.ts";
+import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors } from "../../core/domain/errors.ts";
 import { loadConfig } from "../../core/infra/config.ts";
 import { type Principal, SCOPES } from "../../core/security/api-keys.ts";
@@ -9,7 +10,7 @@ import type { Pool } from "../../db/pool.ts";
 import { createIngressApp, createIngressOpsApp } from "../../http-ingress/app.ts";
 import type { CommandBus } from "../../http-ingress/command-bus.ts";
 import { api } from "../helpers/api.ts";
-import { newPaymentBody } from "../helpers/factories.ts";
+import { newDomainPayment, newPaymentBody } from "../helpers/factories.ts";
 import { OpenApiContract } from "../helpers/openapi-contract.ts";
 
 /**
@@ -19,7 +20,7 @@ import { OpenApiContract } from "../helpers/openapi-contract.ts";
  */
 class FakeBus implements CommandBus {
   sent: Array<{ command: PaymentCommand; traceparent: string }> = [];
-  answer: (command: PaymentCommand) => Promise<CommandReply | "timeout"> = async () => "timeout";
+  answer: (command: PaymentCommand) => Promise<CommandResult | "timeout"> = async () => "timeout";
   async send(command: PaymentCommand, options: { traceparent: string }) {
     this.sent.push({ command, traceparent: options.traceparent });
     return this.answer(command);
@@ -86,15 +87,16 @@ const post = (path: string, body?: unknown, opts: Parameters<typeof api.post>[2]
   api.post(path, body, { baseUrl, ...opts });
 
 describe("create", () => {
-  it("publishes a normalised create command and answers with the processor's reply as is", async () => {
-    bus.answer = async (c) => ({ httpStatus: 201, body: { payment_id: c.paymentId, echoed: true } });
+  it("publishes a normalised create command and answers with the processor's result", async () => {
+    bus.answer = async (c) =>
+      commandResult.payment("created", newDomainPayment({ paymentId: c.paymentId, orderId: "4711" }));
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const res = await post("/payments", newPaymentBody({ amount: "49.9", currency: "usd", psp: undefined }), {
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(res.status).toBe(201);
     const [{ command, traceparent }] = bus.sent as [(typeof bus.sent)[number]];
-    expect(res.body).toEqual({ payment_id: command.paymentId, echoed: true });
+    expect(res.body).toMatchObject({ payment_id: command.paymentId, order_id: 4711, amount: "10.00" });
     expect(res.headers.get("location")).toBe(`/payments/${command.paymentId}`);
     expect(command).toMatchObject({
       type: "create",
@@ -159,11 +161,9 @@ describe("create", () => {
     expect(bus.sent[0]?.traceparent).not.toContain("4242424242424242");
   });
 
-  it("passes a decline through with its status", async () => {
-    bus.answer = async () => ({
-      httpStatus: 402,
-      body: errors.declined("card_declined", "The card was declined").toBody(),
-    });
+  it("answers a decline with 402", async () => {
+    bus.answer = async () =>
+      commandResult.rejected(errors.declined("card_declined", "The card was declined"));
     const res = await post("/payments", newPaymentBody());
     expect(res.status).toBe(402);
     expect(res.body.error).toMatchObject({ type: "card_error", code: "card_declined" });

@@ -17,14 +17,14 @@ import { newPaymentBody } from "../helpers/factories.ts";
 const USD = "USD" as Currency;
 const JPY = "JPY" as Currency;
 
-/** The 422 a body earns, as {code, field}; null when it is valid. */
+/** The rejection (422 at the edge) a body earns, as {code, field}; null when it is valid. */
 function rejection(schema: Parameters<typeof parseBody>[0], body: unknown) {
   try {
     parseBody(schema, body);
     return null;
   } catch (err) {
     if (!(err instanceof PaymentError)) throw err;
-    expect(err.status).toBe(422);
+    expect(err.kind).toBe("invalid");
     return { code: err.code, field: err.field };
   }
 }
