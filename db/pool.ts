@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Config } from "../core/infra/config.ts";
+import { inChildSpan } from "../core/infra/tracing/spans.ts";
 
 // NUMERIC (1700) and BIGINT (20) stay strings: amounts are parsed to bigint by the domain, never to float.
 pg.types.setTypeParser(1700, (value) => value);
@@ -84,7 +85,11 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /** The one place a transaction commits: fn's work commits together, or not at all. */
-export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inChildSpan("db.transaction", () => runTransaction(pool, fn));
+}
+
+async function runTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");

@@ -6,6 +6,7 @@ import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { encodeCommand } from "../core/infra/command-codec.ts";
 import { type Admin, classifySendFailure, type Producer } from "../core/infra/kafka.ts";
 import type { Logger } from "../core/infra/logger.ts";
+import { activeTraceparent, inSpan, SpanKind } from "../core/infra/tracing/spans.ts";
 import type { Pool } from "../db/pool.ts";
 import { ReplyListener } from "./reply-listener.ts";
 
@@ -125,6 +126,18 @@ export class KafkaCommandBus implements CommandBus {
 
   /** Resolves on the broker's ack; rejects with librdkafka's delivery error, or when no report came in time. */
   private publish(command: PaymentCommand, options: SendOptions): Promise<unknown> {
+    const attributes = {
+      "messaging.system": "kafka",
+      "messaging.destination.name": this.opts.topic,
+      "payment.id": command.paymentId,
+      "payment.command": command.type,
+    };
+    return inSpan(`${this.opts.topic} publish`, { kind: SpanKind.PRODUCER, attributes }, () =>
+      this.produce(command, activeTraceparent() ?? options.traceparent),
+    );
+  }
+
+  private produce(command: PaymentCommand, traceparent: string): Promise<unknown> {
     const sent = this.opts.producer.send({
       topic: this.opts.topic,
       messages: [
@@ -132,7 +145,7 @@ export class KafkaCommandBus implements CommandBus {
           key: command.paymentId,
           value: encodeCommand(this.opts.codec, this.opts.topic, command),
           headers: {
-            traceparent: options.traceparent,
+            traceparent,
             command_type: command.type,
             command_id: command.commandId,
           },

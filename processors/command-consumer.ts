@@ -5,6 +5,7 @@ import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { decodeCommand, MalformedCommandError } from "../core/infra/command-codec.ts";
 import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
 import { commandsTotal } from "../core/infra/metrics.ts";
+import { activeTraceparent, inSpan, SpanKind } from "../core/infra/tracing/spans.ts";
 import { isTransient } from "../core/infra/transient-errors.ts";
 import { saveCommandResult } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
@@ -49,6 +50,37 @@ async function handleMessage(
     if (!(err instanceof MalformedCommandError)) throw err;
     return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "malformed", err.message);
   }
+  return inSpan(
+    `${topic} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: command.traceparent,
+      attributes: {
+        "messaging.system": "kafka",
+        "messaging.destination.name": topic,
+        "messaging.kafka.destination.partition": partition,
+        "payment.id": command.paymentId,
+        "payment.command": command.type,
+      },
+    },
+    () =>
+      applyTraced(
+        o,
+        { ...command, traceparent: activeTraceparent() ?? command.traceparent },
+        topic,
+        partition,
+        message,
+      ),
+  );
+}
+
+async function applyTraced(
+  o: CommandConsumerOptions,
+  command: TracedCommand,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+) {
   const log = o.ctx.logger.child({
     payment_id: command.paymentId,
     command_id: command.commandId,

@@ -1,6 +1,7 @@
 import type { Config } from "../core/infra/config.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import { outboxLag, outboxPublished } from "../core/infra/metrics.ts";
+import { SpanKind, startSpan } from "../core/infra/tracing/spans.ts";
 import type { EventPublisher } from "../core/ports/event-publisher.ts";
 import type { Pool } from "../db/pool.ts";
 import {
@@ -91,7 +92,7 @@ async function relayBatch(o: RelayOptions, lease: RelayLease): Promise<number> {
   if (!(await lease.confirm())) return 0;
   const term = lease.current;
   if (!term) return 0;
-  await o.publisher.publish(rows.map(toRecord));
+  await publishTraced(o, rows);
   const marked = await markPublished(
     o.pool,
     rows.map((r) => r.id),
@@ -103,6 +104,30 @@ async function relayBatch(o: RelayOptions, lease: RelayLease): Promise<number> {
   }
   for (const r of rows) outboxPublished.inc({ topic: r.topic });
   return rows.length;
+}
+
+/** Each row is published in a span that continues the trace its transaction wrote down. */
+async function publishTraced(o: RelayOptions, rows: OutboxRow[]): Promise<void> {
+  const records = rows.map((row) =>
+    startSpan(`${row.topic} publish`, {
+      kind: SpanKind.PRODUCER,
+      parent: row.traceparent,
+      attributes: {
+        "messaging.system": "kafka",
+        "messaging.destination.name": row.topic,
+        "payment.id": row.aggregateId,
+      },
+    }),
+  );
+  try {
+    await o.publisher.publish(
+      rows.map((row, i) => toRecord({ ...row, traceparent: records[i]?.traceparent ?? row.traceparent })),
+    );
+    for (const r of records) r.end();
+  } catch (err) {
+    for (const r of records) r.end(err as Error);
+    throw err;
+  }
 }
 
 /** The same record shape the Debezium Outbox Event Router produces: key aggregateid, headers id/eventType/traceparent. */

@@ -4,6 +4,7 @@ import type { Payment, Refund } from "../core/domain/payment.ts";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { EVENT_TOPICS, type EventKind } from "../core/infra/topics.ts";
 import { newTraceparent } from "../core/infra/trace-context.ts";
+import { activeTraceparent } from "../core/infra/tracing/spans.ts";
 import type { Compensation } from "../db/repositories/compensations-repo.ts";
 import type { OutboxEvent } from "../db/repositories/outbox-repo.ts";
 
@@ -104,7 +105,7 @@ export class OutcomeEvents {
       topic,
       encode: (sequence) => this.codec.encode(topic, { ...value, sequence }),
       // Always set: Debezium would publish a null column as a null header, which the relay cannot write.
-      traceparent: traceparent ?? newTraceparent(),
+      traceparent: activeTraceparent() ?? traceparent ?? newTraceparent(),
       occurredAt,
       publisher: this.publisher,
     };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
+import { tracedConnectors, tracedFraudScorer } from "../core/adapters/traced-ports.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
@@ -53,12 +54,14 @@ export async function startProcessors(config: Config) {
 
   const ctx: ProcessorContext = {
     pool,
-    connectors: connectorsFromConfig(config),
-    fraud: new HttpFraudScorer({
-      baseUrl: config.FRAUD_API_BASE,
-      apiKey: config.FRAUD_API_KEY,
-      timeoutMs: config.FRAUD_TIMEOUT_MS,
-    }),
+    connectors: tracedConnectors(connectorsFromConfig(config)),
+    fraud: tracedFraudScorer(
+      new HttpFraudScorer({
+        baseUrl: config.FRAUD_API_BASE,
+        apiKey: config.FRAUD_API_KEY,
+        timeoutMs: config.FRAUD_TIMEOUT_MS,
+      }),
+    ),
     fraudPolicy: {
       blockScore: config.FRAUD_BLOCK_SCORE,
       fallbackMaxMinor: BigInt(config.FRAUD_FALLBACK_MAX_MINOR),
@@ -132,7 +135,7 @@ export async function startProcessors(config: Config) {
   // stuck payments must never open the breaker that live traffic goes through.
   const janitor = config.JANITOR_ENABLED
     ? startJanitor({
-        ctx: { ...ctx, connectors: connectorsFromConfig(config) },
+        ctx: { ...ctx, connectors: tracedConnectors(connectorsFromConfig(config)) },
         logger: log,
         intervalMs: config.JANITOR_INTERVAL_MS,
         checkLeaseMs: config.JANITOR_CHECK_LEASE_MS,

@@ -2,6 +2,7 @@ import pRetry from "p-retry";
 import type { AvroCodec } from "../core/infra/avro-codec.ts";
 import { headerString, type KafkaMessage, type KafkaSettings, type Producer } from "../core/infra/kafka.ts";
 import { webhookEventsApplied } from "../core/infra/metrics.ts";
+import { activeTraceparent, inSpan, SpanKind } from "../core/infra/tracing/spans.ts";
 import { isTransient } from "../core/infra/transient-errors.ts";
 import {
   decodeWebhookDelivery,
@@ -76,6 +77,33 @@ async function handleMessage(
     if (!(err instanceof MalformedWebhookError)) throw err;
     return deadLetter(o.producer, o.dlqTopic, { topic, partition, message }, "malformed", err.message);
   }
+  const attributes = {
+    "messaging.system": "kafka",
+    "messaging.destination.name": topic,
+    "payment.psp": delivery.event.psp,
+    "payment.webhook.type": delivery.event.type,
+  };
+  await inSpan(
+    `${topic} process`,
+    { kind: SpanKind.CONSUMER, parent: delivery.traceparent, attributes },
+    () =>
+      applyOrDeadLetter(
+        o,
+        { ...delivery, traceparent: activeTraceparent() ?? delivery.traceparent },
+        topic,
+        partition,
+        message,
+      ),
+  );
+}
+
+async function applyOrDeadLetter(
+  o: WebhookConsumerOptions,
+  delivery: TracedDelivery,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+) {
   try {
     await apply(o, delivery);
   } catch (err) {

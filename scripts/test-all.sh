@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/stack/up.sh
+STACK_JAEGER=${STACK_JAEGER:-1} bash scripts/stack/up.sh
 source scripts/stack/env.sh
 npm test
 

@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { type DestinationStream, type LoggerOptions, pino } from "pino";
 import { sanitizeLogFields } from "./log-sanitizer.ts";
 
@@ -11,6 +12,7 @@ export { maskToken } from "./log-sanitizer.ts";
 export function createLogger(options: LoggerOptions = {}, stream?: DestinationStream) {
   const log = pino(
     {
+      mixin: traceIdOfActiveSpan,
       ...options,
       formatters: {
         level: (label) => ({ level: label }),
@@ -28,6 +30,12 @@ export function createLogger(options: LoggerOptions = {}, stream?: DestinationSt
     return child.call(this, sanitizeLogFields(bindings), childOptions);
   } as typeof log.child;
   return log;
+}
+
+/** Inside a traced span every line carries its trace id (the ingress binds its own when tracing is off). */
+function traceIdOfActiveSpan(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  return span?.isRecording() ? { trace_id: span.spanContext().traceId } : {};
 }
 
 export const logger = createLogger({

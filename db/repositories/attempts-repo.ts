@@ -1,6 +1,7 @@
 import type { AttemptOperation, AttemptStatus } from "../../core/domain/attempt-outcome.ts";
 import type { Currency } from "../../core/domain/currency.ts";
 import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
+import { activeTraceparent } from "../../core/infra/tracing/spans.ts";
 import type { Queryable } from "../pool.ts";
 
 export type { AttemptOperation, AttemptStatus };
@@ -73,8 +74,8 @@ export async function insertAttempt(
   await db.query({
     name: "attempt_insert",
     text: `INSERT INTO payment_attempts (attempt_id, payment_id, command_id, operation, psp, amount, currency, refund_id,
-             psp_reference, status, next_sync_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending', now() + make_interval(secs => $10 / 1000.0))`,
+             psp_reference, status, next_sync_at, traceparent)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending', now() + make_interval(secs => $10 / 1000.0), $11)`,
     values: [
       a.attemptId,
       a.paymentId,
@@ -86,6 +87,7 @@ export async function insertAttempt(
       a.refundId ?? null,
       a.pspReference ?? null,
       a.firstCheckMs,
+      activeTraceparent(),
     ],
   });
 }
@@ -263,4 +265,15 @@ export async function findRefundIdByPspReference(
     values: [paymentId, pspRefundReference],
   });
   return rows[0]?.refund_id ?? null;
+}
+
+/** The trace that opened the payment's latest attempt: what a webhook about the payment links to. */
+export async function latestAttemptTraceparent(db: Queryable, paymentId: string): Promise<string | null> {
+  const { rows } = await db.query<{ traceparent: string | null }>({
+    name: "attempt_latest_traceparent",
+    text: `SELECT traceparent FROM payment_attempts WHERE payment_id = $1 AND traceparent IS NOT NULL
+           ORDER BY started_at DESC LIMIT 1`,
+    values: [paymentId],
+  });
+  return rows[0]?.traceparent ?? null;
 }

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Counter, Histogram, register } from "prom-client";
 import { containsCardNumber } from "../../core/domain/pan-guard.ts";
+import { activeTraceparent, tracing } from "../../core/infra/tracing/spans.ts";
 import type { AppMiddleware, IngressDeps } from "../context.ts";
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -38,15 +39,20 @@ export function requestContext(deps: IngressDeps): AppMiddleware {
     const inbound = ctx.get("x-request-id");
     // Hex can spell a card number; such an id is replaced too (a rare false positive costs nothing).
     const requestId = REQUEST_ID.test(inbound) && !containsCardNumber(inbound) ? inbound : randomUUID();
-    const trace = TRACEPARENT.exec(ctx.get("traceparent"));
+    const trace = TRACEPARENT.exec(activeTraceparent() ?? ctx.get("traceparent"));
     const traceId =
       trace?.[1] && !/^0+$/.test(trace[1]) && !containsCardNumber(trace[1])
         ? trace[1]
         : randomBytes(16).toString("hex");
-    // Our own span id, child of the caller's span when there was one.
-    ctx.state.traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-${trace?.[2] ?? "01"}`;
+    // With tracing on, the HTTP server span (already a child of the caller's); otherwise our own span
+    // id, child of the caller's span when there was one.
+    ctx.state.traceparent =
+      activeTraceparent() ?? `00-${traceId}-${randomBytes(8).toString("hex")}-${trace?.[2] ?? "01"}`;
     ctx.state.requestId = requestId;
-    ctx.state.log = deps.logger.child({ request_id: requestId, trace_id: traceId });
+    // With tracing on, every line inside the request's span carries trace_id already (core/infra/logger.ts).
+    ctx.state.log = deps.logger.child(
+      tracing() ? { request_id: requestId } : { request_id: requestId, trace_id: traceId },
+    );
     ctx.set("Request-Id", requestId);
     try {
       await next();

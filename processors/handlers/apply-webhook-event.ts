@@ -1,8 +1,13 @@
 import type { PspName } from "../../core/domain/payment-status.ts";
 import { isPaymentFact, type PspEventRefs, type PspFact } from "../../core/domain/psp-facts.ts";
+import { linkActiveSpan, tracing } from "../../core/infra/tracing/spans.ts";
 import { toWebhookRecord, type WebhookDelivery } from "../../core/infra/webhook-codec.ts";
 import { type Queryable, transaction } from "../../db/pool.ts";
-import { findAttempt, findOpenAttempts } from "../../db/repositories/attempts-repo.ts";
+import {
+  findAttempt,
+  findOpenAttempts,
+  latestAttemptTraceparent,
+} from "../../db/repositories/attempts-repo.ts";
 import { findPaymentIdByPspReference, lockPayment } from "../../db/repositories/payments-repo.ts";
 import {
   claimPspEvent,
@@ -44,6 +49,8 @@ export async function applyWebhookEvent(
   const key = { psp: event.psp, eventId: event.eventId, type: event.type };
   const { refs, fact } = ctx.connectors[event.psp].interpretWebhook(event);
   const paymentId = await resolvePaymentId(ctx.pool, event.psp, refs);
+  if (paymentId && tracing())
+    linkActiveSpan(await latestAttemptTraceparent(ctx.pool, paymentId), { "payment.id": paymentId });
   const outcome = await transaction(ctx.pool, async (client) => {
     if ((await claimPspEvent(client, key)).processed) return "duplicate" as const;
     const payment = paymentId ? await lockPayment(client, paymentId) : null;

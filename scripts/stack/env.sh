@@ -43,3 +43,6 @@ printf 'export AWS_ACCESS_KEY_ID=%q AWS_SECRET_ACCESS_KEY=%q # DEV DEFAULT\n' \
   "${AWS_ACCESS_KEY_ID:-$S3_ACCESS_KEY}" "${AWS_SECRET_ACCESS_KEY:-$S3_SECRET_KEY}"
 # stripe-mock (STACK_STRIPE_MOCK=1): the Stripe connector's request-shape contract test runs against it.
 printf 'export STRIPE_MOCK_BASE=%q\n' "${STRIPE_MOCK_BASE:-http://127.0.0.1:$STRIPE_MOCK_PORT}"
+# Jaeger (STACK_JAEGER=1): where services send OTLP traces and where the trace test reads them back.
+printf 'export OTEL_EXPORTER_OTLP_ENDPOINT=%q JAEGER_QUERY_URL=%q\n' \
+  "${OTEL_EXPORTER_OTLP_ENDPOINT:-http://127.0.0.1:$JAEGER_OTLP_PORT}" "${JAEGER_QUERY_URL:-http://127.0.0.1:$JAEGER_UI_PORT}"

@@ -128,6 +128,7 @@ cmdline_marker() {
     s3) echo "s3proxy-$S3PROXY_VERSION" ;;
     sim-*) sim_entry "$1" ;;
     stripe-mock) echo "$STRIPE_MOCK_BIN" ;;
+    jaeger) echo "$JAEGER_BIN" ;;
   esac
 }
 
@@ -150,6 +151,7 @@ port_of() {
     sim-adyen) echo "$ADYEN_SIM_PORT" ;;
     sim-fraud) echo "$FRAUD_SIM_PORT" ;;
     stripe-mock) echo "$STRIPE_MOCK_PORT" ;;
+    jaeger) echo "$JAEGER_UI_PORT" ;;
   esac
 }
 
@@ -166,6 +168,7 @@ healthy() {
     s3) http_ok "http://127.0.0.1:$S3_PORT/healthz" ;;
     sim-*) http_ok "http://127.0.0.1:$(port_of "$1")/health" ;;
     stripe-mock) stripe_mock_healthy ;;
+    jaeger) jaeger_healthy ;;
   esac
 }
 
@@ -241,6 +244,8 @@ all_tasks_running() {
 source "$STACK_SCRIPTS/checksums.sh"
 # shellcheck source=stripe-mock.sh
 source "$STACK_SCRIPTS/stripe-mock.sh"
+# shellcheck source=jaeger.sh
+source "$STACK_SCRIPTS/jaeger.sh"
 # shellcheck source=kafka-cluster.sh
 source "$STACK_SCRIPTS/kafka-cluster.sh"
 # shellcheck source=kafka-security.sh

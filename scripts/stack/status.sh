@@ -16,6 +16,10 @@ service_row() {
     row "$name" - "$(port_of "$name")" off "STACK_STRIPE_MOCK=0"
     return 0
   fi
+  if [[ $name == jaeger && $STACK_JAEGER != 1 ]] && ! is_running jaeger; then
+    row "$name" - "$(port_of "$name")" off "STACK_JAEGER=0"
+    return 0
+  fi
   if [[ $name == sim-* && ! -f $(sim_entry "$name") ]]; then
     row "$name" - "$(port_of "$name")" absent "$(sim_entry "$name") not written yet"
     return 0

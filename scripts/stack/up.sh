@@ -428,6 +428,7 @@ select_services() {
     for name in "${SERVICES[@]}"; do
       [[ $name == connect && $STACK_DEBEZIUM != 1 ]] && continue
       [[ $name == stripe-mock && $STACK_STRIPE_MOCK != 1 ]] && continue
+      [[ $name == jaeger && $STACK_JAEGER != 1 ]] && continue
       WANTED+=("$name")
     done
     return
@@ -475,6 +476,10 @@ main() {
     ensure_stripe_mock
     launch stripe-mock start_stripe_mock
   fi
+  if wanted jaeger; then
+    ensure_jaeger
+    launch jaeger start_jaeger
+  fi
 
   if wanted kafka; then
     if kafka_cluster; then await_kafka_cluster; else await kafka "$KAFKA_TIMEOUT"; fi
@@ -491,6 +496,7 @@ main() {
     if wanted "$name"; then await "$name" "$SIM_TIMEOUT"; fi
   done
   if wanted stripe-mock; then await stripe-mock "$SIM_TIMEOUT"; fi
+  if wanted jaeger; then await jaeger "$SIM_TIMEOUT"; fi
   if wanted connect; then
     await connect "$CONNECT_TIMEOUT"
     register_connector

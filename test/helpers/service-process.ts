@@ -43,11 +43,15 @@ export function spawnService(entry: string, env: Record<string, string>, logName
   mkdirSync(join(ROOT, ".stack", "logs"), { recursive: true });
   const log = createWriteStream(join(ROOT, ".stack", "logs", `${logName}.log`), { flags: "w" });
   // One process (not the tsx wrapper, which forks a child): a SIGKILL must hit the real process.
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...process.env, ...TEST_SERVICE_ENV, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", join(ROOT, "core/infra/tracing/register.ts"), join(ROOT, entry)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...TEST_SERVICE_ENV, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let tail = "";
