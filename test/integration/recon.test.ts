@@ -5,7 +5,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedReconDay } from "../../bench/recon-seed.ts";
 import { logger } from "../../core/infra/logger.ts";
-import { LocalDirOutput } from "../../core/recon/output.ts";
+import { LocalDirOutput, type ReconOutput } from "../../core/recon/output.ts";
 import { runRecon } from "../../core/recon/run-recon.ts";
 import { generateApiKey } from "../../core/security/api-keys.ts";
 import { listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
@@ -137,19 +137,63 @@ describe("reconciliation of a day", () => {
     );
   });
 
-  it("re-running the day replaces the run and its CSV and opens no duplicate review", async () => {
+  it("re-running the day supersedes the run, removes its CSV and opens no duplicate review", async () => {
     const output = new LocalDirOutput(dir);
     const before = await reviews();
     const [first] = await listRuns(db.pool);
     const again = await runRecon(db.pool, output, { date: DATE, psp: PSP });
     expect(again.runId).not.toBe(first?.runId);
-    const runs = await listRuns(db.pool);
-    expect(runs.map((r) => r.runId)).toEqual([again.runId]);
+    expect(again).toMatchObject({ supersededRunId: first?.runId, outputsNotRemoved: [] });
+    expect((await listRuns(db.pool)).map((r) => r.runId)).toEqual([again.runId]);
+    const all = await listRuns(db.pool, { superseded: true });
+    expect(all.map((r) => r.runId)).toEqual([again.runId, first?.runId]);
+    expect(all[1]).toMatchObject({ supersededBy: again.runId, exceptions: 7, outputKey: first?.outputKey });
+    expect(all[1]?.supersededAt).not.toBeNull();
+    expect(all[1]?.outputRemovedAt).not.toBeNull();
     expect(await listExceptions(db.pool, again.runId)).toHaveLength(7);
     const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM recon_exceptions");
     expect(rows[0].n).toBe(7);
     expect(await readdir(path.join(dir, `recon/date=${DATE}`))).toEqual([`stripe-${again.runId}.csv`]);
     expect(await reviews()).toEqual(before);
+  });
+
+  it("a re-run does not reopen a review that was resolved meanwhile", async () => {
+    const output = new LocalDirOutput(dir);
+    const resolved = await db.pool.query<{ payment_id: string }>(
+      `UPDATE payment_reviews SET resolved_at = now(), resolution = 'resolved_by_psp', resolved_by = 'test'
+        WHERE resolved_at IS NULL AND reason = 'recon_amount_mismatch' RETURNING payment_id`,
+    );
+    expect(resolved.rowCount).toBe(1);
+    const open = await reviews();
+    await runRecon(db.pool, output, { date: DATE, psp: PSP });
+    expect(await reviews()).toEqual(open);
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM payment_reviews WHERE payment_id = $1",
+      [resolved.rows[0]?.payment_id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("a CSV that cannot be removed is reported, leaves the new run standing, and the next run removes it", async () => {
+    const local = new LocalDirOutput(dir);
+    const failingRemoval: ReconOutput = {
+      write: (key, body) => local.write(key, body),
+      remove: async () => {
+        throw new Error("object store unavailable (injected)");
+      },
+    };
+    const [before] = await listRuns(db.pool);
+    const stuck = await runRecon(db.pool, failingRemoval, { date: DATE, psp: PSP });
+    expect(stuck.outputsNotRemoved).toEqual([before?.outputKey]);
+    const files = async () => (await readdir(path.join(dir, `recon/date=${DATE}`))).sort();
+    expect(await files()).toEqual([`stripe-${before?.runId}.csv`, `stripe-${stuck.runId}.csv`].sort());
+    expect((await listRuns(db.pool)).map((r) => r.runId)).toEqual([stuck.runId]);
+
+    const next = await runRecon(db.pool, local, { date: DATE, psp: PSP });
+    expect(next.outputsNotRemoved).toEqual([]);
+    expect(await files()).toEqual([`stripe-${next.runId}.csv`]);
+    const superseded = (await listRuns(db.pool, { superseded: true })).filter((r) => r.supersededBy !== null);
+    expect(superseded.every((r) => r.outputRemovedAt !== null)).toBe(true);
   });
 
   it("the scheduler reconciles yesterday once, whatever the number of processors, and not before its time", async () => {
