@@ -235,6 +235,14 @@ describe("reconciliation of a day", () => {
       };
       const stripe = runs.data.find((r) => r.psp === "stripe");
       expect(runs.data.map((r) => r.psp).sort()).toEqual(["adyen", "stripe"]);
+      const withSuperseded = (await (await get("/ops/recon/runs?superseded=true")).json()) as {
+        data: Array<{ runId: string; psp: string; supersededBy: string | null }>;
+      };
+      // The re-runs above superseded stripe's first runs, each by its successor.
+      const replaced = withSuperseded.data.filter((r) => r.supersededBy !== null);
+      expect(replaced.length).toBeGreaterThanOrEqual(3);
+      expect(replaced.every((r) => r.psp === "stripe")).toBe(true);
+      expect(withSuperseded.data.filter((r) => r.supersededBy === null)).toHaveLength(2);
       const res = await get(`/ops/recon/runs/${stripe?.runId}/exceptions`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: Array<{ class: string; pspReference: string }> };
