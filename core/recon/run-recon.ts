@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import type pg from "pg";
+import pg from "pg";
 import {
   claimExceptionReview,
   finishRun,
@@ -54,9 +54,11 @@ export async function runRecon(
   const runId = randomUUID();
   const outputKey = outputKeyOf(date, psp, runId);
   const startedAt = new Date();
-  const tx = await pool.connect();
-  const ledgerClient = await pool.connect();
-  const reportClient = await pool.connect();
+  const [ledgerClient, reportClient] = await openReaders(pool);
+  const tx = await pool.connect().catch(async (err) => {
+    await Promise.all([ledgerClient.end(), reportClient.end()]);
+    throw err;
+  });
   const counts: Record<string, number> = Object.fromEntries(
     ["matched", ...EXCEPTION_CLASSES].map((c) => [c, 0]),
   );
@@ -66,6 +68,9 @@ export async function runRecon(
   let outputUri = "";
   try {
     await tx.query("BEGIN");
+    // The transaction waits, idle, while the day streams into the output: as long as the day is big or
+    // the object store slow. The pool's idle-in-transaction bound is for leaked transactions, not this.
+    await tx.query("SET LOCAL idle_in_transaction_session_timeout = 0");
     // Serializes concurrent runs of the same (date, psp); the row lock of the old run would not cover a first run.
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('recon:' || $1 || ':' || $2))", [date, psp]);
     supersededRunId = await supersedeCurrentRun(tx, date, psp, runId);
@@ -129,8 +134,7 @@ export async function runRecon(
     throw err;
   } finally {
     tx.release();
-    ledgerClient.release();
-    reportClient.release();
+    await Promise.all([ledgerClient.end(), reportClient.end()]);
   }
   const outputsNotRemoved = await removeSupersededOutputs(pool, output, date, psp);
   for (const cls of EXCEPTION_CLASSES) {
@@ -149,6 +153,29 @@ export async function runRecon(
     supersededRunId,
     outputsNotRemoved,
   };
+}
+
+/**
+ * A connection for one side's cursor (outside the pool): the pool's settings (statement_timeout bounds every read on the
+ * server) without the client-side query_timeout. node-postgres arms that timer once per query and only
+ * a query's callback clears it, which a pg-cursor never calls: it would cut a stream longer than the
+ * timeout in the middle, and keep the process alive that long after the run (node-postgres #3219).
+ */
+async function openReader(pool: pg.Pool): Promise<pg.Client> {
+  const client = new pg.Client({ ...pool.options, query_timeout: undefined });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function openReaders(pool: pg.Pool): Promise<[pg.Client, pg.Client]> {
+  const ledger = await openReader(pool);
+  try {
+    return [ledger, await openReader(pool)];
+  } catch (err) {
+    await ledger.end();
+    throw err;
+  }
 }
 
 /**

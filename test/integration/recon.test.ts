@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Transform } from "node:stream";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedReconDay } from "../../bench/recon-seed.ts";
@@ -8,6 +9,7 @@ import { logger } from "../../core/infra/logger.ts";
 import { LocalDirOutput, type ReconOutput } from "../../core/recon/output.ts";
 import { runRecon } from "../../core/recon/run-recon.ts";
 import { generateApiKey } from "../../core/security/api-keys.ts";
+import { createPool } from "../../db/pool.ts";
 import { listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
 import type { ProcessorContext } from "../../processors/context.ts";
 import { startOpsServer } from "../../processors/ops/ops-server.ts";
@@ -18,7 +20,7 @@ import { provisionKey, TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
 const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const PSP = "stripe";
-let db: { pool: pg.Pool; drop(): Promise<void> };
+let db: { pool: pg.Pool; url: string; drop(): Promise<void> };
 let dir: string;
 
 /** One discrepancy of each class on a 20-payment day (refunds on 10 and 20); 21 failed in the ledger. */
@@ -252,4 +254,47 @@ describe("reconciliation of a day", () => {
       server.close();
     }
   });
+
+  it("a day that streams longer than the pool's query and idle-in-transaction timeouts still completes", async () => {
+    // The CLI's and the processors' pools (createPool) bound every query client-side and end a session
+    // idle in a transaction. A big day, or a slow object store, streams for longer than either.
+    const bounded = createPool(db.url, 4, {
+      statementTimeoutMs: 200, // query_timeout: 200 ms + the 5 s grace
+      idleInTransactionTimeoutMs: 1_000,
+      keepAliveIdleMs: 10_000,
+      connectTimeoutMs: 10_000,
+    });
+    const local = new LocalDirOutput(dir);
+    const stallMs = 6_500;
+    let stalled = 0;
+    // A real consumer that stops reading for a while after the first chunk, as a slow upload does.
+    const slowConsumer: ReconOutput = {
+      write: (key, body) =>
+        local.write(
+          key,
+          body.pipe(
+            new Transform({
+              async transform(chunk, _encoding, done) {
+                if (stalled === 0) {
+                  const started = Date.now();
+                  await new Promise((r) => setTimeout(r, stallMs));
+                  stalled = Date.now() - started;
+                }
+                done(null, chunk);
+              },
+            }),
+          ),
+        ),
+      remove: (key) => local.remove(key),
+    };
+    try {
+      const result = await runRecon(bounded, slowConsumer, { date: DATE, psp: PSP });
+      expect(stalled).toBeGreaterThanOrEqual(stallMs);
+      expect(result).toMatchObject({ matched: 18, exceptions: 7 });
+      const rows = parseCsv(await readFile(local.pathOf(result.outputKey), "utf8"));
+      expect(rows).toHaveLength(25);
+    } finally {
+      await bounded.end();
+    }
+  }, 30_000);
 });
