@@ -41,7 +41,13 @@ interface Plan {
 
 const PLANS: readonly Plan[] = [
   { name: "visa, refunded in part", token: "pm_card_visa", amount: "10.00", refunds: ["4.00"] },
-  { name: "manual, captured in part", token: "pm_card_mastercard", amount: "25.00", capture: "15.00" },
+  {
+    name: "manual, captured in part, refunded less than a fixed refund fee",
+    token: "pm_card_mastercard",
+    amount: "25.00",
+    capture: "15.00",
+    refunds: ["0.10"],
+  },
   { name: "declined", token: "pm_card_chargeDeclined", amount: "9.00", declined: true },
   { name: "settles missing", token: "pm_sim_settle_missing", amount: "11.00", fault: "missing" },
   {
