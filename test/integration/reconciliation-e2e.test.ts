@@ -268,7 +268,8 @@ async function csvFromS3(key: string): Promise<Array<Record<string, string>>> {
   return parse(await text(await store.getStream(key)), { columns: true, skip_empty_lines: true });
 }
 
-async function openReconReviews(): Promise<Array<{ payment_id: string; reason: string }>> {
+/** Every review a reconciliation opened, open or resolved: one per exception, ever. */
+async function reconReviews(): Promise<Array<{ payment_id: string; reason: string }>> {
   const { rows } = await svc.db.query(
     `SELECT payment_id, reason FROM payment_reviews WHERE reason LIKE 'recon_%' ORDER BY payment_id`,
   );
@@ -370,7 +371,7 @@ describe("reconciliation from payment to S3 report, both PSPs", () => {
 
     // Every exception opened one manual review of its class; the normal payments none.
     const faults = planted.filter((p) => p.fault !== undefined);
-    expect(await openReconReviews()).toEqual(
+    expect(await reconReviews()).toEqual(
       faults
         .map((p) => ({
           payment_id: p.paymentId,
@@ -381,7 +382,7 @@ describe("reconciliation from payment to S3 report, both PSPs", () => {
   });
 
   it("a re-run of the day supersedes each run, deletes its CSV from S3 and opens no review twice", async () => {
-    const reviewsBefore = await openReconReviews();
+    const reviewsBefore = await reconReviews();
     const again = await recon();
     for (const psp of PSPS) {
       const before = first.get(psp) as ReconCliRun;
@@ -402,7 +403,7 @@ describe("reconciliation from payment to S3 report, both PSPs", () => {
       ]);
       expect(runs[0].output_removed_at).not.toBeNull();
     }
-    expect(await openReconReviews()).toEqual(reviewsBefore);
+    expect(await reconReviews()).toEqual(reviewsBefore);
     expect(utcDay(), "the UTC day changed during the test; run it again").toBe(day);
   });
 });
