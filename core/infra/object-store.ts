@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { DEV_S3_ACCESS_KEY_ID, DEV_S3_ENDPOINT, DEV_S3_SECRET_ACCESS_KEY } from "./dev-defaults.ts";
 
@@ -10,6 +10,8 @@ export interface ObjectStore {
   /** Throws ObjectNotFoundError when there is no such key. */
   getStream(key: string): Promise<Readable>;
   list(prefix: string): Promise<ObjectInfo[]>;
+  /** Removes `key`; a key that does not exist is not an error (S3's DeleteObject semantics). */
+  delete(key: string): Promise<void>;
 }
 
 export interface ObjectInfo {
@@ -111,6 +113,10 @@ export class S3ObjectStore implements ObjectStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
     return objects;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }
 

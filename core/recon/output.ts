@@ -12,7 +12,7 @@ export interface ReconOutput {
   remove(key: string): Promise<void>;
 }
 
-/** Local directory (RECON_OUTPUT_DIR): for development and tests. */
+/** Local directory (RECON_OUTPUT=file, RECON_OUTPUT_DIR): for local use without an object store. */
 export class LocalDirOutput implements ReconOutput {
   constructor(private readonly dir: string) {}
 
@@ -35,7 +35,7 @@ export class LocalDirOutput implements ReconOutput {
   }
 }
 
-/** The S3 bucket, through core/infra/object-store.ts. ObjectStore has no delete: the old key stays. */
+/** The S3 bucket (the default output), through core/infra/object-store.ts. */
 export class ObjectStoreOutput implements ReconOutput {
   constructor(
     private readonly store: ObjectStore,
@@ -47,19 +47,21 @@ export class ObjectStoreOutput implements ReconOutput {
     return `s3://${this.bucket}/${key}`;
   }
 
-  async remove(_key: string): Promise<void> {}
+  async remove(key: string): Promise<void> {
+    await this.store.delete(key);
+  }
 }
 
-/** RECON_OUTPUT=file (default; RECON_OUTPUT_DIR, default .recon-output) or s3 (bucket S3_BUCKET_RECON). */
+/** RECON_OUTPUT=s3 (default; bucket S3_BUCKET_RECON, default payments-recon) or file (RECON_OUTPUT_DIR, default .recon-output). */
 export function reconOutputFromEnv(
   env: NodeJS.ProcessEnv,
   objectStore: (bucket: string) => ObjectStore,
 ): ReconOutput {
-  const kind = env.RECON_OUTPUT || "file";
+  const kind = env.RECON_OUTPUT || "s3";
   if (kind === "s3") {
     const bucket = env.S3_BUCKET_RECON || "payments-recon";
     return new ObjectStoreOutput(objectStore(bucket), bucket);
   }
-  if (kind !== "file") throw new Error(`RECON_OUTPUT must be file or s3, not ${kind}`);
+  if (kind !== "file") throw new Error(`RECON_OUTPUT must be s3 or file, not ${kind}`);
   return new LocalDirOutput(env.RECON_OUTPUT_DIR || ".recon-output");
 }

@@ -1,8 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import type pg from "pg";
-import { deleteRun, finishRun, insertExceptions, insertRun } from "../../db/repositories/recon-repo.ts";
-import { findOpenReview, openReview } from "../../db/repositories/reviews-repo.ts";
+import pg from "pg";
+import {
+  claimExceptionReview,
+  finishRun,
+  insertExceptions,
+  insertRun,
+  markOutputRemoved,
+  outputsToRemove,
+  supersedeCurrentRun,
+} from "../../db/repositories/recon-repo.ts";
+import { openReview } from "../../db/repositories/reviews-repo.ts";
 import { reconExceptionsTotal, reconLastSuccess } from "../infra/metrics.ts";
 import { CSV_HEADER, csvLine } from "./csv.ts";
 import { decimalFromHundredths, hundredths } from "./hundredths.ts";
@@ -21,6 +29,10 @@ export interface ReconResult {
   exceptions: number;
   counts: Record<string, number>;
   lines: number;
+  /** The run of the same (date, psp) this one replaced, if any. */
+  supersededRunId: string | null;
+  /** Outputs of superseded runs that could not be removed (the next run of the day retries them). */
+  outputsNotRemoved: string[];
 }
 
 export function outputKeyOf(date: string, psp: string, runId: string): string {
@@ -30,7 +42,8 @@ export function outputKeyOf(date: string, psp: string, runId: string): string {
 /**
  * Reconciles one PSP's day: streams the ledger and the report (two cursors, two connections), merges
  * them into the CSV as the output port reads it, and records the run, its exceptions and the reviews
- * in one transaction on a third connection, replacing any earlier run of the same (date, psp).
+ * in one transaction on a third connection. An earlier run of the same (date, psp) is superseded: its
+ * row stays (superseded_by), its exceptions go, and once this run is committed its output is removed.
  */
 export async function runRecon(
   pool: pg.Pool,
@@ -41,25 +54,32 @@ export async function runRecon(
   const runId = randomUUID();
   const outputKey = outputKeyOf(date, psp, runId);
   const startedAt = new Date();
-  const tx = await pool.connect();
-  const ledgerClient = await pool.connect();
-  const reportClient = await pool.connect();
+  const [ledgerClient, reportClient] = await openReaders(pool);
+  const tx = await pool.connect().catch(async (err) => {
+    await Promise.all([ledgerClient.end(), reportClient.end()]);
+    throw err;
+  });
   const counts: Record<string, number> = Object.fromEntries(
     ["matched", ...EXCEPTION_CLASSES].map((c) => [c, 0]),
   );
   const totals = new Map<string, { ledger: bigint; gross: bigint; fee: bigint; net: bigint }>();
   let lines = 0;
+  let supersededRunId: string | null = null;
+  let outputUri = "";
   try {
     await tx.query("BEGIN");
+    // The transaction waits, idle, while the day streams into the output: as long as the day is big or
+    // the object store slow. The pool's idle-in-transaction bound is for leaked transactions, not this.
+    await tx.query("SET LOCAL idle_in_transaction_session_timeout = 0");
     // Serializes concurrent runs of the same (date, psp); the row lock of the old run would not cover a first run.
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('recon:' || $1 || ':' || $2))", [date, psp]);
-    const previousKey = await deleteRun(tx, date, psp);
+    supersededRunId = await supersedeCurrentRun(tx, date, psp, runId);
     await insertRun(tx, { runId, date, psp, outputKey, startedAt });
 
     const pending: ReconLine[] = [];
     const flush = async () => {
       await insertExceptions(tx, runId, pending);
-      for (const e of pending) await openReviewOnce(tx, e);
+      for (const e of pending) await openReviewOnce(tx, psp, runId, e);
       pending.length = 0;
     };
     const account = (line: ReconLine) => {
@@ -87,12 +107,11 @@ export async function runRecon(
       }
       await flush();
     }
-    const outputUri = await output.write(outputKey, Readable.from(csv()));
-    const exceptions = lines - (counts.matched ?? 0);
+    outputUri = await output.write(outputKey, Readable.from(csv()));
     await finishRun(tx, {
       runId,
       matched: counts.matched ?? 0,
-      exceptions,
+      exceptions: lines - (counts.matched ?? 0),
       counts,
       totals: Object.fromEntries(
         [...totals].map(([currency, t]) => [
@@ -108,33 +127,94 @@ export async function runRecon(
       outputUri,
     });
     await tx.query("COMMIT");
-    if (previousKey !== null && previousKey !== outputKey) await output.remove(previousKey);
-    for (const cls of EXCEPTION_CLASSES) {
-      if (counts[cls]) reconExceptionsTotal.inc({ class: cls, psp }, counts[cls]);
-    }
-    reconLastSuccess.set({ psp }, Date.now() / 1000);
-    return { runId, outputKey, outputUri, matched: counts.matched ?? 0, exceptions, counts, lines };
   } catch (err) {
+    // Only before the commit: once committed, the run and its output stand whatever follows.
     await tx.query("ROLLBACK").catch(() => {});
     await output.remove(outputKey).catch(() => {});
     throw err;
   } finally {
     tx.release();
-    ledgerClient.release();
-    reportClient.release();
+    await Promise.all([ledgerClient.end(), reportClient.end()]);
+  }
+  const outputsNotRemoved = await removeSupersededOutputs(pool, output, date, psp);
+  for (const cls of EXCEPTION_CLASSES) {
+    if (counts[cls]) reconExceptionsTotal.inc({ class: cls, psp }, counts[cls]);
+  }
+  reconLastSuccess.set({ psp }, Date.now() / 1000);
+  const matched = counts.matched ?? 0;
+  return {
+    runId,
+    outputKey,
+    outputUri,
+    matched,
+    exceptions: lines - matched,
+    counts,
+    lines,
+    supersededRunId,
+    outputsNotRemoved,
+  };
+}
+
+/**
+ * A connection for one side's cursor (outside the pool): the pool's settings (statement_timeout bounds every read on the
+ * server) without the client-side query_timeout. node-postgres arms that timer once per query and only
+ * a query's callback clears it, which a pg-cursor never calls: it would cut a stream longer than the
+ * timeout in the middle, and keep the process alive that long after the run (node-postgres #3219).
+ */
+async function openReader(pool: pg.Pool): Promise<pg.Client> {
+  const client = new pg.Client({ ...pool.options, query_timeout: undefined });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function openReaders(pool: pg.Pool): Promise<[pg.Client, pg.Client]> {
+  const ledger = await openReader(pool);
+  try {
+    return [ledger, await openReader(pool)];
+  } catch (err) {
+    await ledger.end();
+    throw err;
   }
 }
 
-/** An exception with a payment opens a manual review, once: a re-run finds it open and leaves it. */
-async function openReviewOnce(tx: pg.PoolClient, e: ReconLine): Promise<void> {
+/**
+ * Removes the outputs of the day's superseded runs (after the commit: a run that fails leaves the
+ * current output in place). Never throws: the committed run stands, and an output it could not remove
+ * (or look up) keeps output_removed_at NULL, so the next run of the day retries it.
+ */
+async function removeSupersededOutputs(
+  pool: pg.Pool,
+  output: ReconOutput,
+  date: string,
+  psp: string,
+): Promise<string[]> {
+  const notRemoved: string[] = [];
+  const stale = await outputsToRemove(pool, date, psp).catch(() => []);
+  for (const run of stale) {
+    try {
+      await output.remove(run.outputKey);
+      await markOutputRemoved(pool, run.runId);
+    } catch {
+      notRemoved.push(run.outputKey);
+    }
+  }
+  return notRemoved;
+}
+
+/**
+ * An exception with a payment opens a manual review exactly once: the first run that finds it claims
+ * (psp, reference, class); a re-run, a superseded run or a later day finding it again opens nothing,
+ * even when the review has been resolved meanwhile.
+ */
+async function openReviewOnce(tx: pg.PoolClient, psp: string, runId: string, e: ReconLine): Promise<void> {
   if (e.paymentId === null) return;
-  const reason = `recon_${e.class}`;
-  const open = await findOpenReview(tx, e.paymentId);
-  if (open && (open.reason === reason || (open.detail ?? "").split("; ").includes(reason))) return;
+  const key = { psp, reference: e.reference, class: e.class, paymentId: e.paymentId, runId };
+  if (!(await claimExceptionReview(tx, key))) return;
   await openReview(tx, {
     paymentId: e.paymentId,
     attemptId: null,
-    reason,
+    reason: `recon_${e.class}`,
     detail: `${e.reference}: ${e.detail}`,
   });
 }

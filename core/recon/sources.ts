@@ -49,7 +49,7 @@ export const SETTLEMENT_SQL = `
    ORDER BY s.psp_reference COLLATE "C", s.batch_id, s.line_no`;
 
 /** Streams a query through a server-side cursor, BATCH rows at a time; the client is held until done. */
-async function* streamRows<R>(client: pg.PoolClient, text: string, values: unknown[]): AsyncGenerator<R> {
+async function* streamRows<R>(client: pg.ClientBase, text: string, values: unknown[]): AsyncGenerator<R> {
   const cursor = client.query(new Cursor<R>(text, values));
   try {
     for (;;) {
@@ -63,12 +63,12 @@ async function* streamRows<R>(client: pg.PoolClient, text: string, values: unkno
 }
 
 /** Columns are aliased to the item's field names, so rows are items as they come. */
-export function ledgerItems(client: pg.PoolClient, psp: string, date: string): AsyncGenerator<LedgerItem> {
+export function ledgerItems(client: pg.ClientBase, psp: string, date: string): AsyncGenerator<LedgerItem> {
   return streamRows<LedgerItem>(client, LEDGER_SQL, [psp, date]);
 }
 
 export function settlementItems(
-  client: pg.PoolClient,
+  client: pg.ClientBase,
   psp: string,
   date: string,
 ): AsyncGenerator<SettlementItem> {

@@ -28,6 +28,9 @@ export async function importSettlementReport(
   report: Readable,
 ): Promise<ImportSummary> {
   return transaction(pool, async (client) => {
+    // The transaction waits, idle, on the report's source between batches (a PSP's download, S3): the
+    // pool's idle-in-transaction bound is for leaked transactions, not a slow source.
+    await client.query("SET LOCAL idle_in_transaction_session_timeout = 0");
     const summary: ImportSummary = {
       psp,
       lines: 0,

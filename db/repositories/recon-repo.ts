@@ -14,15 +14,66 @@ export interface ReconRun {
   outputUri: string;
   startedAt: string;
   finishedAt: string;
+  /** The run that replaced this one (a re-run of the same date and PSP); null for the current run. */
+  supersededBy: string | null;
+  supersededAt: string | null;
+  /** When the superseded run's CSV was removed; null while it is still there. */
+  outputRemovedAt: string | null;
 }
 
-/** Deletes the run of (date, psp) if any, and returns its output key (a re-run replaces it). */
-export async function deleteRun(db: Queryable, date: string, psp: string): Promise<string | null> {
-  const { rows } = await db.query<{ output_key: string }>(
-    "DELETE FROM recon_runs WHERE run_date = $1 AND psp = $2 RETURNING output_key",
+/**
+ * Marks the current run of (date, psp), if any, as superseded by `byRunId` (a run not yet inserted: the
+ * foreign key is deferred) and deletes its exception rows; its row stays as the record of what it found.
+ * Returns the superseded run's id.
+ */
+export async function supersedeCurrentRun(
+  db: Queryable,
+  date: string,
+  psp: string,
+  byRunId: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ run_id: string }>(
+    `UPDATE recon_runs SET superseded_by = $3, superseded_at = now()
+      WHERE run_date = $1 AND psp = $2 AND superseded_by IS NULL RETURNING run_id`,
+    [date, psp, byRunId],
+  );
+  const previous = rows[0]?.run_id ?? null;
+  if (previous !== null) await db.query("DELETE FROM recon_exceptions WHERE run_id = $1", [previous]);
+  return previous;
+}
+
+/** Superseded runs of (date, psp) whose output has not been removed yet. */
+export async function outputsToRemove(
+  db: Queryable,
+  date: string,
+  psp: string,
+): Promise<Array<{ runId: string; outputKey: string }>> {
+  const { rows } = await db.query<{ runId: string; outputKey: string }>(
+    `SELECT run_id AS "runId", output_key AS "outputKey" FROM recon_runs
+      WHERE run_date = $1 AND psp = $2 AND superseded_by IS NOT NULL AND output_removed_at IS NULL`,
     [date, psp],
   );
-  return rows[0]?.output_key ?? null;
+  return rows;
+}
+
+export async function markOutputRemoved(db: Queryable, runId: string): Promise<void> {
+  await db.query("UPDATE recon_runs SET output_removed_at = now() WHERE run_id = $1", [runId]);
+}
+
+/**
+ * Claims the manual review of an exception, keyed by (psp, reference, class): true the first time
+ * ever, false once any run (this one, an earlier or a superseded one) has claimed it.
+ */
+export async function claimExceptionReview(
+  db: Queryable,
+  c: { psp: string; reference: string; class: string; paymentId: string; runId: string },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO recon_reviews (psp, psp_reference, class, payment_id, run_id) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT DO NOTHING`,
+    [c.psp, c.reference, c.class, c.paymentId, c.runId],
+  );
+  return rowCount === 1;
 }
 
 export async function insertRun(
@@ -72,12 +123,18 @@ export async function insertExceptions(db: Queryable, runId: string, lines: Reco
 
 const RUN_COLUMNS = `run_id AS "runId", to_char(run_date, 'YYYY-MM-DD') AS "runDate", psp, status, matched,
   exceptions, counts, totals, output_key AS "outputKey", output_uri AS "outputUri",
-  started_at AS "startedAt", finished_at AS "finishedAt"`;
+  started_at AS "startedAt", finished_at AS "finishedAt", superseded_by AS "supersededBy",
+  superseded_at AS "supersededAt", output_removed_at AS "outputRemovedAt"`;
 
-export async function listRuns(db: Queryable, limit = 50): Promise<ReconRun[]> {
+/** The current run of each (date, psp), newest date first; with `superseded`, the runs they replaced too. */
+export async function listRuns(
+  db: Queryable,
+  o: { limit?: number; superseded?: boolean } = {},
+): Promise<ReconRun[]> {
   const { rows } = await db.query<ReconRun>(
-    `SELECT ${RUN_COLUMNS} FROM recon_runs ORDER BY run_date DESC, psp LIMIT $1`,
-    [limit],
+    `SELECT ${RUN_COLUMNS} FROM recon_runs WHERE $2 OR superseded_by IS NULL
+      ORDER BY run_date DESC, psp, started_at DESC LIMIT $1`,
+    [o.limit ?? 50, o.superseded ?? false],
   );
   return rows;
 }

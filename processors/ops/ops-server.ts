@@ -57,7 +57,10 @@ export function startOpsServer(
   });
   router.get("/ops/recon/runs", async (kctx) => {
     await opsKey(kctx);
-    kctx.body = { data: await listRuns(ctx.pool, 100) };
+    // ?superseded=true lists the runs that re-runs replaced, too.
+    kctx.body = {
+      data: await listRuns(ctx.pool, { limit: 100, superseded: kctx.query.superseded === "true" }),
+    };
   });
   router.get("/ops/recon/runs/:id/exceptions", async (kctx) => {
     await opsKey(kctx);

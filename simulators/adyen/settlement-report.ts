@@ -1,4 +1,13 @@
-import { copies, majorUnits, percentOf, settledAmount, utcDateTime, utcDay } from "../shared/settlement.ts";
+import {
+  ADYEN_EXPONENTS,
+  copies,
+  isoMinor,
+  majorUnits,
+  percentOf,
+  settledAmount,
+  utcDateTime,
+  utcDay,
+} from "../shared/settlement.ts";
 import type { AdyenLedger, AdyenPayment } from "./ledger.ts";
 
 /** Adyen's Settlement details report: the default columns, in their order. */
@@ -58,6 +67,7 @@ interface Entry {
 
 function entries(payment: AdyenPayment): Entry[] {
   const found: Entry[] = [];
+  const iso = (amount: bigint) => isoMinor(amount, payment.currency, ADYEN_EXPONENTS);
   const settled = (modificationReference: string, ref: string, createdMs: number, amount: bigint) => {
     const entry: Entry = {
       payment,
@@ -65,7 +75,7 @@ function entries(payment: AdyenPayment): Entry[] {
       modificationReference,
       modificationMerchantReference: ref,
       createdMs,
-      amount: settledAmount(amount, payment.profile.settlement),
+      amount: settledAmount(iso(amount), payment.profile.settlement),
     };
     for (let i = 0; i < copies(payment.profile.settlement); i++) found.push(entry);
   };
@@ -82,7 +92,7 @@ function entries(payment: AdyenPayment): Entry[] {
         modificationReference: m.pspReference,
         modificationMerchantReference: ref,
         createdMs: m.createdMs,
-        amount: m.amount,
+        amount: iso(m.amount),
       });
     }
   }

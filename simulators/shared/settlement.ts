@@ -28,7 +28,30 @@ const ZERO_DECIMAL: ReadonlySet<string> = new Set([
 
 export const zeroDecimal = (currency: string): boolean => ZERO_DECIMAL.has(currency.toUpperCase());
 
-/** Minor units as a decimal string in major units: 1050n USD → "10.50", -1050n → "-10.50", 5000n JPY → "5000". */
+/**
+ * A PSP's exponent where it differs from ISO 4217 (its currency page): what its API amounts mean.
+ * The service's connectors convert with the same tables; the simulators store the wire amounts as
+ * they come, so a report converts them back before stating money.
+ */
+export type PspExponents = Readonly<Record<string, number>>;
+/** docs.stripe.com/currencies, "Special cases": ISK and UGX are two-decimal at Stripe (always ,00). */
+export const STRIPE_EXPONENTS: PspExponents = { ISK: 2, UGX: 2 };
+/** docs.adyen.com currency codes, "differs from standard": CLP and ISK two-decimal, IDR zero-decimal. */
+export const ADYEN_EXPONENTS: PspExponents = { CLP: 2, ISK: 2, IDR: 0 };
+
+/**
+ * A wire amount in the PSP's minor units as the currency's ISO 4217 minor units: ISK 500000 at
+ * Stripe is 5000 krónur; IDR 10000 at Adyen is 1000000 sen. A settlement report states money, so
+ * its amounts, fees and faults are in these units. (The service never sends a fraction the ISO
+ * currency cannot hold; one would be cut, not rounded.)
+ */
+export function isoMinor(pspAmount: bigint, currency: string, psp: PspExponents): bigint {
+  const iso = zeroDecimal(currency) ? 0 : 2;
+  const shift = iso - (psp[currency.toUpperCase()] ?? iso);
+  return shift >= 0 ? pspAmount * 10n ** BigInt(shift) : pspAmount / 10n ** BigInt(-shift);
+}
+
+/** ISO minor units (isoMinor) as a decimal string in major units: 1050n USD → "10.50", -1050n → "-10.50", 5000n JPY → "5000". */
 export function majorUnits(minor: bigint, currency: string): string {
   if (zeroDecimal(currency)) return minor.toString();
   const negative = minor < 0n;

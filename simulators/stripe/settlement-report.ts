@@ -1,7 +1,9 @@
 import {
   copies,
+  isoMinor,
   majorUnits,
   percentOf,
+  STRIPE_EXPONENTS,
   settledAmount,
   utcDateTime,
   utcDay,
@@ -42,7 +44,7 @@ const DAY_MS = 86_400_000;
 /** Funds become available two days later (Stripe's standard T+2), paid out that day. */
 const AVAILABLE_AFTER_MS = 2 * DAY_MS;
 
-/** The simulator's fee: 2.9% + 30 minor units, or 3.6% flat for zero-decimal currencies (JPY). */
+/** The simulator's fee on ISO minor units: 2.9% + 30 minor units, or 3.6% flat for zero-decimal currencies (JPY, ISK). */
 export function stripeFee(amount: bigint, currency: string): bigint {
   return zeroDecimal(currency) ? percentOf(amount, 360n) : percentOf(amount, 290n) + 30n;
 }
@@ -65,7 +67,8 @@ export function stripeSettlementReport(ledger: StripeLedger, date: string): stri
   const entries: Entry[] = [];
   for (const intent of ledger.intents.values()) {
     if (intent.amountReceived <= 0n || intent.latestCharge === null) continue;
-    const gross = settledAmount(intent.amountReceived, intent.profile?.settlement);
+    const received = isoMinor(intent.amountReceived, intent.currency, STRIPE_EXPONENTS);
+    const gross = settledAmount(received, intent.profile?.settlement);
     const entry: Entry = {
       txn: `txn_${intent.latestCharge.slice(3)}`,
       createdMs: intent.created * 1000,
@@ -74,22 +77,23 @@ export function stripeSettlementReport(ledger: StripeLedger, date: string): stri
       gross,
       fee: stripeFee(gross, intent.currency),
       intent,
-      customerAmount: intent.amountReceived,
+      customerAmount: received,
     };
     for (let i = 0; i < copies(intent.profile?.settlement); i++) entries.push(entry);
   }
   for (const refund of ledger.refunds.values()) {
     const intent = ledger.intents.get(refund.paymentIntent);
     if (refund.status !== "succeeded" || intent === undefined) continue;
+    const amount = isoMinor(refund.amount, intent.currency, STRIPE_EXPONENTS);
     entries.push({
       txn: `txn_${refund.id.slice(3)}`,
       createdMs: refund.created * 1000,
       category: "refund",
       source: refund.id,
-      gross: -refund.amount,
+      gross: -amount,
       fee: 0n,
       intent,
-      customerAmount: refund.amount,
+      customerAmount: amount,
     });
   }
   return entries

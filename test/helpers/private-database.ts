@@ -22,13 +22,16 @@ export async function createDatabase(
 }
 
 /** A migrated database of its own, for repository tests that no running service may touch. */
-export async function privateDatabase(name: string): Promise<{ pool: pg.Pool; drop(): Promise<void> }> {
+export async function privateDatabase(
+  name: string,
+): Promise<{ pool: pg.Pool; url: string; drop(): Promise<void> }> {
   const db = await createDatabase(name);
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   await migrate(pool);
   await ensureMerchant(pool, TEST_MERCHANT_ID, TEST_MERCHANT_ID);
   return {
     pool,
+    url: db.url,
     async drop() {
       await pool.end();
       await db.drop();

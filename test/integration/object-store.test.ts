@@ -61,4 +61,17 @@ describe("S3 object store (s3proxy from the stack)", () => {
   it("answers ObjectNotFoundError for a missing key", async () => {
     await expect(store.getStream(`${prefix}nope`)).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
+
+  it("deletes a key, leaves its neighbours, and deleting a missing key is not an error", async () => {
+    const doomed = `${prefix}deleted/doomed.csv`;
+    const kept = `${prefix}deleted/kept.csv`;
+    await store.putStream(doomed, Readable.from(["x\n"]), "text/csv");
+    await store.putStream(kept, Readable.from(["y\n"]), "text/csv");
+    expect((await store.list(`${prefix}deleted/`)).map((o) => o.key).sort()).toEqual([doomed, kept]);
+
+    await store.delete(doomed);
+    expect((await store.list(`${prefix}deleted/`)).map((o) => o.key)).toEqual([kept]);
+    await expect(store.getStream(doomed)).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.delete(doomed)).resolves.toBeUndefined();
+  });
 });

@@ -1,13 +1,15 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Transform } from "node:stream";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedReconDay } from "../../bench/recon-seed.ts";
 import { logger } from "../../core/infra/logger.ts";
-import { LocalDirOutput } from "../../core/recon/output.ts";
+import { LocalDirOutput, type ReconOutput } from "../../core/recon/output.ts";
 import { runRecon } from "../../core/recon/run-recon.ts";
 import { generateApiKey } from "../../core/security/api-keys.ts";
+import { createPool } from "../../db/pool.ts";
 import { listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
 import type { ProcessorContext } from "../../processors/context.ts";
 import { startOpsServer } from "../../processors/ops/ops-server.ts";
@@ -18,7 +20,7 @@ import { provisionKey, TEST_MERCHANT_ID } from "../helpers/test-key.ts";
 
 const DATE = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const PSP = "stripe";
-let db: { pool: pg.Pool; drop(): Promise<void> };
+let db: { pool: pg.Pool; url: string; drop(): Promise<void> };
 let dir: string;
 
 /** One discrepancy of each class on a 20-payment day (refunds on 10 and 20); 21 failed in the ledger. */
@@ -137,19 +139,63 @@ describe("reconciliation of a day", () => {
     );
   });
 
-  it("re-running the day replaces the run and its CSV and opens no duplicate review", async () => {
+  it("re-running the day supersedes the run, removes its CSV and opens no duplicate review", async () => {
     const output = new LocalDirOutput(dir);
     const before = await reviews();
     const [first] = await listRuns(db.pool);
     const again = await runRecon(db.pool, output, { date: DATE, psp: PSP });
     expect(again.runId).not.toBe(first?.runId);
-    const runs = await listRuns(db.pool);
-    expect(runs.map((r) => r.runId)).toEqual([again.runId]);
+    expect(again).toMatchObject({ supersededRunId: first?.runId, outputsNotRemoved: [] });
+    expect((await listRuns(db.pool)).map((r) => r.runId)).toEqual([again.runId]);
+    const all = await listRuns(db.pool, { superseded: true });
+    expect(all.map((r) => r.runId)).toEqual([again.runId, first?.runId]);
+    expect(all[1]).toMatchObject({ supersededBy: again.runId, exceptions: 7, outputKey: first?.outputKey });
+    expect(all[1]?.supersededAt).not.toBeNull();
+    expect(all[1]?.outputRemovedAt).not.toBeNull();
     expect(await listExceptions(db.pool, again.runId)).toHaveLength(7);
     const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM recon_exceptions");
     expect(rows[0].n).toBe(7);
     expect(await readdir(path.join(dir, `recon/date=${DATE}`))).toEqual([`stripe-${again.runId}.csv`]);
     expect(await reviews()).toEqual(before);
+  });
+
+  it("a re-run does not reopen a review that was resolved meanwhile", async () => {
+    const output = new LocalDirOutput(dir);
+    const resolved = await db.pool.query<{ payment_id: string }>(
+      `UPDATE payment_reviews SET resolved_at = now(), resolution = 'resolved_by_psp', resolved_by = 'test'
+        WHERE resolved_at IS NULL AND reason = 'recon_amount_mismatch' RETURNING payment_id`,
+    );
+    expect(resolved.rowCount).toBe(1);
+    const open = await reviews();
+    await runRecon(db.pool, output, { date: DATE, psp: PSP });
+    expect(await reviews()).toEqual(open);
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM payment_reviews WHERE payment_id = $1",
+      [resolved.rows[0]?.payment_id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("a CSV that cannot be removed is reported, leaves the new run standing, and the next run removes it", async () => {
+    const local = new LocalDirOutput(dir);
+    const failingRemoval: ReconOutput = {
+      write: (key, body) => local.write(key, body),
+      remove: async () => {
+        throw new Error("object store unavailable (injected)");
+      },
+    };
+    const [before] = await listRuns(db.pool);
+    const stuck = await runRecon(db.pool, failingRemoval, { date: DATE, psp: PSP });
+    expect(stuck.outputsNotRemoved).toEqual([before?.outputKey]);
+    const files = async () => (await readdir(path.join(dir, `recon/date=${DATE}`))).sort();
+    expect(await files()).toEqual([`stripe-${before?.runId}.csv`, `stripe-${stuck.runId}.csv`].sort());
+    expect((await listRuns(db.pool)).map((r) => r.runId)).toEqual([stuck.runId]);
+
+    const next = await runRecon(db.pool, local, { date: DATE, psp: PSP });
+    expect(next.outputsNotRemoved).toEqual([]);
+    expect(await files()).toEqual([`stripe-${next.runId}.csv`]);
+    const superseded = (await listRuns(db.pool, { superseded: true })).filter((r) => r.supersededBy !== null);
+    expect(superseded.every((r) => r.outputRemovedAt !== null)).toBe(true);
   });
 
   it("the scheduler reconciles yesterday once, whatever the number of processors, and not before its time", async () => {
@@ -191,6 +237,14 @@ describe("reconciliation of a day", () => {
       };
       const stripe = runs.data.find((r) => r.psp === "stripe");
       expect(runs.data.map((r) => r.psp).sort()).toEqual(["adyen", "stripe"]);
+      const withSuperseded = (await (await get("/ops/recon/runs?superseded=true")).json()) as {
+        data: Array<{ runId: string; psp: string; supersededBy: string | null }>;
+      };
+      // The re-runs above superseded stripe's first runs, each by its successor.
+      const replaced = withSuperseded.data.filter((r) => r.supersededBy !== null);
+      expect(replaced.length).toBeGreaterThanOrEqual(3);
+      expect(replaced.every((r) => r.psp === "stripe")).toBe(true);
+      expect(withSuperseded.data.filter((r) => r.supersededBy === null)).toHaveLength(2);
       const res = await get(`/ops/recon/runs/${stripe?.runId}/exceptions`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { data: Array<{ class: string; pspReference: string }> };
@@ -200,4 +254,47 @@ describe("reconciliation of a day", () => {
       server.close();
     }
   });
+
+  it("a day that streams longer than the pool's query and idle-in-transaction timeouts still completes", async () => {
+    // The CLI's and the processors' pools (createPool) bound every query client-side and end a session
+    // idle in a transaction. A big day, or a slow object store, streams for longer than either.
+    const bounded = createPool(db.url, 4, {
+      statementTimeoutMs: 200, // query_timeout: 200 ms + the 5 s grace
+      idleInTransactionTimeoutMs: 1_000,
+      keepAliveIdleMs: 10_000,
+      connectTimeoutMs: 10_000,
+    });
+    const local = new LocalDirOutput(dir);
+    const stallMs = 6_500;
+    let stalled = 0;
+    // A real consumer that stops reading for a while after the first chunk, as a slow upload does.
+    const slowConsumer: ReconOutput = {
+      write: (key, body) =>
+        local.write(
+          key,
+          body.pipe(
+            new Transform({
+              async transform(chunk, _encoding, done) {
+                if (stalled === 0) {
+                  const started = Date.now();
+                  await new Promise((r) => setTimeout(r, stallMs));
+                  stalled = Date.now() - started;
+                }
+                done(null, chunk);
+              },
+            }),
+          ),
+        ),
+      remove: (key) => local.remove(key),
+    };
+    try {
+      const result = await runRecon(bounded, slowConsumer, { date: DATE, psp: PSP });
+      expect(stalled).toBeGreaterThanOrEqual(stallMs);
+      expect(result).toMatchObject({ matched: 18, exceptions: 7 });
+      const rows = parseCsv(await readFile(local.pathOf(result.outputKey), "utf8"));
+      expect(rows).toHaveLength(25);
+    } finally {
+      await bounded.end();
+    }
+  }, 30_000);
 });

@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { objectStoreFromEnv } from "../../core/infra/object-store.ts";
 import { importSettlementReport } from "../../core/settlement/import-settlement.ts";
 import { openReport } from "../../core/settlement/report-source.ts";
+import { createPool } from "../../db/pool.ts";
 import { api } from "../helpers/api.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 import { createAndConfirm, waitForPayment } from "../helpers/flows.ts";
+import { privateDatabase } from "../helpers/private-database.ts";
 import { pspSimulatorBase } from "../helpers/psp-simulators.ts";
 
 const run = promisify(execFile);
@@ -186,4 +188,39 @@ describe.each(["stripe", "adyen"] as const)("settlement import from the %s simul
     const column = header.split(",").indexOf(psp === "stripe" ? "automatic_payout_id" : "Batch Number");
     return { header, lines: lines.map((l) => l.split(",").with(column, batch).join(",")) };
   }
+});
+
+describe("a settlement report that arrives slowly", () => {
+  it("is loaded although the source pauses longer than the pool's idle-in-transaction bound", async () => {
+    const db = await privateDatabase("settlement_slow");
+    // The pool of the CLI and the processors ends a session idle in a transaction; the import's
+    // transaction waits, idle, on the source between batches (a PSP's download, S3).
+    const bounded = createPool(db.url, 2, {
+      statementTimeoutMs: 5_000,
+      idleInTransactionTimeoutMs: 1_000,
+      keepAliveIdleMs: 10_000,
+      connectTimeoutMs: 10_000,
+    });
+    const header =
+      "balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,automatic_payout_id,payment_intent_id\n";
+    const row = (n: number) =>
+      `txn_slow_${n},2026-12-01 10:00:00,usd,10.00,0.59,9.41,charge,ch_slow_${n},po_slow,pi_slow_${n}\n`;
+    const pauseMs = 2_500;
+    async function* slowly(): AsyncGenerator<string> {
+      yield header + row(1);
+      await new Promise((r) => setTimeout(r, pauseMs));
+      yield row(2);
+    }
+    try {
+      const started = Date.now();
+      const summary = await importSettlementReport(bounded, "stripe", Readable.from(slowly()));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(pauseMs);
+      expect(summary).toMatchObject({ lines: 2, inserted: 2 });
+      const { rows } = await db.pool.query("SELECT psp_reference FROM psp_settlement ORDER BY line_no");
+      expect(rows.map((r) => r.psp_reference)).toEqual(["pi_slow_1", "pi_slow_2"]);
+    } finally {
+      await bounded.end();
+      await db.drop();
+    }
+  });
 });

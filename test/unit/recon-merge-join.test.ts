@@ -74,4 +74,16 @@ describe("the reconciliation merge join", () => {
     expect(await classes([], [])).toEqual([]);
     expect(await classes([charge("z")], [])).toEqual(["z:missing_in_psp"]);
   });
+
+  it("takes a refund's fixed fee above its amount as expected, never a negative fee", async () => {
+    // Adyen charges its 0.12 commission on a refund, whatever its amount: a 0.10 refund costs 0.12.
+    const refund: LedgerItem = { ...charge("r", "-0.10"), recordType: "refund" };
+    const refundLine = (fee: string, net: string) =>
+      line("r", { recordType: "refund", gross: "-0.10", fee, net });
+    expect(await classes([refund], [refundLine("0.12", "-0.22")])).toEqual(["r:matched"]);
+    expect(await classes([refund], [refundLine("-0.01", "-0.09")])).toEqual(["r:fee_unexpected"]);
+    expect(await classes([charge("n")], [line("n", { fee: "-0.01", net: "10.01" })])).toEqual([
+      "n:fee_unexpected",
+    ]);
+  });
 });
