@@ -35,7 +35,7 @@ describe("html templates", () => {
 describe("what an operator sees of a payment method", () => {
   it("is the brand, the last four and a masked token, never the whole token", () => {
     const p = newDomainPayment({ paymentMethodToken: "pm_card_visa_secret_4242", cardLast4: "4242" });
-    expect(paymentMethod(p)).toBe("card visa •••• 4242 token pm_…4242");
+    expect(paymentMethod(p)).toBe("card visa pm_…4242");
     expect(paymentMethod(p)).not.toContain("secret");
     expect(paymentMethod(newDomainPayment({ paymentMethodType: null }))).toBe("none");
   });
@@ -148,7 +148,7 @@ describe("a payment's timeline", () => {
       events: [
         {
           id: "e1",
-          type: "payment.authorized",
+          type: "authorized",
           topic: "payment.authorized.v1",
           publisher: "relay",
           occurredAt: t(2),
@@ -174,7 +174,7 @@ describe("a payment's timeline", () => {
     expect(entries.map((e) => `${e.source}: ${e.what}`)).toEqual([
       "attempt: authorize sent to stripe for 10.00 USD",
       "psp: stripe answered: succeeded",
-      "event: event payment.authorized",
+      "event: event authorized",
       "review: review opened: psp_unreachable",
       "webhook: stripe webhook payment_intent.succeeded",
       "review: review resolved: mark_succeeded",

@@ -63,13 +63,16 @@ export const when = (at: Date | string | null | undefined): string =>
 export const money = (p: Pick<Payment, "currency">, minor: bigint): string =>
   `${formatAmount(minor, p.currency)} ${p.currency}`;
 
-/** A payment method as an operator may see it: brand and last four, the token masked, never whole. */
+/**
+ * A payment method as an operator may see it: type, brand, and the token masked to its prefix and
+ * last four (which are the card's last four for our tokens); never the whole token.
+ */
 export function paymentMethod(p: Payment): string {
   if (!p.paymentMethodType) return "none";
-  const parts = [p.paymentMethodType, p.cardBrand, p.cardLast4 ? `•••• ${p.cardLast4}` : null];
-  const token = maskToken(p.paymentMethodToken);
-  if (token) parts.push(`token ${token}`);
-  return parts.filter(Boolean).join(" ");
+  const last4 = p.cardLast4 ? `…${p.cardLast4}` : null;
+  return [p.paymentMethodType, p.cardBrand, maskToken(p.paymentMethodToken) ?? last4]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /**

@@ -78,7 +78,7 @@ ${table(
   ["Payment", "Created", "Merchant", "Order", "Amount", "Status", "PSP", "Payment method"],
   rows.map(
     (p) => html`<tr>
-<td>${paymentLink(p.paymentId)}</td><td>${when(p.createdAt)}</td><td>${p.merchantId}</td><td>${p.orderId}</td>
+<td>${paymentLink(p.paymentId)}</td><td class="at">${when(p.createdAt)}</td><td>${p.merchantId}</td><td>${p.orderId}</td>
 <td class="num">${money(p, p.amount)}</td><td><span class="status status-${p.status}">${p.status}</span>${p.needsReview ? html` <span class="flag">review</span>` : null}</td>
 <td>${p.psp}</td><td>${paymentMethod(p)}</td></tr>`,
   ),
@@ -96,9 +96,9 @@ function searchForm(q: Query) {
     ...values.map((v) => html`<option value="${v}"${v === selected ? html` selected` : null}>${v}</option>`),
   ];
   return html`<form method="get" action="/console/payments" class="search">
-<label>Payment id <input type="text" name="payment_id" value="${q.payment_id ?? ""}" size="36"></label>
-<label>Order id <input type="text" name="order_id" value="${q.order_id ?? ""}" inputmode="numeric"></label>
-<label>Merchant <input type="text" name="merchant_id" value="${q.merchant_id ?? ""}"></label>
+<label>Payment id <input type="text" name="payment_id" value="${q.payment_id ?? ""}" size="34"></label>
+<label>Order id <input type="text" name="order_id" value="${q.order_id ?? ""}" inputmode="numeric" size="14"></label>
+<label>Merchant <input type="text" name="merchant_id" value="${q.merchant_id ?? ""}" size="16"></label>
 <label>Status <select name="status">${options(PAYMENT_STATUSES, q.status)}</select></label>
 <label>PSP <select name="psp">${options(PSP_NAMES, q.psp)}</select></label>
 <label>From <input type="date" name="from" value="${q.from ?? ""}"></label>

@@ -16,7 +16,7 @@ export function reconRoutes(router: Router<ConsoleState>, t: ConsoleTools, op: C
         r,
       ) => html`<tr><td><a href="${href(`/console/recon/${encodeURIComponent(r.runId)}`)}">${r.runDate}</a></td>
 <td>${r.psp}</td><td>${r.status}</td><td class="num">${r.matched}</td>
-<td class="num${r.exceptions > 0 ? " bad" : ""}">${r.exceptions}</td><td>${when(r.finishedAt)}</td></tr>`,
+<td class="num${r.exceptions > 0 ? " bad" : ""}">${r.exceptions}</td><td class="at">${when(r.finishedAt)}</td></tr>`,
     );
     render(
       kctx,

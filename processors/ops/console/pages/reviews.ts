@@ -33,7 +33,7 @@ export function reviewRoutes(router: Router<ConsoleState>, t: ConsoleTools, op: 
     const csrf = operatorOf(kctx).csrf;
     const rows = reviews.map(
       (r) => html`<tr>
-<td>${when(r.openedAt)}</td><td>${paymentLink(r.paymentId)}</td><td>${r.merchantId}</td><td>${r.reason}</td><td>${freeText(r.detail)}</td>
+<td class="at">${when(r.openedAt)}</td><td>${paymentLink(r.paymentId)}</td><td>${r.merchantId}</td><td>${r.reason}</td><td>${freeText(r.detail)}</td>
 <td>${open ? resolveForm(r, csrf) : html`${r.resolution} by ${r.resolvedBy} at ${when(r.resolvedAt)}${r.note ? html`<br>${freeText(r.note)}` : null}`}</td></tr>`,
     );
     const body = html`<p class="tabs">

@@ -162,7 +162,7 @@ ${table(
   ["When", "Source", "What", "Detail"],
   timeline.map(
     (e) =>
-      html`<tr class="src-${e.source}"><td>${when(e.at)}</td><td>${e.source}</td><td>${e.what}</td><td>${e.detail}</td></tr>`,
+      html`<tr class="src-${e.source}"><td class="at">${when(e.at)}</td><td>${e.source}</td><td>${e.what}</td><td>${e.detail}</td></tr>`,
   ),
   "Nothing recorded yet.",
 )}`;
