@@ -50,7 +50,7 @@ export function opsConsole(deps: ConsoleDeps): Koa.Middleware {
   timelineRoutes(router, t, operator);
   reviewRoutes(router, t, operator);
   reconRoutes(router, t, operator);
-  metricsRoutes(router, operator);
+  metricsRoutes(router, t, operator);
   const routes = router.routes() as unknown as Koa.Middleware;
 
   return async (kctx, next) => {

@@ -1,3 +1,4 @@
+import type Router from "@koa/router";
 import type { RouterContext, RouterMiddleware } from "@koa/router";
 import type { Logger } from "../../../core/infra/logger.ts";
 import type { ApiKeyAuthenticator } from "../../../core/security/api-key-authenticator.ts";
@@ -39,6 +40,8 @@ export interface ConsoleState {
 
 export type ConsoleContext = RouterContext<ConsoleState>;
 export type ConsoleMiddleware = RouterMiddleware<ConsoleState>;
+/** A page's routes: `operator` (requireOperator) goes first on every one of them. */
+export type PageRoutes = (router: Router<ConsoleState>, t: ConsoleTools, operator: ConsoleMiddleware) => void;
 
 export function operatorOf(kctx: ConsoleContext): Operator {
   const operator = kctx.state.operator;

@@ -1,6 +1,5 @@
-import type Router from "@koa/router";
 import { register } from "../../../../core/infra/metrics.ts";
-import { type ConsoleMiddleware, type ConsoleState, render } from "../context.ts";
+import { type PageRoutes, render } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../layout.ts";
 
@@ -57,7 +56,7 @@ export async function keyMetricRows(): Promise<MetricRow[]> {
 
 const shown = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
 
-export function metricsRoutes(router: Router<ConsoleState>, op: ConsoleMiddleware) {
+export const metricsRoutes: PageRoutes = (router, _t, op) => {
   router.get("/metrics", op, async (kctx) => {
     const rows = (await keyMetricRows()).map(
       (r) =>
@@ -68,4 +67,4 @@ Every metric, for Prometheus: <a href="/metrics">/metrics</a>.</p>
 ${table(["Metric", "Labels", "Value"], rows, "No metric yet.")}`;
     render(kctx, { title: "Live counters", refreshSeconds: REFRESH_SECONDS }, body);
   });
-}
+};

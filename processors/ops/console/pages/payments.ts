@@ -1,4 +1,3 @@
-import type Router from "@koa/router";
 import {
   PAYMENT_STATUSES,
   type PaymentStatus,
@@ -7,7 +6,7 @@ import {
 } from "../../../../core/domain/payment-status.ts";
 import { type PaymentSearch, searchPayments } from "../../../../db/repositories/payments-repo.ts";
 import { UUID } from "../../operator-resolve.ts";
-import { type ConsoleMiddleware, type ConsoleState, type ConsoleTools, render } from "../context.ts";
+import { type PageRoutes, render } from "../context.ts";
 import { href, html } from "../html.ts";
 import { money, paymentLink, paymentMethod, table, when } from "../layout.ts";
 
@@ -57,7 +56,7 @@ export function parseSearch(q: Query): { search: PaymentSearch } | { problem: st
   return { search: s };
 }
 
-export function paymentSearchRoutes(router: Router<ConsoleState>, t: ConsoleTools, op: ConsoleMiddleware) {
+export const paymentSearchRoutes: PageRoutes = (router, t, op) => {
   router.get("/", op, (kctx) => kctx.redirect("/console/payments"));
   router.get("/payments", op, async (kctx) => {
     const q: Query = {};
@@ -88,7 +87,7 @@ ${table(
 ${next ? html`<a href="${next}" rel="next">Next page</a>` : null}</p>`;
     render(kctx, { title: "Payments" }, body);
   });
-}
+};
 
 function searchForm(q: Query) {
   const options = (values: readonly string[], selected: string | undefined) => [

@@ -1,14 +1,13 @@
-import type Router from "@koa/router";
 import { findRun, listExceptions, listRuns } from "../../../../db/repositories/recon-repo.ts";
 import { UUID } from "../../operator-resolve.ts";
-import { type ConsoleMiddleware, type ConsoleState, type ConsoleTools, render } from "../context.ts";
+import { type PageRoutes, render } from "../context.ts";
 import { href, html } from "../html.ts";
 import { freeText, paymentLink, table, when } from "../layout.ts";
 
 const RUNS_SHOWN = 100;
 const EXCEPTIONS_SHOWN = 1000;
 
-export function reconRoutes(router: Router<ConsoleState>, t: ConsoleTools, op: ConsoleMiddleware) {
+export const reconRoutes: PageRoutes = (router, t, op) => {
   router.get("/recon", op, async (kctx) => {
     const runs = await listRuns(t.ctx.pool, RUNS_SHOWN);
     const rows = runs.map(
@@ -48,4 +47,4 @@ ${table(["Class", "PSP reference", "Payment", "Record", "Currency", "Ledger", "P
 <p><a href="/console/recon">All runs</a></p>`;
     render(kctx, { title: `Reconciliation of ${run.runDate}` }, body);
   });
-}
+};

@@ -1,15 +1,8 @@
-import type Router from "@koa/router";
 import { listReviews, type Review } from "../../../../db/repositories/reviews-repo.ts";
 import { resolveAsOperator } from "../../operator-resolve.ts";
 import { REVIEW_ACTIONS } from "../../resolve-review.ts";
 import { requireForm } from "../console-auth.ts";
-import {
-  type ConsoleMiddleware,
-  type ConsoleState,
-  type ConsoleTools,
-  operatorOf,
-  render,
-} from "../context.ts";
+import { operatorOf, type PageRoutes, render } from "../context.ts";
 import { href, html } from "../html.ts";
 import { freeText, paymentLink, table, when } from "../layout.ts";
 
@@ -26,7 +19,7 @@ export const resolveForm = (
 <button type="submit">Resolve</button>
 </form>`;
 
-export function reviewRoutes(router: Router<ConsoleState>, t: ConsoleTools, op: ConsoleMiddleware) {
+export const reviewRoutes: PageRoutes = (router, t, op) => {
   router.get("/reviews", op, async (kctx) => {
     const open = kctx.query.status !== "resolved";
     const reviews = await listReviews(t.ctx.pool, { open, limit: LIST_LIMIT });
@@ -64,4 +57,4 @@ ${reviews.length === LIST_LIMIT ? html`<p class="hint">The ${LIST_LIMIT} oldest 
       href(`/console/payments/${encodeURIComponent(review.paymentId)}`, { notice: "review_resolved" }),
     );
   });
-}
+};

@@ -1,4 +1,3 @@
-import type Router from "@koa/router";
 import type { Currency } from "../../../../core/domain/currency.ts";
 import { formatAmount } from "../../../../core/domain/money.ts";
 import { type AttemptHistory, listAttemptsOfPayment } from "../../../../db/repositories/attempts-repo.ts";
@@ -7,13 +6,7 @@ import { findPayment } from "../../../../db/repositories/payments-repo.ts";
 import { listPspEventsOfPayment, type PspEventRecord } from "../../../../db/repositories/psp-events-repo.ts";
 import { listReviewsOfPayment, type Review } from "../../../../db/repositories/reviews-repo.ts";
 import { UUID } from "../../operator-resolve.ts";
-import {
-  type ConsoleMiddleware,
-  type ConsoleState,
-  type ConsoleTools,
-  operatorOf,
-  render,
-} from "../context.ts";
+import { operatorOf, type PageRoutes, render } from "../context.ts";
 import { html } from "../html.ts";
 import { freeText, money, notice, paymentMethod, table, when } from "../layout.ts";
 import { resolveForm } from "./reviews.ts";
@@ -123,7 +116,7 @@ export function buildTimeline(h: {
     .map(({ entry }) => entry);
 }
 
-export function timelineRoutes(router: Router<ConsoleState>, t: ConsoleTools, op: ConsoleMiddleware) {
+export const timelineRoutes: PageRoutes = (router, t, op) => {
   router.get("/payments/:id", op, async (kctx) => {
     const id = kctx.params.id ?? "";
     const p = UUID.test(id) ? await findPayment(t.ctx.pool, id.toLowerCase()) : null;
@@ -166,6 +159,6 @@ ${table(
   ),
   "Nothing recorded yet.",
 )}`;
-    render(kctx, { title: `Payment ${p.orderId ? `for order ${p.orderId}` : ""}` }, body);
+    render(kctx, { title: `Payment for order ${p.orderId}` }, body);
   });
-}
+};
