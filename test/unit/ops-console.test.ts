@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AttemptHistory } from "../../db/repositories/attempts-repo.ts";
+import { buildTimeline } from "../../processors/ops/console/build-timeline.ts";
 import { escapeHtml, href, html } from "../../processors/ops/console/html.ts";
 import { freeText, paymentMethod } from "../../processors/ops/console/layout.ts";
 import { parseSearch } from "../../processors/ops/console/pages/payments.ts";
-import { buildTimeline } from "../../processors/ops/console/pages/timeline.ts";
 import { SessionCodec } from "../../processors/ops/console/session.ts";
 import { newDomainPayment } from "../helpers/factories.ts";
 
