@@ -155,6 +155,11 @@ export async function startProcessors(config: Config) {
     port: config.PROCESSOR_HTTP_PORT,
     host: config.OPS_HOST,
     logger: log,
+    console: {
+      sessionSecret: config.OPS_CONSOLE_SESSION_SECRET,
+      sessionTtlMs: config.OPS_CONSOLE_SESSION_TTL_MS,
+      secureCookies: config.production,
+    },
   });
   log.info(
     { topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER },

@@ -7,8 +7,10 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PAYMENT_STACK_CACHE=${PAYMENT_STACK_CACHE:-$HOME/.cache/payment-stack}
 CKJS_DIR=$REPO_ROOT/node_modules/@confluentinc/kafka-javascript
+# chromium: the ops console's browser test drives Debian's build through playwright-core (no browser
+# download from npm hosts).
 APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev
-  postgresql curl g++ make python3)
+  postgresql curl g++ make python3 chromium)
 
 log() { printf '[deps] %s\n' "$*"; }
 die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -27,6 +27,7 @@ export interface GuardedSettings {
   FRAUD_API_KEY: string;
   PSP_ENVIRONMENT: PspEnvironment;
   DATA_KEKS: readonly { id: string; key: Buffer }[];
+  OPS_CONSOLE_SESSION_SECRET: string;
 }
 
 const OUTBOUND_URLS = ["SCHEMA_REGISTRY_URL", "STRIPE_API_BASE", "ADYEN_API_BASE", "FRAUD_API_BASE"] as const;
@@ -90,6 +91,7 @@ export function productionRefusals(s: GuardedSettings): string[] {
     ["ADYEN_MERCHANT_ACCOUNT", [s.ADYEN_MERCHANT_ACCOUNT]],
     ["FRAUD_API_KEY", [s.FRAUD_API_KEY]],
     ["DATA_KEKS", s.DATA_KEKS.flatMap((k) => [k.id, k.key.toString("base64")])],
+    ["OPS_CONSOLE_SESSION_SECRET", [s.OPS_CONSOLE_SESSION_SECRET]],
   ] as const;
   for (const [name, values] of devValued) {
     if (values.some((v) => isKnownDevValue(v) || v.toLowerCase().includes("dev_only")))

@@ -17,6 +17,7 @@ import {
   DEV_DATA_KEK_ID,
   DEV_DATABASE_URL,
   DEV_FRAUD_API_KEY,
+  DEV_OPS_CONSOLE_SESSION_SECRET,
   DEV_STRIPE_API_KEY,
   DEV_STRIPE_WEBHOOK_SECRET,
 } from "./dev-defaults.ts";
@@ -88,6 +89,13 @@ const schema = z.object({
   // The ingress's ops listener (/metrics, readiness per dependency) on OPS_HOST; 0 picks a free port.
   INGRESS_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9463),
   OPS_HOST: z.string().default("127.0.0.1"),
+  // The ops console (docs/operations-console.md) on the processor's ops listener: the HMAC key of its
+  // session cookies (at least 32 characters; rotating it logs everyone out), and how long a login lasts.
+  OPS_CONSOLE_SESSION_SECRET: z
+    .string()
+    .min(32, "OPS_CONSOLE_SESSION_SECRET must be at least 32 characters")
+    .optional(),
+  OPS_CONSOLE_SESSION_TTL_MS: positiveInt.max(12 * 3_600_000).default(30 * 60_000),
   STRIPE_API_BASE: z.string().url().default("http://127.0.0.1:12111"),
   // test or live: which PSP accounts this deployment talks to. Unset: live in production, test elsewhere.
   PSP_ENVIRONMENT: z.enum(["test", "live"]).optional(),
@@ -274,6 +282,11 @@ function resolveSecrets(p: Parsed): Config {
     ),
     FRAUD_API_KEY: required("FRAUD_API_KEY", p.FRAUD_API_KEY, DEV_FRAUD_API_KEY),
     DATA_KEKS: required("DATA_KEKS or DATA_KEK", keks.keks, devKeks, keks.keks.length > 0),
+    OPS_CONSOLE_SESSION_SECRET: required(
+      "OPS_CONSOLE_SESSION_SECRET",
+      p.OPS_CONSOLE_SESSION_SECRET,
+      DEV_OPS_CONSOLE_SESSION_SECRET,
+    ),
   };
   missing.push(...keks.problems);
   if (missing.length > 0) throw invalid(missing);

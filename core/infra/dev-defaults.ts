@@ -15,6 +15,8 @@ export const DEV_DATA_KEK = "ZGV2X29ubHlfZGF0YV9rZWtfMzJfYnl0ZXNfbG9uZyE=";
 export const DEV_S3_ENDPOINT = "http://127.0.0.1:9000";
 export const DEV_S3_ACCESS_KEY_ID = "payments-dev";
 export const DEV_S3_SECRET_ACCESS_KEY = "payments-dev-secret";
+/** Signs the ops console's session cookies (processors/ops/console/session.ts). */
+export const DEV_OPS_CONSOLE_SESSION_SECRET = "dev_only_ops_console_session_secret_0123456789";
 
 /** Passwords the local stack creates (scripts/stack/lib.sh): refused in any production URL. */
 export const STACK_DEV_PASSWORDS: readonly string[] = ["payments", "apicurio"];
@@ -31,6 +33,7 @@ export const KNOWN_DEV_VALUES: ReadonlySet<string> = new Set(
     DEV_FRAUD_API_KEY,
     DEV_DATA_KEK,
     DEV_S3_SECRET_ACCESS_KEY,
+    DEV_OPS_CONSOLE_SESSION_SECRET,
     ...STACK_DEV_PASSWORDS,
   ].map((v) => v.toLowerCase()),
 );

@@ -29,7 +29,15 @@ export class ApiKeyAuthenticator implements Authenticator {
 
   async authenticate(secret: string): Promise<Principal | null> {
     if (!looksLikeApiKey(secret)) return null;
-    const hash = hashSecret(secret);
+    return this.authenticateHash(hashSecret(secret));
+  }
+
+  /**
+   * The principal behind a key's SHA-256, under the same cache: the ops console's session holds the
+   * hash, never the secret, and re-checks it on every request so a revocation ends the session too.
+   */
+  async authenticateHash(hash: Buffer): Promise<Principal | null> {
+    if (hash.length !== 32) return null;
     const cacheKey = hash.toString("base64");
     const now = Date.now();
     const cached = this.cache.get(cacheKey);

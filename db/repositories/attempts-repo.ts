@@ -277,3 +277,44 @@ export async function latestAttemptTraceparent(db: Queryable, paymentId: string)
   });
   return rows[0]?.traceparent ?? null;
 }
+
+/** An attempt as the ops console's timeline tells it: what we asked the PSP, and what it answered. */
+export interface AttemptHistory extends Attempt {
+  currency: string;
+  pspStatus: string | null;
+  pspCode: string | null;
+  pspMessage: string | null;
+  httpStatus: number | null;
+  requests: number;
+  finishedAt: Date | null;
+  durationMs: number | null;
+}
+
+export async function listAttemptsOfPayment(db: Queryable, paymentId: string): Promise<AttemptHistory[]> {
+  const { rows } = await db.query<
+    AttemptRow & {
+      psp_status: string | null;
+      psp_code: string | null;
+      psp_message: string | null;
+      http_status: number | null;
+      requests: number;
+      finished_at: Date | null;
+      duration_ms: number | null;
+    }
+  >({
+    name: "attempts_of_payment",
+    text: "SELECT * FROM payment_attempts WHERE payment_id = $1 ORDER BY started_at, attempt_id",
+    values: [paymentId],
+  });
+  return rows.map((r) => ({
+    ...toAttempt(r),
+    currency: r.currency,
+    pspStatus: r.psp_status,
+    pspCode: r.psp_code,
+    pspMessage: r.psp_message,
+    httpStatus: r.http_status,
+    requests: r.requests,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+  }));
+}

@@ -151,3 +151,32 @@ export async function deletePublishedBefore(db: Queryable, olderThanMs: number):
   });
   return rowCount ?? 0;
 }
+
+/** An outbox row as the ops console's timeline shows it: what was emitted and whether it left. */
+export interface OutboxRecord {
+  id: string;
+  type: string;
+  topic: string;
+  publisher: string;
+  occurredAt: Date;
+  publishedAt: Date | null;
+}
+
+/**
+ * A payment's events still in the outbox (retention removes them after a day). There is no index on
+ * aggregateid, on purpose: the outbox is the hottest insert path. The payment's creation time bounds
+ * the scan through the occurred_at index instead, which is cheap for the recent payments people look at.
+ */
+export async function listOutboxOfPayment(
+  db: Queryable,
+  paymentId: string,
+  since: Date,
+): Promise<OutboxRecord[]> {
+  const { rows } = await db.query<OutboxRecord>({
+    name: "outbox_of_payment",
+    text: `SELECT id, type, topic, publisher, occurred_at AS "occurredAt", published_at AS "publishedAt"
+           FROM payment_outbox WHERE occurred_at >= $2 AND aggregateid = $1 ORDER BY seq`,
+    values: [paymentId, since],
+  });
+  return rows;
+}

@@ -226,3 +226,52 @@ export async function findPaymentIdByPspReference(
   });
   return rows[0]?.payment_id ?? null;
 }
+
+/** What the ops console searches by; every field is optional, and they combine with AND. */
+export interface PaymentSearch {
+  paymentId?: string;
+  merchantId?: string;
+  orderId?: string;
+  status?: PaymentStatus;
+  psp?: PspName;
+  /** Created at or after this instant, and before `createdBefore`. */
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** Keyset pagination: the payments after this one in the order (newest first). */
+  after?: string;
+}
+
+/**
+ * Platform-wide search for operators (ops scope, ADR 0009), newest first. The date bounds also bound
+ * partition_key (the UTC creation date), so a date range reads only its months' partitions.
+ */
+export async function searchPayments(db: Queryable, s: PaymentSearch, limit: number): Promise<Payment[]> {
+  const { rows } = await db.query<PaymentRow>({
+    name: "payments_search",
+    text: `SELECT p.* FROM payment_index i
+           JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key
+           WHERE ($1::uuid IS NULL OR i.payment_id = $1)
+             AND ($2::varchar IS NULL OR i.merchant_id = $2)
+             AND ($3::bigint IS NULL OR i.order_id = $3)
+             AND ($4::varchar IS NULL OR p.status = $4)
+             AND ($5::varchar IS NULL OR p.psp = $5)
+             AND ($6::timestamptz IS NULL OR (i.created_at >= $6 AND p.partition_key >= ($6 AT TIME ZONE 'UTC')::date))
+             AND ($7::timestamptz IS NULL OR (i.created_at < $7 AND p.partition_key <= ($7 AT TIME ZONE 'UTC')::date))
+             AND ($8::uuid IS NULL OR (i.created_at, i.payment_id) <
+                  (SELECT created_at, payment_id FROM payment_index WHERE payment_id = $8))
+           ORDER BY i.created_at DESC, i.payment_id DESC
+           LIMIT $9`,
+    values: [
+      s.paymentId ?? null,
+      s.merchantId ?? null,
+      s.orderId ?? null,
+      s.status ?? null,
+      s.psp ?? null,
+      s.createdFrom ?? null,
+      s.createdBefore ?? null,
+      s.after ?? null,
+      limit,
+    ],
+  });
+  return rows.map(toPayment);
+}

@@ -130,3 +130,25 @@ export async function deleteProcessedPspEvents(db: Queryable, olderThanMs: numbe
   });
   return rowCount ?? 0;
 }
+
+/** A PSP event in the inbox, as the ops console's timeline shows it (never its payload). */
+export interface PspEventRecord {
+  psp: string;
+  eventId: string;
+  eventType: string;
+  receivedAt: Date;
+  processedAt: Date | null;
+  outcome: string | null;
+}
+
+/** The events the webhook processor tied to a payment (until inbox retention removes them). */
+export async function listPspEventsOfPayment(db: Queryable, paymentId: string): Promise<PspEventRecord[]> {
+  const { rows } = await db.query<PspEventRecord>({
+    name: "psp_events_of_payment",
+    text: `SELECT psp, event_id AS "eventId", event_type AS "eventType", received_at AS "receivedAt",
+                  processed_at AS "processedAt", outcome
+           FROM processed_psp_events WHERE payment_id = $1 ORDER BY received_at, event_id`,
+    values: [paymentId],
+  });
+  return rows;
+}

@@ -101,6 +101,15 @@ export async function listReviews(
   return rows.map(toReview);
 }
 
+export async function listReviewsOfPayment(db: Queryable, paymentId: string): Promise<Review[]> {
+  const { rows } = await db.query<ReviewRow>({
+    name: "reviews_of_payment",
+    text: "SELECT * FROM payment_reviews WHERE payment_id = $1 ORDER BY opened_at",
+    values: [paymentId],
+  });
+  return rows.map(toReview);
+}
+
 export async function resolveReview(
   db: Queryable,
   reviewId: string,

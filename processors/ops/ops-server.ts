@@ -5,28 +5,29 @@ import { errors, PaymentError } from "../../core/domain/errors.ts";
 import type { Logger } from "../../core/infra/logger.ts";
 import { register } from "../../core/infra/metrics.ts";
 import { ApiKeyAuthenticator } from "../../core/security/api-key-authenticator.ts";
-import type { Principal } from "../../core/security/api-keys.ts";
 import { authorize } from "../../core/security/authorize.ts";
-import { appendAudit } from "../../db/repositories/audit-repo.ts";
 import { findRun, listExceptions, listRuns } from "../../db/repositories/recon-repo.ts";
 import { listReviews } from "../../db/repositories/reviews-repo.ts";
 import { errorBody, httpStatusOf } from "../../http-ingress/presentation/error-response.ts";
 import { toPaymentResponse } from "../../http-ingress/presentation/resource-dto.ts";
 import type { ProcessorContext } from "../context.ts";
-import { REVIEW_ACTIONS, type ReviewAction, resolveReviewAction } from "./resolve-review.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { type ConsoleSettings, opsConsole } from "./console/console-app.ts";
+import { resolveAsOperator, UUID } from "./operator-resolve.ts";
 
 /**
- * The processor's ops listener (loopback by default): health, metrics and the manual review queue.
- * Reviews are resolved here because a processor owns every state change.
+ * The processor's ops listener (loopback by default): health, metrics, the manual review queue and
+ * the ops console (/console). Reviews are resolved here because a processor owns every state change.
  */
 export function startOpsServer(
   ctx: ProcessorContext,
-  o: { port: number; host: string; logger: Logger },
+  /** Without console settings the listener serves the JSON API only (tests of that API). */
+  o: { port: number; host: string; logger: Logger; console?: ConsoleSettings },
 ): Promise<Server> {
   const app = new Koa();
   const router = new Router();
+  const authenticator = new ApiKeyAuthenticator(ctx.pool);
+  // The console renders its own pages and errors, so it sits before the JSON error handler.
+  if (o.console) app.use(opsConsole({ ctx, authenticator, logger: o.logger, ...o.console }));
   app.use(async (kctx, next) => {
     try {
       await next();
@@ -45,7 +46,6 @@ export function startOpsServer(
     kctx.type = register.contentType;
     kctx.body = await register.metrics();
   });
-  const authenticator = new ApiKeyAuthenticator(ctx.pool);
   const opsKey = async (kctx: Koa.Context) =>
     authorize(authenticator, kctx.get("authorization") || undefined, "ops");
 
@@ -71,53 +71,26 @@ export function startOpsServer(
   });
   router.post("/ops/reviews/:id/resolve", async (kctx) => {
     const principal = await opsKey(kctx);
-    const audit = (outcome: number, paymentId: string | null, errorCode: string | null) =>
-      appendAudit(ctx.pool, {
-        merchantId: principal.merchantId,
-        keyId: principal.keyId,
+    const reviewId = kctx.params.id ?? "";
+    const body = UUID.test(reviewId) ? await readJson(kctx.req) : {};
+    const resolved = await resolveAsOperator(
+      ctx,
+      principal,
+      {
+        reviewId,
+        action: body.action,
+        note: body.note,
+        // Who pressed the button: the key always, and the person's name when the caller sends one.
+        operatorName: String(kctx.get("x-ops-actor") || ""),
         clientIp: kctx.ip || null,
-        action: "ops.review.resolve",
-        paymentId,
-        requestId: null,
-        outcome,
-        errorCode,
-      }).catch((err: Error) => o.logger.error({ err: err.message }, "audit row not written"));
-    try {
-      const resolved = await resolveFromRequest(kctx, principal);
-      kctx.body = resolved;
-      await audit(200, resolved.review.paymentId, null);
-    } catch (err) {
-      const known = err instanceof PaymentError ? err : null;
-      await audit(known ? httpStatusOf(known) : 500, null, known?.code ?? "internal_error");
-      throw err;
-    }
+      },
+      o.logger,
+    );
+    kctx.body = {
+      review: resolved.review,
+      payment: resolved.payment ? toPaymentResponse(resolved.payment) : null,
+    };
   });
-  const resolveFromRequest = async (kctx: Koa.ParameterizedContext, principal: Principal) => {
-    const reviewId = String((kctx as { params?: Record<string, string> }).params?.id ?? "");
-    if (!UUID.test(reviewId)) throw errors.notFound("review");
-    const body = await readJson(kctx.req);
-    const action = body.action as ReviewAction;
-    if (!REVIEW_ACTIONS.includes(action)) {
-      throw errors.validation(
-        "invalid_action",
-        `action must be one of ${REVIEW_ACTIONS.join(", ")}`,
-        "action",
-      );
-    }
-    if (body.note !== undefined && (typeof body.note !== "string" || body.note.length > 1000)) {
-      throw errors.validation("invalid_note", "note must be a string of at most 1000 characters", "note");
-    }
-    // Who pressed the button: the key always, and the person's name when the console sends one.
-    const name = String(kctx.get("x-ops-actor") || "").slice(0, 38);
-    const result = await resolveReviewAction(ctx, {
-      reviewId,
-      action,
-      note: (body.note as string | undefined) ?? null,
-      actor: name ? `${name} (${principal.keyId})` : principal.keyId,
-    });
-    if (!result.ok) throw result.error;
-    return { review: result.review, payment: result.payment ? toPaymentResponse(result.payment) : null };
-  };
   app.use(router.routes()).use(router.allowedMethods());
   const server = createServer(app.callback());
   return new Promise((resolve, reject) => {

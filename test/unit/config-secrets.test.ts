@@ -6,6 +6,7 @@ import {
   DEV_DATA_KEK,
   DEV_DATABASE_URL,
   DEV_FRAUD_API_KEY,
+  DEV_OPS_CONSOLE_SESSION_SECRET,
   DEV_STRIPE_WEBHOOK_SECRET,
 } from "../../core/infra/dev-defaults.ts";
 import { adyenHmacSignature, stripeSignatureHeader } from "../../simulators/shared/signing.ts";
@@ -33,6 +34,7 @@ const production = (over: Record<string, string | undefined> = {}): NodeJS.Proce
   KAFKA_SASL_PASSWORD: "kafka-prod-secret",
   DATA_KEK_ID: "kek_2025_01",
   DATA_KEK: Buffer.alloc(32, 7).toString("base64"),
+  OPS_CONSOLE_SESSION_SECRET: "prod-ops-console-session-secret-6f1c9a2e",
   ...over,
 });
 
@@ -97,11 +99,17 @@ describe("secrets fail closed in production", () => {
 
   it("requires every secret, naming each one missing", () => {
     const message = refusal(
-      production({ STRIPE_API_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, FRAUD_API_KEY: undefined }),
+      production({
+        STRIPE_API_KEY: undefined,
+        STRIPE_WEBHOOK_SECRET: undefined,
+        FRAUD_API_KEY: undefined,
+        OPS_CONSOLE_SESSION_SECRET: undefined,
+      }),
     );
     expect(message).toContain("STRIPE_API_KEY must be set in production");
     expect(message).toContain("STRIPE_WEBHOOK_SECRET(S) must be set in production");
     expect(message).toContain("FRAUD_API_KEY must be set in production");
+    expect(message).toContain("OPS_CONSOLE_SESSION_SECRET must be set in production");
   });
 
   it.each([
@@ -114,6 +122,7 @@ describe("secrets fail closed in production", () => {
     ["ADYEN_MERCHANT_ACCOUNT", { ADYEN_MERCHANT_ACCOUNT: "PaymentServiceECOM" }],
     ["FRAUD_API_KEY", { FRAUD_API_KEY: DEV_FRAUD_API_KEY }],
     ["STRIPE_API_KEY", { STRIPE_API_KEY: "sk_live_dev_only" }],
+    ["OPS_CONSOLE_SESSION_SECRET", { OPS_CONSOLE_SESSION_SECRET: DEV_OPS_CONSOLE_SESSION_SECRET }],
   ])("refuses the known dev value of %s", (name, over) => {
     expect(refusal(production(over))).toContain(`${name} holds a known development value`);
   });
