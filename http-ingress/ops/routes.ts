@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import Router from "@koa/router";
 import { collectDefaultMetrics, register } from "prom-client";
 import type { IngressDeps, IngressState, ReadinessCheck } from "../context.ts";
+import type { HealthResponse, ReadinessResponse } from "./schema.ts";
 
 const CHECK_TIMEOUT_MS = 2_000;
 const OPENAPI = readFileSync(new URL("../openapi.json", import.meta.url), "utf8");
@@ -15,13 +16,13 @@ export function publicOpsRoutes(deps: IngressDeps): Router<IngressState> {
   const checks = deps.readinessChecks ?? defaultChecks(deps);
 
   router.get("/healthz", (ctx) => {
-    ctx.body = { status: "alive" };
+    ctx.body = { status: "alive" } satisfies HealthResponse;
   });
 
   router.get("/readyz", async (ctx) => {
     const { ready } = await readiness(checks);
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? "ready" : "not_ready" };
+    ctx.body = { status: ready ? "ready" : "not_ready" } satisfies ReadinessResponse;
   });
 
   router.get("/openapi.json", (ctx) => {
