@@ -1,8 +1,8 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import type { ParameterObject, SchemaObject } from "openapi3-ts/oas31";
 import { STRIPE_TOLERANCE_SECONDS } from "../../core/adapters/psp/stripe/webhook.ts";
+import { configDefaults } from "../../core/infra/config.ts";
 import { JSON_LIMITS } from "../json-limits.ts";
-import { KEY_TTL_MS } from "../middleware/idempotency.ts";
 
 /** `{ $ref }` to a component of the document. */
 export const ref = (kind: "parameters" | "headers" | "responses" | "schemas", name: string) => ({
@@ -22,7 +22,7 @@ export function registerParameters(registry: OpenAPIRegistry): void {
     "IdempotencyKey",
     header(
       "Idempotency-Key",
-      `1–255 printable ASCII characters, global scope, kept ${KEY_TTL_MS / 3_600_000} h. Same key + same method, path and body replays the stored response (header Idempotent-Replayed: true). Same key with a different body or on another endpoint: 409 \`idempotency_conflict\`; while the first request is still running: 409 \`idempotency_key_in_use\` (retry after \`Retry-After\`). Requests refused before they ran (400, 404, 413, 415, 422 from validation) do not use up the key.`,
+      `1–255 printable ASCII characters, global scope, kept ${configDefaults().IDEMPOTENCY_KEY_TTL_MS / 3_600_000} h by default. Same key + same method, path and body replays the stored response (header Idempotent-Replayed: true). Same key with a different body or on another endpoint: 409 \`idempotency_conflict\`; while the first request is still running: 409 \`idempotency_key_in_use\` (retry after \`Retry-After\`). Requests refused before they ran (400, 404, 413, 415, 422 from validation) do not use up the key.`,
       { type: "string", minLength: 1, maxLength: 255 },
     ),
   );

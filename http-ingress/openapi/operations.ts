@@ -1,11 +1,12 @@
 import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
 import type { z } from "zod";
+import { configDefaults } from "../../core/infra/config.ts";
 import type { Scope } from "../../core/security/api-keys.ts";
 import { ref, responseHeaders } from "./components.ts";
 
 type Responses = RouteConfig["responses"];
 
-export const REPLY_TIMEOUT_DEFAULT_TEXT = "REPLY_TIMEOUT_MS (default 10 s)";
+export const REPLY_TIMEOUT_DEFAULT_TEXT = `REPLY_TIMEOUT_MS (default ${configDefaults().REPLY_TIMEOUT_MS / 1000} s)`;
 
 /** How a 202 begins: the reply did not come within the configured wait. */
 export const REPLY_TIMEOUT_TEXT = `The outcome was not known within ${REPLY_TIMEOUT_DEFAULT_TEXT}.`;
