@@ -24,6 +24,7 @@ export const kafkaSection = section({
       {
         description:
           "Replication factor of the topics the service creates when they are missing. -1: the broker's default.replication.factor (1 on the dev node, 3 on a cluster). Topics provisioned by an operator (Strimzi KafkaTopic) are left as they are.",
+        type: "integer: -1 or ≥ 1",
       },
     ),
     SCHEMA_REGISTRY_URL: setting(z.string().url().default("http://127.0.0.1:8081/apis/ccompat/v7"), {

@@ -18,7 +18,7 @@ export interface SettingDoc {
 export const setting = <T extends z.ZodType>(schema: T, doc: SettingDoc): T => schema.meta({ ...doc });
 
 /** The documentation attached by `setting`, or undefined. */
-export const settingDoc = (schema: z.ZodType): SettingDoc | undefined =>
+export const settingDoc = (schema: z.core.$ZodType): SettingDoc | undefined =>
   z.globalRegistry.get(schema) as SettingDoc | undefined;
 
 /** One table of docs/configuration.md: a group of related settings. */
