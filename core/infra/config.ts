@@ -44,10 +44,10 @@ const refinedSchema = schema
   });
 
 type Parsed = z.infer<typeof schema>;
+type NodeEnv = NonNullable<Parsed["NODE_ENV"]>;
 
 /** Every setting at its default (secrets unset): what documentation quotes as "the default". */
 export const configDefaults = (): Parsed => schema.parse({});
-type NodeEnv = NonNullable<Parsed["NODE_ENV"]>;
 
 /** What the parsed config adds or settles: the environment, and every secret resolved. */
 interface Resolved extends GuardedSettings {
