@@ -5,14 +5,12 @@ import { httpErrors } from "./http-errors.ts";
 import { auditTrail } from "./middleware/audit-trail.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
 import { headerGuard } from "./middleware/header-guard.ts";
-import { rateLimit } from "./middleware/rate-limit.ts";
+import { clientRateLimit, rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { privateOpsRoutes, publicOpsRoutes } from "./ops/routes.ts";
 import { paymentRoutes } from "./payments/routes.ts";
 import { refundRoutes } from "./refunds/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
-
-export const DEFAULT_RATE_LIMIT = { perSecond: 2_000, burst: 4_000 };
 
 /** requestContext → auditTrail → errorHandler → headerGuard → rateLimit → routes → 405 / 404. No I/O happens at construction. */
 export function createIngressApp(given: IngressDeps): Koa<IngressState> {
@@ -25,7 +23,7 @@ export function createIngressApp(given: IngressDeps): Koa<IngressState> {
   app.use(auditTrail(deps));
   app.use(errorHandler());
   app.use(headerGuard());
-  app.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  app.use(rateLimit(deps.rateLimit ?? clientRateLimit(deps.config)));
   for (const router of routers) app.use(router.routes());
   app.use((ctx) => {
     const allowed = new Set(

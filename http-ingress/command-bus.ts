@@ -30,6 +30,7 @@ export interface KafkaCommandBusOptions {
   replyTimeoutMs: number;
   logger: Logger;
   pollIntervalMs?: number;
+  reconnectDelayMs?: number;
 }
 
 type Resolve = (outcome: CommandResult | "timeout") => void;
@@ -56,6 +57,7 @@ export class KafkaCommandBus implements CommandBus {
       pool: opts.pool,
       logger: opts.logger,
       pollIntervalMs: opts.pollIntervalMs,
+      reconnectDelayMs: opts.reconnectDelayMs,
       pending: () => [...this.waiters.keys()],
       isPending: (commandId) => this.waiters.has(commandId),
       deliver: (commandId, reply) => this.settle(commandId, reply),

@@ -1,16 +1,8 @@
 import { createHash } from "node:crypto";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { z } from "zod";
 import { errors } from "../core/domain/errors.ts";
+import type { Config } from "../core/infra/config.ts";
 import type { Pool } from "../db/pool.ts";
-
-const schema = z.object({
-  // Requests per second per API key, across every ingress process.
-  API_KEY_RATE_LIMIT_PER_SEC: z.coerce.number().int().positive().default(1_000),
-  // Confirms per payment-method token per merchant within the window: card-testing defence.
-  CONFIRM_VELOCITY_PER_TOKEN: z.coerce.number().int().positive().default(20),
-  CONFIRM_VELOCITY_WINDOW_SEC: z.coerce.number().int().positive().default(3_600),
-});
 
 export interface RateLimits {
   /** Throws 429 (with Retry-After seconds on the error) when the key spent its budget. */
@@ -25,8 +17,13 @@ export interface RateLimits {
  * statements per second per process instead of one per request; the price is that a process may
  * sit on an unspent chunk when the window turns (docs/security.md).
  */
-export function rateLimitsFromEnv(pool: Pool, env: NodeJS.ProcessEnv = process.env): RateLimits {
-  const o = schema.parse(env);
+export function rateLimitsFrom(
+  pool: Pool,
+  o: Pick<
+    Config,
+    "API_KEY_RATE_LIMIT_PER_SEC" | "CONFIRM_VELOCITY_PER_TOKEN" | "CONFIRM_VELOCITY_WINDOW_SEC"
+  >,
+): RateLimits {
   const store = {
     storeClient: pool,
     tableName: "rate_limits",

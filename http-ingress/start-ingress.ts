@@ -13,13 +13,8 @@ import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { createIngressApp, createIngressOpsApp } from "./app.ts";
 import { commandDeliveryTimeoutMs, KafkaCommandBus } from "./command-bus.ts";
-import { rateLimitFromEnv } from "./ingress-env.ts";
-import { rateLimitsFromEnv } from "./rate-limits.ts";
+import { rateLimitsFrom } from "./rate-limits.ts";
 import { KafkaWebhookPublisher } from "./webhooks/publisher.ts";
-
-const KEY_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
-// PSPs give up on a webhook endpoint after about 10 s; a 503 before that makes them redeliver.
-const WEBHOOK_PUBLISH_TIMEOUT_MS = 5_000;
 
 export interface RunningIngress {
   server: Server;
@@ -34,7 +29,7 @@ export async function startIngress(
   const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
   installKeyring(keyringFromConfig(config));
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
-  await waitForDatabase(pool, 120_000, (err) =>
+  await waitForDatabase(pool, config.DATABASE_STARTUP_WAIT_MS, (err) =>
     rootLogger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
   );
   if (options.runMigrations ?? true) await migrate(pool);
@@ -43,10 +38,14 @@ export async function startIngress(
   await codec.register(config.COMMAND_TOPIC, COMMAND_SCHEMA_FILE);
   await codec.register(config.WEBHOOK_TOPIC, WEBHOOK_SCHEMA_FILE);
   const kafka = kafkaSettingsFor(config, "ingress");
-  await ensureTopics(kafka, [
-    { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
-    { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
-  ]);
+  await ensureTopics(
+    kafka,
+    [
+      { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
+      { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
+    ],
+    { replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+  );
   // One producer for commands and webhook events; the command bus connects and disconnects it.
   const producer = createProducer(kafka, {
     deliveryTimeoutMs:
@@ -59,13 +58,20 @@ export async function startIngress(
     databaseUrl: config.DATABASE_URL,
     topic: config.COMMAND_TOPIC,
     replyTimeoutMs: config.REPLY_TIMEOUT_MS,
+    pollIntervalMs: config.REPLY_POLL_MS,
+    reconnectDelayMs: config.REPLY_LISTENER_RECONNECT_MS,
     logger,
   });
   await commandBus.start();
 
   const webhooks = {
     connectors: connectorsFromConfig(config),
-    publisher: new KafkaWebhookPublisher(producer, codec, config.WEBHOOK_TOPIC, WEBHOOK_PUBLISH_TIMEOUT_MS),
+    publisher: new KafkaWebhookPublisher(
+      producer,
+      codec,
+      config.WEBHOOK_TOPIC,
+      config.WEBHOOK_PUBLISH_TIMEOUT_MS,
+    ),
   };
   const deps = {
     config,
@@ -73,8 +79,7 @@ export async function startIngress(
     commandBus,
     logger,
     webhooks,
-    rateLimit: rateLimitFromEnv(),
-    limits: rateLimitsFromEnv(pool),
+    limits: rateLimitsFrom(pool, config),
   };
   const server = await listen(createIngressApp(deps).listen(config.PORT));
   const opsServer = await listen(createIngressOpsApp(deps).listen(config.INGRESS_OPS_PORT, config.OPS_HOST));
@@ -84,10 +89,10 @@ export async function startIngress(
   );
 
   const sweep = setInterval(() => {
-    deleteExpiredIdempotencyKeys(pool, 5_000).catch((err: Error) =>
+    deleteExpiredIdempotencyKeys(pool, config.IDEMPOTENCY_SWEEP_BATCH).catch((err: Error) =>
       logger.warn({ err: err.message }, "idempotency key sweep failed"),
     );
-  }, KEY_SWEEP_INTERVAL_MS);
+  }, config.IDEMPOTENCY_SWEEP_INTERVAL_MS);
   sweep.unref();
 
   let closing: Promise<void> | null = null;
@@ -96,7 +101,7 @@ export async function startIngress(
       clearInterval(sweep);
       opsServer.close();
       opsServer.closeAllConnections();
-      await stopServer(server, config.REPLY_TIMEOUT_MS + 2_000);
+      await stopServer(server, config.REPLY_TIMEOUT_MS + config.INGRESS_SHUTDOWN_GRACE_MS);
       await commandBus.stop();
       await pool.end();
       logger.info("http ingress stopped");

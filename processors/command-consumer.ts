@@ -11,6 +11,7 @@ import { saveCommandResult } from "../db/repositories/commands-repo.ts";
 import { applyCommand, type TracedCommand } from "./apply-command.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { type HandlerRetry, retryOptions } from "./handler-retry.ts";
 import type { ParallelConsumerLimits } from "./parallel-consumer/limits.ts";
 import { type ParallelConsumer, startParallelConsumer } from "./parallel-consumer/parallel-consumer.ts";
 
@@ -20,6 +21,7 @@ export interface CommandConsumerOptions {
   dlqTopic: string;
   groupId: string;
   limits: ParallelConsumerLimits;
+  retry: HandlerRetry;
   codec: AvroCodec;
   producer: Producer;
   ctx: ProcessorContext;
@@ -88,9 +90,7 @@ async function applyTraced(
   });
   try {
     const result = await pRetry(() => applyCommand(o.ctx, command), {
-      retries: 4,
-      minTimeout: 100,
-      maxTimeout: 2_000,
+      ...retryOptions(o.retry),
       onFailedAttempt: (e) =>
         log.warn({ err: e.message, attempt: e.attemptNumber }, "command attempt failed"),
     });

@@ -15,13 +15,14 @@ import { settleAttempt } from "./attempts/settle-attempt.ts";
 import type { ProcessorContext } from "./context.ts";
 import { runPeriodically } from "./periodic.ts";
 
-const BATCH = 50;
-const PARALLEL = 4;
-
 export interface JanitorOptions {
   ctx: ProcessorContext;
   logger: Logger;
   intervalMs: number;
+  /** Attempts (and, separately, compensations) claimed per round. */
+  batch: number;
+  /** Attempts checked at once. */
+  parallel: number;
   /** Longer than a PSP call with its retries: a janitor that dies mid-check leaves the attempt due again after it. */
   checkLeaseMs: number;
 }
@@ -35,7 +36,7 @@ export interface JanitorOptions {
  */
 export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
   const runOnce = async () => {
-    for (const c of await claimDueCompensations(o.ctx.pool, BATCH, o.checkLeaseMs)) {
+    for (const c of await claimDueCompensations(o.ctx.pool, o.batch, o.checkLeaseMs)) {
       await compensate(o.ctx, c).catch((err) =>
         o.logger.error(
           { err, compensation_id: c.compensationId, payment_id: c.paymentId },
@@ -43,11 +44,11 @@ export function startJanitor(o: JanitorOptions): { stop(): Promise<void>; runOnc
         ),
       );
     }
-    const due = await claimDueAttempts(o.ctx.pool, BATCH, o.checkLeaseMs);
+    const due = await claimDueAttempts(o.ctx.pool, o.batch, o.checkLeaseMs);
     let settled = 0;
     const queue = [...due];
     await Promise.all(
-      Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
+      Array.from({ length: Math.min(o.parallel, queue.length) }, async () => {
         for (let a = queue.shift(); a; a = queue.shift()) {
           try {
             if (await check(o, a)) settled += 1;

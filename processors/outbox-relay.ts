@@ -22,6 +22,9 @@ export function relaySettingsFrom(config: Config) {
     retentionMs: config.OUTBOX_RETENTION_MS,
     leaseTtlMs: config.OUTBOX_LEASE_TTL_MS,
     leaseRenewMs: config.OUTBOX_LEASE_RENEW_MS,
+    followerPollMs: config.OUTBOX_FOLLOWER_POLL_MS,
+    retentionSweepMs: config.OUTBOX_RETENTION_SWEEP_MS,
+    errorBackoffMs: config.OUTBOX_ERROR_BACKOFF_MS,
   };
 }
 
@@ -35,6 +38,12 @@ export interface RelayOptions {
   /** How long a term lasts without renewal: a frozen leader is replaced within about this long. */
   leaseTtlMs: number;
   leaseRenewMs: number;
+  /** How often a relay that is not the leader asks for the lease (at most leaseRenewMs). */
+  followerPollMs: number;
+  /** How often the leader deletes published rows older than retentionMs. */
+  retentionSweepMs: number;
+  /** Wait after a failed round. */
+  errorBackoffMs: number;
 }
 
 /**
@@ -51,8 +60,8 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; leas
     ttlMs: o.leaseTtlMs,
     renewMs: o.leaseRenewMs,
   });
-  // A follower asks for the lease at least every second, so takeover comes soon after expiry.
-  const followerPollMs = Math.min(1_000, o.leaseRenewMs);
+  // A follower asks for the lease often, so takeover comes soon after expiry.
+  const followerPollMs = Math.min(o.followerPollMs, o.leaseRenewMs);
   let running = true;
   let lastRetention = 0;
   const loop = (async () => {
@@ -63,14 +72,14 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; leas
           continue;
         }
         const published = await relayBatch(o, lease);
-        if (Date.now() - lastRetention > 60_000 && lease.current) {
+        if (Date.now() - lastRetention > o.retentionSweepMs && lease.current) {
           lastRetention = Date.now();
           await deletePublishedBefore(o.pool, o.retentionMs);
         }
         if (published < o.batchSize) await sleep(o.pollMs);
       } catch (err) {
         o.logger.error({ err }, "outbox relay error; retrying");
-        await sleep(500);
+        await sleep(o.errorBackoffMs);
       }
     }
     await lease.release();

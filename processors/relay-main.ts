@@ -10,7 +10,7 @@ import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 
 const config = loadConfig();
 const log = logger.child({ role: "outbox-relay" });
-const pool = createPool(config.DATABASE_URL, 4, poolTimeoutsFrom(config));
+const pool = createPool(config.DATABASE_URL, config.RELAY_DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
 const producer = createProducer(kafkaSettingsFor(config, "relay"));
 await producer.connect();
 const relay = startOutboxRelay({

@@ -18,7 +18,8 @@ import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
-import { startHousekeeping } from "./housekeeping.ts";
+import { handlerRetryFrom } from "./handler-retry.ts";
+import { housekeepingSettingsFrom, startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
 import { startOpsServer } from "./ops/ops-server.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
@@ -36,7 +37,7 @@ export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
   installKeyring(keyringFromConfig(config));
   const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
-  await waitForDatabase(pool, 120_000, (err) =>
+  await waitForDatabase(pool, config.DATABASE_STARTUP_WAIT_MS, (err) =>
     logger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
   );
   await migrate(pool);
@@ -44,7 +45,7 @@ export async function startProcessors(config: Config) {
   // Autopay turns order.created into commands: an entry point like the HTTP ingress, so it writes them
   // as the ingress principal, the only one the ACLs let produce commands.
   const autopayKafka = kafkaSettingsFor(config, "ingress", `${config.KAFKA_CLIENT_ID}-autopay`);
-  await ensureTopics(kafka, serviceTopics(config));
+  await ensureTopics(kafka, serviceTopics(config), { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
   const codec = new AvroCodec(config.SCHEMA_REGISTRY_URL);
   await registerSchemas(codec, config);
   const producer = createProducer(kafka);
@@ -60,6 +61,12 @@ export async function startProcessors(config: Config) {
         baseUrl: config.FRAUD_API_BASE,
         apiKey: config.FRAUD_API_KEY,
         timeoutMs: config.FRAUD_TIMEOUT_MS,
+        retries: config.FRAUD_RETRIES,
+        breaker: {
+          volumeThreshold: config.FRAUD_BREAKER_VOLUME_THRESHOLD,
+          errorThresholdPercentage: config.FRAUD_BREAKER_ERROR_PERCENT,
+          resetTimeoutMs: config.FRAUD_BREAKER_RESET_MS,
+        },
       }),
     ),
     fraudPolicy: {
@@ -92,6 +99,7 @@ export async function startProcessors(config: Config) {
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.PROCESSOR_GROUP_ID,
     limits: consumerLimits(config),
+    retry: handlerRetryFrom(config),
     codec,
     producer,
     ctx,
@@ -115,6 +123,8 @@ export async function startProcessors(config: Config) {
     dlqTopic: config.COMMAND_DLQ_TOPIC,
     groupId: config.WEBHOOK_GROUP_ID,
     limits: consumerLimits(config),
+    retry: handlerRetryFrom(config),
+    parked: { batch: config.WEBHOOK_PARKED_BATCH, failedDelayMs: config.WEBHOOK_FAILED_PARK_DELAY_MS },
     codec,
     producer,
     ctx,
@@ -130,7 +140,7 @@ export async function startProcessors(config: Config) {
         })
       : null;
   registerAttemptMetrics(pool);
-  const housekeeping = startHousekeeping(pool, log);
+  const housekeeping = startHousekeeping(pool, log, housekeepingSettingsFrom(config));
   // The janitor gets its own connectors, hence its own circuit breakers: re-asking a PSP about a few
   // stuck payments must never open the breaker that live traffic goes through.
   const janitor = config.JANITOR_ENABLED
@@ -138,6 +148,8 @@ export async function startProcessors(config: Config) {
         ctx: { ...ctx, connectors: tracedConnectors(connectorsFromConfig(config)) },
         logger: log,
         intervalMs: config.JANITOR_INTERVAL_MS,
+        batch: config.JANITOR_BATCH,
+        parallel: config.JANITOR_PARALLEL,
         checkLeaseMs: config.JANITOR_CHECK_LEASE_MS,
       })
     : null;
@@ -147,6 +159,7 @@ export async function startProcessors(config: Config) {
         reconOutputFromEnv(process.env, (bucket) => objectStoreFromEnv(bucket)),
         {
           scheduleUtc: config.RECON_SCHEDULE_UTC,
+          intervalMs: config.RECON_CHECK_INTERVAL_MS,
           logger: log,
         },
       )

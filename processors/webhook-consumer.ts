@@ -13,6 +13,7 @@ import {
 import { findDuePspEvents, postponePspEvent } from "../db/repositories/psp-events-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { deadLetter } from "./dead-letter.ts";
+import { type HandlerRetry, retryOptions } from "./handler-retry.ts";
 import {
   applyWebhookEvent,
   type TracedDelivery,
@@ -28,14 +29,14 @@ export interface WebhookConsumerOptions {
   dlqTopic: string;
   groupId: string;
   limits: ParallelConsumerLimits;
+  retry: HandlerRetry;
+  /** Parked events re-applied per sweep, and how long one whose re-application failed waits. */
+  parked: { batch: number; failedDelayMs: number };
   codec: AvroCodec;
   producer: Producer;
   ctx: ProcessorContext;
   policy: WebhookPolicy;
 }
-
-const PARKED_BATCH = 50;
-const FAILED_PARK_DELAY_MS = 60_000;
 
 /**
  * Consumes payment.webhooks.v1 like the command consumer: keys in parallel, each key in order, offsets
@@ -126,9 +127,7 @@ async function applyOrDeadLetter(
 
 async function apply(o: WebhookConsumerOptions, delivery: TracedDelivery): Promise<void> {
   const outcome = await pRetry(() => applyWebhookEvent(o.ctx, delivery, o.policy), {
-    retries: 4,
-    minTimeout: 100,
-    maxTimeout: 2_000,
+    ...retryOptions(o.retry),
     onFailedAttempt: (e) =>
       o.ctx.logger.warn(
         { err: e.message, attempt: e.attemptNumber, event_id: delivery.event.eventId },
@@ -140,14 +139,14 @@ async function apply(o: WebhookConsumerOptions, delivery: TracedDelivery): Promi
 
 /** Re-applies parked events whose retry time has come. */
 async function sweepParked(o: WebhookConsumerOptions): Promise<void> {
-  for (const payload of await findDuePspEvents(o.ctx.pool, PARKED_BATCH)) {
+  for (const payload of await findDuePspEvents(o.ctx.pool, o.parked.batch)) {
     const parked = payload as PspWebhookRecord & { traceparent?: string | null };
     try {
       await apply(o, { ...fromWebhookRecord(parked), traceparent: parked.traceparent ?? null });
     } catch (err) {
       o.ctx.logger.error({ err, event_id: parked.event_id }, "parked webhook failed; retrying later");
       const key = { psp: parked.psp, eventId: parked.event_id };
-      await postponePspEvent(o.ctx.pool, key, FAILED_PARK_DELAY_MS).catch(() => undefined);
+      await postponePspEvent(o.ctx.pool, key, o.parked.failedDelayMs).catch(() => undefined);
     }
   }
 }

@@ -2,7 +2,8 @@
 # Schemathesis (PyPI) against the served OpenAPI document, with a valid API key: every operation of
 # the public API, generated and stateful requests (at least FUZZ_MIN_CASES, default 1000). It fails on
 # any 5xx, any answer the document does not declare, and any body that does not match its schema.
-# Runs its own service process (own ports and topics) against the stack (`npm run stack:up`).
+# Runs its own service process (own ports and topics) against the stack (`npm run stack:up`):
+#   FUZZ_PORT (default 18190; the processor and ops listeners take the next two) and FUZZ_NAME.
 #   FUZZ_SEED=<n> reproduces a run (default 1, so CI is repeatable); FUZZ_SEED=random explores.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,9 +31,11 @@ if [[ ! -x $VENV/bin/schemathesis ]]; then
 fi
 
 export PORT PROCESSOR_HTTP_PORT=$((PORT + 1)) INGRESS_OPS_PORT=$((PORT + 2)) LOG_LEVEL=warn
-export COMMAND_TOPIC=payment.commands.fuzz.v1 COMMAND_DLQ_TOPIC=payment.commands.dlq.fuzz.v1
-export WEBHOOK_TOPIC=payment.webhooks.fuzz.v1 ORDER_CREATED_TOPIC=order.created.fuzz.v1
-export PROCESSOR_GROUP_ID=payment-processors-fuzz WEBHOOK_GROUP_ID=payment-webhooks-fuzz ORDER_GROUP_ID=payment-autopay-fuzz
+# FUZZ_NAME names the run's topics and consumer groups, so two runs on one machine do not share them.
+NAME=${FUZZ_NAME:-fuzz}
+export COMMAND_TOPIC=payment.commands.$NAME.v1 COMMAND_DLQ_TOPIC=payment.commands.dlq.$NAME.v1
+export WEBHOOK_TOPIC=payment.webhooks.$NAME.v1 ORDER_CREATED_TOPIC=order.created.$NAME.v1
+export PROCESSOR_GROUP_ID=payment-processors-$NAME WEBHOOK_GROUP_ID=payment-webhooks-$NAME ORDER_GROUP_ID=payment-autopay-$NAME
 mkdir -p .stack/logs
 node --import tsx scripts/start.ts >.stack/logs/fuzz-service.log 2>&1 &
 service=$!

@@ -1,13 +1,16 @@
-export type ErrorType =
-  | "invalid_request_error"
-  | "card_error"
-  | "idempotency_error"
-  | "state_error"
-  | "not_found_error"
-  | "authentication_error"
-  | "permission_error"
-  | "rate_limit_error"
-  | "api_error";
+export const ERROR_TYPES = [
+  "invalid_request_error",
+  "card_error",
+  "idempotency_error",
+  "state_error",
+  "not_found_error",
+  "authentication_error",
+  "permission_error",
+  "rate_limit_error",
+  "api_error",
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /**
  * What went wrong, in the domain's words; the HTTP edge maps each kind to a status

@@ -15,6 +15,7 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(["failed", "canceled", "refunded"]);
 
-export type CaptureMethod = "automatic" | "manual";
+export const CAPTURE_METHODS = ["automatic", "manual"] as const;
+export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 export type PspName = "stripe" | "adyen";
 export const PSP_NAMES: readonly PspName[] = ["stripe", "adyen"];

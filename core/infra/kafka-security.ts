@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { setting } from "./config-schema/setting.ts";
 import type { KafkaSettings } from "./kafka.ts";
 
 /**
@@ -16,30 +17,49 @@ const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : v);
 const PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 const optional = z.string().min(1).optional();
 
+const credential = (role: string, part: "user name" | "password") =>
+  setting(optional, {
+    description: `SASL ${part} of the ${role} role; wins over KAFKA_SASL_${part === "password" ? "PASSWORD" : "USERNAME"}.`,
+    ...(part === "password" ? { secret: true as const } : {}),
+  });
+
 /** Environment variables of the Kafka client security settings, merged into the service config. */
 export const kafkaSecurityEnvShape = {
-  // Unset: SASL_PLAINTEXT (the local stack) outside production; production requires SASL_SSL.
-  KAFKA_SECURITY_PROTOCOL: z.preprocess(upper, z.enum(PROTOCOLS)).optional(),
-  KAFKA_SASL_MECHANISM: z
-    .preprocess(upper, z.enum(["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]))
-    .default("SCRAM-SHA-512"),
-  // One credential for every role, or one per role (the role's own pair wins).
-  KAFKA_SASL_USERNAME: optional,
-  KAFKA_SASL_PASSWORD: optional,
-  KAFKA_INGRESS_SASL_USERNAME: optional,
-  KAFKA_INGRESS_SASL_PASSWORD: optional,
-  KAFKA_PROCESSOR_SASL_USERNAME: optional,
-  KAFKA_PROCESSOR_SASL_PASSWORD: optional,
-  KAFKA_RELAY_SASL_USERNAME: optional,
-  KAFKA_RELAY_SASL_PASSWORD: optional,
-  KAFKA_ADMIN_SASL_USERNAME: optional,
-  KAFKA_ADMIN_SASL_PASSWORD: optional,
-  // TLS (SSL and SASL_SSL): CA bundle for the broker certificates, and a client certificate for mTLS.
-  KAFKA_SSL_CA_LOCATION: optional,
-  KAFKA_SSL_CERTIFICATE_LOCATION: optional,
-  KAFKA_SSL_KEY_LOCATION: optional,
-  KAFKA_SSL_KEY_PASSWORD: optional,
-  KAFKA_SSL_ENDPOINT_IDENTIFICATION: z.enum(["https", "none"]).default("https"),
+  KAFKA_SECURITY_PROTOCOL: setting(z.preprocess(upper, z.enum(PROTOCOLS)).optional(), {
+    description: "Unset: SASL_PLAINTEXT (the local stack) outside production.",
+    production: "required: SASL_SSL",
+  }),
+  KAFKA_SASL_MECHANISM: setting(
+    z.preprocess(upper, z.enum(["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"])).default("SCRAM-SHA-512"),
+    { description: "SASL mechanism of every role." },
+  ),
+  KAFKA_SASL_USERNAME: setting(optional, {
+    description: "One SASL user for every role (a role's own pair wins).",
+    production: "this pair or each role's own",
+  }),
+  KAFKA_SASL_PASSWORD: setting(optional, {
+    description: "Password of KAFKA_SASL_USERNAME.",
+    production: "not a DEV DEFAULT password",
+    secret: true,
+  }),
+  KAFKA_INGRESS_SASL_USERNAME: credential("ingress", "user name"),
+  KAFKA_INGRESS_SASL_PASSWORD: credential("ingress", "password"),
+  KAFKA_PROCESSOR_SASL_USERNAME: credential("processor", "user name"),
+  KAFKA_PROCESSOR_SASL_PASSWORD: credential("processor", "password"),
+  KAFKA_RELAY_SASL_USERNAME: credential("relay", "user name"),
+  KAFKA_RELAY_SASL_PASSWORD: credential("relay", "password"),
+  KAFKA_ADMIN_SASL_USERNAME: credential("admin (tools: replay, bench, chaos)", "user name"),
+  KAFKA_ADMIN_SASL_PASSWORD: credential("admin (tools: replay, bench, chaos)", "password"),
+  KAFKA_SSL_CA_LOCATION: setting(optional, {
+    description: "CA bundle for the broker certificates (SSL and SASL_SSL).",
+  }),
+  KAFKA_SSL_CERTIFICATE_LOCATION: setting(optional, { description: "Client certificate, for mTLS." }),
+  KAFKA_SSL_KEY_LOCATION: setting(optional, { description: "Client key, for mTLS." }),
+  KAFKA_SSL_KEY_PASSWORD: setting(optional, { description: "Password of the client key.", secret: true }),
+  KAFKA_SSL_ENDPOINT_IDENTIFICATION: setting(z.enum(["https", "none"]).default("https"), {
+    description: "Whether the broker's certificate must name its host.",
+    production: "must be https",
+  }),
 };
 
 const kafkaSecurityEnvSchema = z.object(kafkaSecurityEnvShape);

@@ -149,9 +149,11 @@ export function createAdmin(settings: KafkaSettings): Admin {
   return kafka(settings).admin();
 }
 
+/** Creates the missing topics; `replicationFactor` -1 (the default) is the broker's default.replication.factor. */
 export async function ensureTopics(
   settings: KafkaSettings,
   topics: ReadonlyArray<{ topic: string; numPartitions: number }>,
+  { replicationFactor = -1 }: { replicationFactor?: number } = {},
 ): Promise<void> {
   const admin = createAdmin(settings);
   await admin.connect();
@@ -159,12 +161,9 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
-      await admin
-        // -1: the broker's default.replication.factor (1 on the dev node, 3 on a cluster).
-        .createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })) })
-        .catch((err) => {
-          if (!String(err?.message ?? err).includes("already exists")) throw err;
-        });
+      await admin.createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor })) }).catch((err) => {
+        if (!String(err?.message ?? err).includes("already exists")) throw err;
+      });
     }
   } finally {
     await admin.disconnect();

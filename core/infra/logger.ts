@@ -1,6 +1,8 @@
 import { trace } from "@opentelemetry/api";
 import { type DestinationStream, type LoggerOptions, pino } from "pino";
+import { z } from "zod";
 import { sanitizeLogFields } from "./log-sanitizer.ts";
+import { loggerEnvShape } from "./logger-env.ts";
 
 export { maskToken } from "./log-sanitizer.ts";
 
@@ -38,9 +40,12 @@ function traceIdOfActiveSpan(): Record<string, string> {
   return span?.isRecording() ? { trace_id: span.spanContext().traceId } : {};
 }
 
+// Read here, before the config is loaded: every module logs from its first line (docs/configuration.md).
+const env = z.object(loggerEnvShape).parse(process.env);
+
 export const logger = createLogger({
-  level: process.env.LOG_LEVEL ?? "info",
-  base: { service: process.env.SERVICE_NAME ?? "payment-service" },
+  level: env.LOG_LEVEL,
+  base: { service: env.SERVICE_NAME },
   timestamp: pino.stdTimeFunctions.isoTime,
 });
 

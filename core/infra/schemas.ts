@@ -17,6 +17,7 @@ export function serviceTopics(config: {
   COMMAND_TOPIC: string;
   COMMAND_DLQ_TOPIC: string;
   COMMAND_TOPIC_PARTITIONS: number;
+  COMMAND_DLQ_TOPIC_PARTITIONS: number;
   ORDER_CREATED_TOPIC: string;
   WEBHOOK_TOPIC: string;
 }) {
@@ -24,7 +25,7 @@ export function serviceTopics(config: {
     { topic: config.ORDER_CREATED_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.COMMAND_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
     { topic: config.WEBHOOK_TOPIC, numPartitions: config.COMMAND_TOPIC_PARTITIONS },
-    { topic: config.COMMAND_DLQ_TOPIC, numPartitions: 1 },
+    { topic: config.COMMAND_DLQ_TOPIC, numPartitions: config.COMMAND_DLQ_TOPIC_PARTITIONS },
     ...Object.keys(EVENT_SCHEMA_FILES).map((topic) => ({
       topic,
       numPartitions: config.COMMAND_TOPIC_PARTITIONS,

@@ -18,9 +18,6 @@ import { errorBody, httpStatusOf } from "../presentation/error-response.ts";
 import { principalOf } from "./authenticate.ts";
 import { idempotentReplays, routeOf } from "./request-context.ts";
 
-export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
-/** Past this the holder of an in-flight key is presumed dead and the next retry resumes its command. */
-const LEASE_GRACE_MS = 5_000;
 const KEY_FORMAT = /^[\x20-\x7e]{1,255}$/;
 
 /**
@@ -29,7 +26,9 @@ const KEY_FORMAT = /^[\x20-\x7e]{1,255}$/;
  * Always sets ctx.state.ids: the command and payment ids this request runs under.
  */
 export function idempotency(deps: IngressDeps): IngressMiddleware {
-  const leaseMs = deps.config.REPLY_TIMEOUT_MS + LEASE_GRACE_MS;
+  // Past this the holder of an in-flight key is presumed dead and the next retry resumes its command.
+  const leaseMs = deps.config.REPLY_TIMEOUT_MS + deps.config.IDEMPOTENCY_LEASE_GRACE_MS;
+  const ttlMs = deps.config.IDEMPOTENCY_KEY_TTL_MS;
   return async (ctx, next) => {
     const clientKey = ctx.get("idempotency-key");
     const freshPaymentId = ctx.state.payment?.paymentId ?? randomUUID();
@@ -49,7 +48,7 @@ export function idempotency(deps: IngressDeps): IngressMiddleware {
       commandId: randomUUID(),
       paymentId: freshPaymentId,
       leaseMs,
-      ttlMs: KEY_TTL_MS,
+      ttlMs,
     });
     let ids: { commandId: string; paymentId: string; takeover: boolean };
     if (claim.kind === "existing") {

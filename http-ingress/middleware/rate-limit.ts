@@ -1,4 +1,5 @@
 import { errors } from "../../core/domain/errors.ts";
+import type { Config } from "../../core/infra/config.ts";
 import type { AppMiddleware } from "../context.ts";
 
 interface Bucket {
@@ -8,6 +9,14 @@ interface Bucket {
 
 const SWEEP_THRESHOLD = 10_000;
 const EXEMPT = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** The per-client budget of the config: INGRESS_RATE_LIMIT_PER_SEC, a burst of twice that unless set. */
+export function clientRateLimit(
+  config: Pick<Config, "INGRESS_RATE_LIMIT_PER_SEC" | "INGRESS_RATE_LIMIT_BURST">,
+): { perSecond: number; burst: number } {
+  const perSecond = config.INGRESS_RATE_LIMIT_PER_SEC;
+  return { perSecond, burst: config.INGRESS_RATE_LIMIT_BURST ?? perSecond * 2 };
+}
 
 /** Token bucket per client IP, in memory: a guard against a runaway client, not a quota system. */
 export function rateLimit(options: { perSecond: number; burst: number }): AppMiddleware {

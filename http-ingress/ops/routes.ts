@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import Router from "@koa/router";
 import { collectDefaultMetrics, register } from "prom-client";
 import type { IngressDeps, IngressState, ReadinessCheck } from "../context.ts";
+import type { HealthResponse, ReadinessResponse } from "./schema.ts";
 
-const CHECK_TIMEOUT_MS = 2_000;
 const OPENAPI = readFileSync(new URL("../openapi.json", import.meta.url), "utf8");
 
 // The default register is shared with processors running in the same process; register once.
@@ -15,13 +15,13 @@ export function publicOpsRoutes(deps: IngressDeps): Router<IngressState> {
   const checks = deps.readinessChecks ?? defaultChecks(deps);
 
   router.get("/healthz", (ctx) => {
-    ctx.body = { status: "alive" };
+    ctx.body = { status: "alive" } satisfies HealthResponse;
   });
 
   router.get("/readyz", async (ctx) => {
-    const { ready } = await readiness(checks);
+    const { ready } = await readiness(checks, deps.config.READINESS_CHECK_TIMEOUT_MS);
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? "ready" : "not_ready" };
+    ctx.body = { status: ready ? "ready" : "not_ready" } satisfies ReadinessResponse;
   });
 
   router.get("/openapi.json", (ctx) => {
@@ -42,7 +42,7 @@ export function privateOpsRoutes(deps: IngressDeps): Router<IngressState> {
   });
 
   router.get("/readyz", async (ctx) => {
-    const { ready, report } = await readiness(checks);
+    const { ready, report } = await readiness(checks, deps.config.READINESS_CHECK_TIMEOUT_MS);
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? "ready" : "not_ready", checks: report };
   });
@@ -55,9 +55,11 @@ export function privateOpsRoutes(deps: IngressDeps): Router<IngressState> {
   return router;
 }
 
-async function readiness(checks: Record<string, ReadinessCheck>) {
+async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs: number) {
   const names = Object.keys(checks);
-  const results = await Promise.allSettled(names.map((name) => withTimeout(checks[name] as ReadinessCheck)));
+  const results = await Promise.allSettled(
+    names.map((name) => withTimeout(checks[name] as ReadinessCheck, timeoutMs)),
+  );
   const report: Record<string, { status: "up" | "down"; error?: string }> = {};
   results.forEach((result, i) => {
     report[names[i] as string] =
@@ -67,12 +69,13 @@ async function readiness(checks: Record<string, ReadinessCheck>) {
 }
 
 function defaultChecks(deps: IngressDeps): Record<string, ReadinessCheck> {
+  const timeoutMs = deps.config.READINESS_CHECK_TIMEOUT_MS;
   return {
     postgres: () => deps.pool.query("SELECT 1"),
-    kafka: () => deps.commandBus.ping(CHECK_TIMEOUT_MS),
+    kafka: () => deps.commandBus.ping(timeoutMs),
     schema_registry: async () => {
       const res = await fetch(`${deps.config.SCHEMA_REGISTRY_URL}/subjects`, {
-        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       await res.body?.cancel();
@@ -80,10 +83,11 @@ function defaultChecks(deps: IngressDeps): Record<string, ReadinessCheck> {
   };
 }
 
-async function withTimeout(check: ReadinessCheck): Promise<unknown> {
+/** A check that does not bound itself is cut half a second after the bound the default checks use. */
+async function withTimeout(check: ReadinessCheck, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), CHECK_TIMEOUT_MS + 500);
+    timer = setTimeout(() => reject(new Error("timed out")), timeoutMs + 500);
   });
   try {
     return await Promise.race([check(), timeout]);

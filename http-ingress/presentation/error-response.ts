@@ -1,8 +1,35 @@
-import type { ErrorKind, ErrorType, PaymentError } from "../../core/domain/errors.ts";
+import { z } from "zod";
+import { ERROR_TYPES, type ErrorKind, type PaymentError } from "../../core/domain/errors.ts";
 
-export interface ErrorBody {
-  error: { type: ErrorType; code: string; message: string; field?: string };
-}
+/** The one error body every failure is rendered as (docs/api.md, the `Error` OpenAPI component). */
+export const errorBodySchema = z
+  .strictObject({
+    error: z.strictObject({
+      type: z.enum(ERROR_TYPES),
+      code: z.string().meta({
+        description:
+          "Stable, machine-readable: e.g. card_declined, insufficient_funds, invalid_state, refund_exceeds_captured, idempotency_conflict, pan_not_allowed, amount_too_precise.",
+      }),
+      message: z.string().meta({ description: "For humans; may change." }),
+      field: z.string().optional().meta({
+        description:
+          "JSON path of the offending field (`amount`, `payment_method.token`, `metadata.note`), or `Idempotency-Key`.",
+      }),
+    }),
+  })
+  .meta({
+    id: "Error",
+    example: {
+      error: {
+        type: "invalid_request_error",
+        code: "amount_too_precise",
+        message: "amount has more decimals than the currency allows",
+        field: "amount",
+      },
+    },
+  });
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 const STATUS: Record<ErrorKind, number> = {
   malformed: 400,

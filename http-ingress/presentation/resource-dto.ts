@@ -1,32 +1,10 @@
 import { formatAmount } from "../../core/domain/money.ts";
 import type { NextAction, Payment, Refund } from "../../core/domain/payment.ts";
-import type { CaptureMethod, PaymentStatus, PspName } from "../../core/domain/payment-status.ts";
+import type { PaymentResponse, RefundResponse } from "./resource-schema.ts";
 
-/** The public API's payment and refund objects (docs/api.md), built from the domain's records. */
-export interface PaymentResponse {
-  payment_id: string;
-  order_id: number;
-  amount: string;
-  currency: string;
-  status: PaymentStatus;
-  capture_method: CaptureMethod;
-  psp: PspName;
-  payment_method: { type: string; token_last4?: string; brand?: string } | null;
-  amount_capturable: string;
-  amount_captured: string;
-  amount_refunded: string;
-  risk_score?: number;
-  failure_reason?: string;
-  psp_code?: string;
-  psp_reference?: string;
-  customer_id?: string;
-  description?: string;
-  metadata: Record<string, string>;
-  next_action?: { type: string; client_secret?: string; redirect_url?: string };
-  created_at: string;
-  updated_at: string;
-}
+export type { PaymentResponse, RefundResponse };
 
+/** The public API's payment and refund objects (resource-schema.ts), built from the domain's records. */
 export function toPaymentResponse(p: Payment): PaymentResponse {
   const money = (minor: bigint) => formatAmount(minor, p.currency);
   const response: PaymentResponse = {
@@ -69,17 +47,6 @@ function paymentMethodSummary(p: Payment): { type: string; token_last4?: string;
   if (p.cardLast4) summary.token_last4 = p.cardLast4;
   if (p.cardBrand) summary.brand = p.cardBrand;
   return summary;
-}
-
-export interface RefundResponse {
-  refund_id: string;
-  payment_id: string;
-  amount: string;
-  currency: string;
-  status: Refund["status"];
-  reason: string | null;
-  created_at: string;
-  processed_at: string | null;
 }
 
 export function toRefundResponse(r: Refund): RefundResponse {

@@ -9,6 +9,7 @@ import { httpErrors } from "../http-errors.ts";
 import { parseJson } from "../middleware/json-body.ts";
 import { rawBody } from "../middleware/raw-body.ts";
 import { receiveEvents } from "./intake.ts";
+import { ADYEN_ACCEPTED, type StripeWebhookAck } from "./schema.ts";
 
 type Failure = Extract<WebhookVerification, { ok: false }>["reason"];
 
@@ -87,8 +88,8 @@ export function webhookRoutes(deps: IngressDeps): Router<IngressState> {
       if (psp === "adyen") {
         // Adyen treats anything but this body as a failed delivery.
         ctx.type = "text/plain";
-        ctx.body = "[accepted]";
-      } else ctx.body = { received: true, duplicate: result.duplicates > 0 };
+        ctx.body = ADYEN_ACCEPTED;
+      } else ctx.body = { received: true, duplicate: result.duplicates > 0 } satisfies StripeWebhookAck;
     });
   }
   return router;

@@ -7,6 +7,8 @@ export interface ParallelConsumerLimits extends FlowBounds {
   /** How long a revoked partition's running handlers are waited for before the rebalance goes on. */
   revokeTimeoutMs: number;
   commitIntervalMs: number;
+  /** Wait before a message whose handler threw runs again: min·2^(attempt−1), at most max. */
+  redeliveryBackoff: { minMs: number; maxMs: number };
 }
 
 export function consumerLimits(config: Config): ParallelConsumerLimits {
@@ -16,5 +18,9 @@ export function consumerLimits(config: Config): ParallelConsumerLimits {
     partitionMaxInFlight: config.PROCESSOR_PARTITION_MAX_IN_FLIGHT,
     revokeTimeoutMs: config.PROCESSOR_REVOKE_TIMEOUT_MS,
     commitIntervalMs: config.PROCESSOR_COMMIT_INTERVAL_MS,
+    redeliveryBackoff: {
+      minMs: config.PROCESSOR_REDELIVERY_MIN_BACKOFF_MS,
+      maxMs: config.PROCESSOR_REDELIVERY_MAX_BACKOFF_MS,
+    },
   };
 }

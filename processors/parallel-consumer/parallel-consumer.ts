@@ -50,7 +50,6 @@ interface Job {
 }
 
 const partitionId = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
-const retryBackoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 10_000);
 
 /**
  * Fetching is decoupled from processing, as in Confluent's Parallel Consumer (key-ordered mode): fetched
@@ -82,7 +81,10 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
         `message failed; retrying in ${delayMs} ms`,
       );
     },
-    backoffMs: retryBackoffMs,
+    backoffMs: (attempt) => {
+      const { minMs, maxMs } = o.limits.redeliveryBackoff;
+      return Math.min(minMs * 2 ** (attempt - 1), maxMs);
+    },
   });
 
   const consumer: Consumer = createManualCommitConsumer(o.kafka, o.groupId, {

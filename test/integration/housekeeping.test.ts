@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../core/infra/config.ts";
 import { deleteProcessedPspEvents } from "../../db/repositories/psp-events-repo.ts";
-import { runHousekeeping } from "../../processors/housekeeping.ts";
+import { housekeepingSettingsFrom, runHousekeeping } from "../../processors/housekeeping.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 
 afterAll(closeTestDb);
@@ -40,7 +41,9 @@ describe("housekeeping's webhook inbox retention", () => {
          ('adyen', $2, 'test.retention', now() - interval '36 days', now() - interval '36 days')`,
       [monthOld, expired],
     );
-    await runHousekeeping(db, pino({ level: "silent" }));
+    // The configured default: the retention the service runs with unless told otherwise.
+    const settings = housekeepingSettingsFrom(loadConfig({ NODE_ENV: "test" }));
+    await runHousekeeping(db, pino({ level: "silent" }), settings);
     const { rows } = await db.query("SELECT event_id FROM processed_psp_events WHERE event_id = ANY($1)", [
       [monthOld, expired],
     ]);

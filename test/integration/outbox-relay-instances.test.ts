@@ -38,6 +38,9 @@ beforeAll(async () => {
       retentionMs: 86_400_000,
       leaseTtlMs: 7_000,
       leaseRenewMs: 2_000,
+      followerPollMs: 1_000,
+      retentionSweepMs: 60_000,
+      errorBackoffMs: 500,
     }),
   );
 }, 60_000);

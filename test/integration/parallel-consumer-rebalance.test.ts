@@ -44,6 +44,7 @@ function start(owner: "a" | "b"): Promise<ParallelConsumer> {
       partitionMaxInFlight: 32,
       revokeTimeoutMs: 10_000,
       commitIntervalMs: 600_000,
+      redeliveryBackoff: { minMs: 100, maxMs: 10_000 },
     },
     handle: async (_topic, partition, message) => {
       const entry = {

@@ -12,6 +12,7 @@ export function connectorsFromConfig(config: Config): Record<PspName, PaymentCon
       webhookSecret: config.STRIPE_WEBHOOK_SECRETS,
       live: config.PSP_ENVIRONMENT === "live",
       ...(config.STRIPE_RETURN_URL ? { returnUrl: config.STRIPE_RETURN_URL } : {}),
+      ...(config.STRIPE_CALL_BUDGET_MS ? { budgetMs: config.STRIPE_CALL_BUDGET_MS } : {}),
     },
     adyen: {
       baseUrl: config.ADYEN_API_BASE,
@@ -21,5 +22,13 @@ export function connectorsFromConfig(config: Config): Record<PspName, PaymentCon
       live: config.PSP_ENVIRONMENT === "live",
     },
     timeoutMs: config.PSP_TIMEOUT_MS,
+    retries: config.PSP_RETRIES,
+    minBackoffMs: config.PSP_RETRY_MIN_BACKOFF_MS,
+    maxBackoffMs: config.PSP_RETRY_MAX_BACKOFF_MS,
+    breaker: {
+      volumeThreshold: config.PSP_BREAKER_VOLUME_THRESHOLD,
+      errorThresholdPercentage: config.PSP_BREAKER_ERROR_PERCENT,
+      resetTimeoutMs: config.PSP_BREAKER_RESET_MS,
+    },
   });
 }

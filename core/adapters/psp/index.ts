@@ -16,6 +16,8 @@ export interface ConnectorsConfig extends Partial<Omit<ResilienceSettings, "time
     webhookSecret: string | readonly string[];
     returnUrl?: string;
     live?: boolean;
+    /** Wall-clock ceiling of one operation, retries included (STRIPE_CALL_BUDGET_MS); unset: 2 × timeoutMs. */
+    budgetMs?: number;
   };
   adyen: {
     baseUrl: string;

@@ -38,15 +38,35 @@ export const notificationItem = z.object({
   amount: z.object({ value: z.int(), currency: z.string() }),
   eventCode: z.string(),
   eventDate: z.string().optional(),
-  success: z.string(),
+  success: z.string().meta({ enum: ["true", "false"] }),
   reason: z.string().optional(),
-  additionalData: z.record(z.string(), z.unknown()).optional(),
+  additionalData: z
+    .record(z.string(), z.unknown())
+    .meta({
+      description: "Needed in every item: without its hmacSignature the notification is refused (401).",
+      required: ["hmacSignature"],
+      properties: {
+        hmacSignature: {
+          type: "string",
+          description:
+            "Base64 HMAC-SHA256 of pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:eventCode:success, keyed with ADYEN_HMAC_KEY_HEX.",
+        },
+      },
+    })
+    .optional(),
 });
 
-export const notification = z.object({
-  live: z.string(),
-  notificationItems: z.array(z.object({ NotificationRequestItem: notificationItem.loose() })).min(1),
-});
+/** An Adyen standard notification; also the request body of POST /webhooks/adyen in the OpenAPI document. */
+export const notification = z
+  .object({
+    live: z.string(),
+    notificationItems: z.array(z.object({ NotificationRequestItem: notificationItem.loose() })).min(1),
+  })
+  .meta({
+    id: "AdyenNotification",
+    description:
+      "An Adyen standard notification. Each item is verified and deduplicated on its own (`pspReference:eventCode:success`). Applied event codes: AUTHORISATION, CAPTURE, CANCELLATION, REFUND, REFUND_FAILED, and the dispute codes (NOTIFICATION_OF_CHARGEBACK, CHARGEBACK, SECOND_CHARGEBACK, …).",
+  });
 
 export type AdyenPaymentResponse = z.infer<typeof paymentResponse>;
 export type AdyenNotificationItem = z.infer<typeof notificationItem>;

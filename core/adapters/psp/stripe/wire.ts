@@ -60,13 +60,20 @@ export const dispute = z.object({
   payment_intent: z.string().nullish(),
 });
 
-export const event = z.object({
-  id: z.string(),
-  type: z.string(),
-  created: z.int(),
-  livemode: z.boolean().optional(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
-});
+/** A Stripe Event; also the request body of POST /webhooks/stripe in the OpenAPI document. */
+export const event = z
+  .object({
+    id: z.string().meta({ description: "The event id (evt_…): the deduplication key." }),
+    type: z.string(),
+    created: z.int(),
+    livemode: z.boolean().optional(),
+    data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  })
+  .meta({
+    id: "StripeEvent",
+    description:
+      "A Stripe Event. Applied types: payment_intent.* (succeeded, amount_capturable_updated, payment_failed, requires_action, canceled), refund.created / refund.updated / refund.failed, charge.dispute.*; others are acknowledged and recorded only.",
+  });
 
 export type StripePaymentIntent = z.infer<typeof paymentIntent>;
 export type StripeErrorObject = z.infer<typeof stripeErrorObject>;
