@@ -5,18 +5,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../helpers/api.ts";
+import { launchChromium, screenshot } from "../helpers/browser.ts";
 import { createPayment } from "../helpers/flows.ts";
 import { type PrivateService, startPrivateService } from "../helpers/private-service.ts";
+import { type JaegerSpan, traceWaterfallHtml } from "../helpers/trace-waterfall.ts";
 import { eventually } from "../helpers/wait.ts";
-
-/** A span as Jaeger's query API (/api/traces/{id}) returns it. */
-interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  references: Array<{ refType: string; traceID: string; spanID: string }>;
-  tags: Array<{ key: string; value: unknown }>;
-}
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const JAEGER = process.env.JAEGER_QUERY_URL ?? "http://127.0.0.1:16686";
@@ -145,6 +138,16 @@ describe("one trace per confirm, in Jaeger", () => {
       expect(descends(spans, event, consume), `${event.operationName} continues the confirm's trace`).toBe(
         true,
       );
+    }
+
+    if (process.env.UPDATE_SCREENSHOTS === "1") {
+      const browser = await launchChromium();
+      const page = await browser.newPage({ viewport: { width: 1150, height: 400 } });
+      await page.setContent(
+        traceWaterfallHtml(spans, `Trace ${traceId}: POST /payments/{id}/confirm (from Jaeger's query API)`),
+      );
+      await screenshot(page, "trace-confirm");
+      await browser.close();
     }
 
     // The PSP's webhook arrives in a trace of its own, linked to the confirm's.
