@@ -6,6 +6,7 @@ import { AdyenConnector } from "../../core/adapters/psp/adyen/connector.ts";
 import { StripeConnector } from "../../core/adapters/psp/stripe/connector.ts";
 import type { InterpretedWebhook, PspFact } from "../../core/domain/psp-facts.ts";
 import type { PaymentConnector } from "../../core/ports/payment-connector.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { authorizeRequest, money } from "../helpers/psp-requests.ts";
 import { simCharges, simPost } from "../helpers/psp-simulators.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
@@ -19,9 +20,11 @@ const SECRETS = {
   ADYEN_API_KEY: "adyen_notification_suite",
   ADYEN_HMAC_KEY: "8899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF0011223344556677",
 };
+// Free ports, not fixed ones: a simulator already listening on a fixed port would answer /health and
+// this suite would silently talk to it (with other keys) instead of its own.
 const PORTS = {
-  stripe: Number(process.env.PSP_SUITE_STRIPE_PORT ?? 11211),
-  adyen: Number(process.env.PSP_SUITE_ADYEN_PORT ?? 11212),
+  stripe: Number(process.env.PSP_SUITE_STRIPE_PORT ?? (await freePort())),
+  adyen: Number(process.env.PSP_SUITE_ADYEN_PORT ?? (await freePort())),
 };
 const base = (psp: "stripe" | "adyen") => `http://127.0.0.1:${PORTS[psp]}`;
 
