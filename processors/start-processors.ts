@@ -19,6 +19,8 @@ import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
+import { registerOutboxMetrics, registerReconMetrics } from "./ops/backlog-metrics.ts";
+import { watchConsumerGroupLag } from "./ops/consumer-group-lag.ts";
 import { startOpsServer } from "./ops/ops-server.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
@@ -127,6 +129,24 @@ export async function startProcessors(config: Config) {
         })
       : null;
   registerAttemptMetrics(pool);
+  registerOutboxMetrics(pool);
+  registerReconMetrics(pool);
+  // Each principal describes the groups it consumes as (deploy/kafka/acls.conf).
+  const lagWatches = [
+    watchConsumerGroupLag(
+      kafka,
+      [
+        { groupId: config.PROCESSOR_GROUP_ID, topic: config.COMMAND_TOPIC },
+        { groupId: config.WEBHOOK_GROUP_ID, topic: config.WEBHOOK_TOPIC },
+      ],
+      log,
+    ),
+    watchConsumerGroupLag(
+      autopayKafka,
+      [{ groupId: config.ORDER_GROUP_ID, topic: config.ORDER_CREATED_TOPIC }],
+      log,
+    ),
+  ];
   const housekeeping = startHousekeeping(pool, log);
   // The janitor gets its own connectors, hence its own circuit breakers: re-asking a PSP about a few
   // stuck payments must never open the breaker that live traffic goes through.
@@ -162,6 +182,7 @@ export async function startProcessors(config: Config) {
     pool,
     async close() {
       ops.close();
+      for (const watch of lagWatches) await watch.stop();
       await janitor?.stop();
       await recon?.stop();
       await housekeeping.stop();

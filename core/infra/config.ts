@@ -85,6 +85,8 @@ const schema = z.object({
   OUTBOX_LEASE_RENEW_MS: positiveInt.default(2_000),
   // The processor's ops listener: health, metrics, manual review queue. Loopback unless told otherwise.
   PROCESSOR_HTTP_PORT: positiveInt.default(9464),
+  // A standalone relay's (npm run start:relay) ops listener: health and metrics, on OPS_HOST.
+  RELAY_HTTP_PORT: positiveInt.default(9465),
   // The ingress's ops listener (/metrics, readiness per dependency) on OPS_HOST; 0 picks a free port.
   INGRESS_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9463),
   OPS_HOST: z.string().default("127.0.0.1"),

@@ -39,6 +39,14 @@ export function startOpsServer(
   router.get("/healthz", (kctx) => {
     kctx.body = { status: "ok" };
   });
+  router.get("/readyz", async (kctx) => {
+    const up = await ctx.pool.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+    kctx.status = up ? 200 : 503;
+    kctx.body = { status: up ? "ready" : "not_ready" };
+  });
   router.get("/metrics", async (kctx) => {
     kctx.type = register.contentType;
     kctx.body = await register.metrics();
