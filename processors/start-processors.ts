@@ -31,7 +31,7 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
 
 /**
  * Wires adapters into the processor role: command consumer, autopay consumer, webhook consumer, outbox
- * relay (unless Debezium publishes), janitor.
+ * relay (unless Debezium or a standalone relay publishes), janitor.
  */
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
@@ -120,7 +120,7 @@ export async function startProcessors(config: Config) {
     policy: { liveAttemptMs: config.JANITOR_MIN_AGE_MS, retryMs: config.WEBHOOK_RETRY_MS },
   });
   const relay =
-    config.OUTBOX_PUBLISHER === "relay"
+    config.OUTBOX_PUBLISHER === "relay" && config.OUTBOX_RELAY_EMBEDDED
       ? startOutboxRelay({
           pool,
           publisher: new KafkaEventPublisher(producer),

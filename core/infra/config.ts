@@ -77,6 +77,11 @@ const schema = z.object({
   // below REPLY_TIMEOUT_MS. Unset: REPLY_TIMEOUT_MS minus a fifth, at most 2 s (8 s for the default).
   COMMAND_DELIVERY_TIMEOUT_MS: positiveInt.optional(),
   OUTBOX_PUBLISHER: z.enum(["relay", "debezium"]).default("relay"),
+  // false: the processors run no relay of their own (a standalone relay, npm run start:relay, publishes).
+  OUTBOX_RELAY_EMBEDDED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
   OUTBOX_POLL_MS: positiveInt.default(50),
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
   OUTBOX_RETENTION_MS: positiveInt.default(24 * 3_600_000),
