@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, createConsumer, createProducer } from "../../core/infra/kafka.ts";
 import { logger } from "../../core/infra/logger.ts";
 import { registerOutboxMetrics, registerReconMetrics } from "../../processors/ops/backlog-metrics.ts";
 import { watchConsumerGroupLag } from "../../processors/ops/consumer-group-lag.ts";
+import { startRelayOpsServer } from "../../processors/ops/relay-ops-server.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { privateDatabase } from "../helpers/private-database.ts";
 import { testKafka } from "../helpers/stack-env.ts";
 import { eventually } from "../helpers/wait.ts";
@@ -71,6 +74,51 @@ describe("gauges read from PostgreSQL at scrape time", () => {
     expect(byKey.get("stripe/missing_in_ledger")).toBe(0);
     expect(byKey.get("adyen/amount_mismatch")).toBe(0);
     expect(byKey.has("stripe/matched")).toBe(false);
+  });
+
+  it("a standalone relay's ops listener is healthy while the loop turns, ready while PostgreSQL answers, and serves the outbox gauge", async () => {
+    let lastTurnAt = Date.now();
+    const port = await freePort();
+    const server = await startRelayOpsServer({
+      port,
+      host: "127.0.0.1",
+      pool: db.pool,
+      lastTurnAt: () => lastTurnAt,
+    });
+    const get = async (path: string, at = port) => {
+      const res = await fetch(`http://127.0.0.1:${at}${path}`);
+      return { status: res.status, text: await res.text() };
+    };
+    try {
+      expect(await get("/healthz")).toMatchObject({ status: 200 });
+      expect(await get("/readyz")).toMatchObject({ status: 200 });
+      expect((await get("/metrics")).text).toMatch(/^outbox_oldest_unpublished_seconds \d/m);
+      // A loop that has not turned for over a minute is wedged: liveness fails, so the pod restarts.
+      lastTurnAt = Date.now() - 61_000;
+      expect(await get("/healthz")).toMatchObject({ status: 503 });
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+    // PostgreSQL out of reach (nothing listens there): not ready.
+    const unreachable = new pg.Pool({
+      connectionString: `postgres://payments:x@127.0.0.1:${await freePort()}/payments`,
+      connectionTimeoutMillis: 1_000,
+    });
+    const cutPort = await freePort();
+    const cut = await startRelayOpsServer({
+      port: cutPort,
+      host: "127.0.0.1",
+      pool: unreachable,
+      lastTurnAt: Date.now,
+    });
+    try {
+      expect(await get("/readyz", cutPort)).toMatchObject({ status: 503 });
+    } finally {
+      cut.close();
+      cut.closeAllConnections();
+      await unreachable.end();
+    }
   });
 });
 
