@@ -21,7 +21,9 @@ import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
 import { registerOutboxMetrics, registerReconMetrics } from "./ops/backlog-metrics.ts";
 import { watchConsumerGroupLag } from "./ops/consumer-group-lag.ts";
+import { stalledConsumers } from "./ops/consumer-health.ts";
 import { startOpsServer } from "./ops/ops-server.ts";
+import { settledWithin } from "./ops/shared-read.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
@@ -132,15 +134,16 @@ export async function startProcessors(config: Config) {
   registerOutboxMetrics(pool);
   registerReconMetrics(pool);
   // Each principal describes the groups it consumes as (deploy/kafka/acls.conf).
+  const lag = watchConsumerGroupLag(
+    kafka,
+    [
+      { groupId: config.PROCESSOR_GROUP_ID, topic: config.COMMAND_TOPIC },
+      { groupId: config.WEBHOOK_GROUP_ID, topic: config.WEBHOOK_TOPIC },
+    ],
+    log,
+  );
   const lagWatches = [
-    watchConsumerGroupLag(
-      kafka,
-      [
-        { groupId: config.PROCESSOR_GROUP_ID, topic: config.COMMAND_TOPIC },
-        { groupId: config.WEBHOOK_GROUP_ID, topic: config.WEBHOOK_TOPIC },
-      ],
-      log,
-    ),
+    lag,
     watchConsumerGroupLag(
       autopayKafka,
       [{ groupId: config.ORDER_GROUP_ID, topic: config.ORDER_CREATED_TOPIC }],
@@ -172,6 +175,15 @@ export async function startProcessors(config: Config) {
     port: config.PROCESSOR_HTTP_PORT,
     host: config.OPS_HOST,
     logger: log,
+    health: {
+      async stalled() {
+        // Probes time out after 3 s: the lag read gets 1.5 s, else the last one (or none) counts.
+        await settledWithin(lag.refresh(), 1_500).catch(() => undefined);
+        const activity = [consumer.activity(), webhooks.activity()];
+        return stalledConsumers(activity, lag.lagOf, Date.now(), config.PROCESSOR_STALL_TIMEOUT_MS);
+      },
+      kafka: () => settledWithin(lag.refresh(), 2_000),
+    },
   });
   log.info(
     { topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER },

@@ -72,6 +72,8 @@ const schema = z.object({
   PROCESSOR_PARTITION_MAX_IN_FLIGHT: positiveInt.default(128),
   PROCESSOR_REVOKE_TIMEOUT_MS: positiveInt.default(10_000),
   PROCESSOR_COMMIT_INTERVAL_MS: positiveInt.default(250),
+  // A consumer with work that finishes, retries and fetches nothing for this long fails /healthz.
+  PROCESSOR_STALL_TIMEOUT_MS: positiveInt.default(120_000),
   REPLY_TIMEOUT_MS: positiveInt.default(10_000),
   // How long the ingress producer tries to deliver a command (librdkafka message.timeout.ms); must be
   // below REPLY_TIMEOUT_MS. Unset: REPLY_TIMEOUT_MS minus a fifth, at most 2 s (8 s for the default).

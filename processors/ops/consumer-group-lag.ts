@@ -6,6 +6,7 @@ import {
   type KafkaSettings,
 } from "../../core/infra/kafka.ts";
 import type { Logger } from "../../core/infra/logger.ts";
+import type { LagOf } from "./consumer-health.ts";
 import { sharedRead } from "./shared-read.ts";
 
 export interface WatchedGroup {
@@ -54,6 +55,14 @@ new Gauge({
   },
 });
 
+export interface GroupLagWatch {
+  /** Reads the lag now (at most every minIntervalMs); rejects when Kafka does not answer. */
+  refresh(): Promise<void>;
+  /** From the last read, undefined when it failed or the partition is not watched. */
+  lagOf: LagOf;
+  stop(): Promise<void>;
+}
+
 /**
  * Exports the lag of `groups` through one admin client of `kafka` (a principal allowed to describe
  * those groups and topics), read at most every `minIntervalMs` at scrape time.
@@ -63,8 +72,9 @@ export function watchConsumerGroupLag(
   groups: readonly WatchedGroup[],
   logger: Logger,
   minIntervalMs = 5_000,
-): { stop(): Promise<void> } {
+): GroupLagWatch {
   let admin: Admin | null = null;
+  let latest: GroupLag[] | null = null;
   let connecting: Promise<Admin> | null = null;
   const connected = () => {
     connecting ??= (async () => {
@@ -96,13 +106,25 @@ export function watchConsumerGroupLag(
   }, minIntervalMs);
   let warned = false;
   const monitor = () =>
-    read().catch((err: Error) => {
-      if (!warned) logger.warn({ err: err.message }, "consumer group lag unavailable");
-      warned = true;
-      throw err;
-    });
+    read().then(
+      (lags) => {
+        latest = lags;
+        return lags;
+      },
+      (err: Error) => {
+        latest = null;
+        if (!warned) logger.warn({ err: err.message }, "consumer group lag unavailable");
+        warned = true;
+        throw err;
+      },
+    );
   monitors.add(monitor);
   return {
+    refresh: () => monitor().then(() => undefined),
+    lagOf: (groupId, topic, partition) =>
+      latest
+        ?.find((g) => g.groupId === groupId && g.topic === topic)
+        ?.partitions.find((p) => p.partition === partition)?.lag,
     async stop() {
       monitors.delete(monitor);
       await connecting?.catch(() => null);

@@ -19,9 +19,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The processor's ops listener (loopback by default): health, metrics and the manual review queue.
  * Reviews are resolved here because a processor owns every state change.
  */
+export interface ProcessorHealth {
+  /** Why the consumers are stuck (processors/ops/consumer-health.ts); empty when they are not. */
+  stalled(): Promise<string[]>;
+  /** Resolves when Kafka answers. */
+  kafka(): Promise<void>;
+}
+
 export function startOpsServer(
   ctx: ProcessorContext,
-  o: { port: number; host: string; logger: Logger },
+  o: { port: number; host: string; logger: Logger; health?: ProcessorHealth },
 ): Promise<Server> {
   const app = new Koa();
   const router = new Router();
@@ -36,16 +43,26 @@ export function startOpsServer(
       kctx.body = e.toBody();
     }
   });
-  router.get("/healthz", (kctx) => {
-    kctx.body = { status: "ok" };
+  // Liveness: running is not enough, the consumers must make progress when they have work.
+  router.get("/healthz", async (kctx) => {
+    const problems = (await o.health?.stalled()) ?? [];
+    kctx.status = problems.length === 0 ? 200 : 503;
+    kctx.body = problems.length === 0 ? { status: "ok" } : { status: "stalled", problems };
   });
+  // Readiness: PostgreSQL and Kafka answer.
   router.get("/readyz", async (kctx) => {
-    const up = await ctx.pool.query("SELECT 1").then(
-      () => true,
-      () => false,
-    );
-    kctx.status = up ? 200 : 503;
-    kctx.body = { status: up ? "ready" : "not_ready" };
+    const answers = (check: () => Promise<unknown>) =>
+      check().then(
+        () => "up" as const,
+        () => "down" as const,
+      );
+    const checks = {
+      postgres: await answers(() => ctx.pool.query("SELECT 1")),
+      ...(o.health ? { kafka: await answers(() => (o.health as ProcessorHealth).kafka()) } : {}),
+    };
+    const ready = Object.values(checks).every((c) => c === "up");
+    kctx.status = ready ? 200 : 503;
+    kctx.body = { status: ready ? "ready" : "not_ready", checks };
   });
   router.get("/metrics", async (kctx) => {
     kctx.type = register.contentType;

@@ -14,3 +14,12 @@ export function sharedRead<T>(read: () => Promise<T>, ttlMs = 1_000): () => Prom
     return last;
   };
 }
+
+/** `promise`, or a rejection once `ms` passed: a health check answers within its probe's timeout. */
+export function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
