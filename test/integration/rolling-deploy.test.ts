@@ -4,9 +4,8 @@ import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
-import { newPaymentBody } from "../helpers/factories.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { simulatorCharges } from "../helpers/psp-simulators.ts";
+import { createMixedPayments, expectChargedAndAnnouncedOnce } from "../helpers/mixed-payments.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -68,20 +67,8 @@ afterAll(async () => {
 describe("a rolling deploy of the processors under load", () => {
   it("answers every confirm and charges, settles and announces each payment exactly once", async () => {
     const [oldA, oldB] = [await startProcessor("old-a"), await startProcessor("old-b")];
-    const ids: string[] = [];
-    for (let i = 0; i < PAYMENTS; i++) {
-      // Slow PSP answers for a third: handlers are in flight when each SIGTERM lands.
-      const token = i % 3 === 0 ? "pm_sim_slow" : "pm_card_visa";
-      const created = await api.post(
-        "/payments",
-        newPaymentBody({ psp: i % 2 ? "adyen" : "stripe", token }),
-        {
-          baseUrl,
-        },
-      );
-      expect(created.status).toBe(201);
-      ids.push(created.body.payment_id);
-    }
+    // Slow PSP answers for a third: handlers are in flight when each SIGTERM lands.
+    const ids = await createMixedPayments(PAYMENTS, baseUrl);
 
     let sent = 0;
     const confirms = ids.map((id, i) =>
@@ -119,12 +106,7 @@ describe("a rolling deploy of the processors under load", () => {
       60_000,
     );
     expect(statuses).toHaveLength(PAYMENTS);
-    for (const [i, id] of ids.entries()) {
-      const psp = i % 2 ? "adyen" : "stripe";
-      expect((await simulatorCharges(psp, id)).authorizations, `charges for ${id}`).toBe(1);
-      const authorized = await events.waitFor(id, { topic: EVENT_TOPICS.authorized, timeoutMs: 20_000 });
-      expect(new Set(authorized.map((e) => e.eventId)).size, `authorized events for ${id}`).toBe(1);
-    }
+    await expectChargedAndAnnouncedOnce(ids, events);
     const { rows } = await testDb().query<{ n: number }>(
       "SELECT count(*)::int AS n FROM processed_commands WHERE payment_id = ANY($1::uuid[]) AND command_type = 'confirm'",
       [ids],
