@@ -19,10 +19,13 @@ log() { printf '[check-deploy] %s\n' "$*"; }
 # Kubernetes' own OpenAPI v2 document ships in the k8s.io/kubernetes module (api/openapi-spec).
 ensure_k8s_schemas() {
   [[ -f $K8S_SCHEMAS/.complete ]] && return
-  local module_dir tmp
+  local module_dir tmp outside
   log "Kubernetes $K8S_SCHEMA_VERSION schemas: from the k8s.io/kubernetes module's OpenAPI spec (once)"
-  module_dir=$(cd "$(mktemp -d)" && go mod download -json "k8s.io/kubernetes@$K8S_SCHEMA_VERSION" |
+  # Outside any Go module, so the download is just the module's files (about 18 MB).
+  outside=$(mktemp -d)
+  module_dir=$(cd "$outside" && go mod download -json "k8s.io/kubernetes@$K8S_SCHEMA_VERSION" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
+  rmdir "$outside"
   tmp=$K8S_SCHEMAS.tmp
   rm -rf "$tmp"
   node scripts/deploy/json-schemas.mjs swagger "$module_dir/api/openapi-spec/swagger.json" "$tmp" >/dev/null
