@@ -3,6 +3,9 @@ import { dlqTotal } from "../core/infra/metrics.ts";
 import { isSealed } from "../core/security/envelope.ts";
 import { openText, sealText } from "../core/security/field-crypto.ts";
 
+// The series exists from the start at 0, so the first dead letter is an increase a rule can see.
+dlqTotal.inc({ reason: "malformed" }, 0);
+
 export interface DeadLetterSource {
   topic: string;
   partition: number;

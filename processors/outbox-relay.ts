@@ -1,6 +1,6 @@
 import type { Config } from "../core/infra/config.ts";
 import type { Logger } from "../core/infra/logger.ts";
-import { outboxLag, outboxPublished } from "../core/infra/metrics.ts";
+import { outboxPublished } from "../core/infra/metrics.ts";
 import { SpanKind, startSpan } from "../core/infra/tracing/spans.ts";
 import type { EventPublisher } from "../core/ports/event-publisher.ts";
 import type { Pool } from "../db/pool.ts";
@@ -52,7 +52,12 @@ export interface RelayOptions {
  * acknowledged it, and only by a leader whose term is still current (the mark is fenced by the epoch);
  * a crash or a lost lease in between republishes it, and consumers dedupe on the `id` header.
  */
-export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; lease: RelayLease } {
+export function startOutboxRelay(o: RelayOptions): {
+  stop(): Promise<void>;
+  lease: RelayLease;
+  /** When the loop last finished a turn, published or failed (Date.now()): a wedged loop stops moving it. */
+  lastTurnAt(): number;
+} {
   const lease = new RelayLease({
     pool: o.pool,
     logger: o.logger,
@@ -64,8 +69,10 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; leas
   const followerPollMs = Math.min(o.followerPollMs, o.leaseRenewMs);
   let running = true;
   let lastRetention = 0;
+  let turnAt = Date.now();
   const loop = (async () => {
     while (running) {
+      turnAt = Date.now();
       try {
         if (!(await lease.acquire())) {
           await sleep(followerPollMs);
@@ -86,6 +93,7 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; leas
   })();
   return {
     lease,
+    lastTurnAt: () => turnAt,
     async stop() {
       running = false;
       await loop;
@@ -95,9 +103,7 @@ export function startOutboxRelay(o: RelayOptions): { stop(): Promise<void>; leas
 
 async function relayBatch(o: RelayOptions, lease: RelayLease): Promise<number> {
   const rows = await fetchUnpublished(o.pool, o.batchSize);
-  const oldest = rows[0];
-  outboxLag.set(oldest ? (Date.now() - oldest.occurredAt.getTime()) / 1000 : 0);
-  if (!oldest) return 0;
+  if (rows.length === 0) return 0;
   if (!(await lease.confirm())) return 0;
   const term = lease.current;
   if (!term) return 0;

@@ -6,6 +6,8 @@ import { createProducer } from "../core/infra/kafka.ts";
 import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
 import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
+import { registerOutboxMetrics } from "./ops/backlog-metrics.ts";
+import { startRelayOpsServer } from "./ops/relay-ops-server.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 
 const config = loadConfig();
@@ -19,10 +21,18 @@ const relay = startOutboxRelay({
   logger: log,
   ...relaySettingsFrom(config),
 });
-log.info({ holder: relay.lease.holder }, "outbox relay started");
+registerOutboxMetrics(pool);
+const ops = await startRelayOpsServer({
+  port: config.RELAY_HTTP_PORT,
+  host: config.OPS_HOST,
+  pool,
+  lastTurnAt: relay.lastTurnAt,
+});
+log.info({ holder: relay.lease.holder, ops_port: config.RELAY_HTTP_PORT }, "outbox relay started");
 
 const shutdown = async (signal: string) => {
   log.info({ signal }, "outbox relay shutting down");
+  ops.close();
   await relay.stop();
   await producer.disconnect();
   await pool.end();

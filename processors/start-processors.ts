@@ -21,7 +21,11 @@ import type { ProcessorContext } from "./context.ts";
 import { handlerRetryFrom } from "./handler-retry.ts";
 import { housekeepingSettingsFrom, startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
+import { registerOutboxMetrics, registerReconMetrics } from "./ops/backlog-metrics.ts";
+import { watchConsumerGroupLag } from "./ops/consumer-group-lag.ts";
+import { stalledConsumers } from "./ops/consumer-health.ts";
 import { startOpsServer } from "./ops/ops-server.ts";
+import { settledWithin } from "./ops/shared-read.ts";
 import { startOrderCreatedConsumer } from "./order-created-consumer.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 import { OutcomeEvents } from "./outcome-events.ts";
@@ -31,7 +35,7 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
 
 /**
  * Wires adapters into the processor role: command consumer, autopay consumer, webhook consumer, outbox
- * relay (unless Debezium publishes), janitor.
+ * relay (unless Debezium or a standalone relay publishes), janitor.
  */
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
@@ -131,7 +135,7 @@ export async function startProcessors(config: Config) {
     policy: { liveAttemptMs: config.JANITOR_MIN_AGE_MS, retryMs: config.WEBHOOK_RETRY_MS },
   });
   const relay =
-    config.OUTBOX_PUBLISHER === "relay"
+    config.OUTBOX_PUBLISHER === "relay" && config.OUTBOX_RELAY_EMBEDDED
       ? startOutboxRelay({
           pool,
           publisher: new KafkaEventPublisher(producer),
@@ -140,6 +144,25 @@ export async function startProcessors(config: Config) {
         })
       : null;
   registerAttemptMetrics(pool);
+  registerOutboxMetrics(pool);
+  registerReconMetrics(pool);
+  // Each principal describes the groups it consumes as (deploy/kafka/acls.conf).
+  const lag = watchConsumerGroupLag(
+    kafka,
+    [
+      { groupId: config.PROCESSOR_GROUP_ID, topic: config.COMMAND_TOPIC },
+      { groupId: config.WEBHOOK_GROUP_ID, topic: config.WEBHOOK_TOPIC },
+    ],
+    log,
+  );
+  const lagWatches = [
+    lag,
+    watchConsumerGroupLag(
+      autopayKafka,
+      [{ groupId: config.ORDER_GROUP_ID, topic: config.ORDER_CREATED_TOPIC }],
+      log,
+    ),
+  ];
   const housekeeping = startHousekeeping(pool, log, housekeepingSettingsFrom(config));
   // The janitor gets its own connectors, hence its own circuit breakers: re-asking a PSP about a few
   // stuck payments must never open the breaker that live traffic goes through.
@@ -173,6 +196,15 @@ export async function startProcessors(config: Config) {
       sessionTtlMs: config.OPS_CONSOLE_SESSION_TTL_MS,
       secureCookies: config.production,
     },
+    health: {
+      async stalled() {
+        // Probes time out after 3 s: the lag read gets 1.5 s, else the last one (or none) counts.
+        await settledWithin(lag.refresh(), 1_500).catch(() => undefined);
+        const activity = [consumer.activity(), webhooks.activity()];
+        return stalledConsumers(activity, lag.lagOf, Date.now(), config.PROCESSOR_STALL_TIMEOUT_MS);
+      },
+      kafka: () => settledWithin(lag.refresh(), 2_000),
+    },
   });
   log.info(
     { topic: config.COMMAND_TOPIC, group: config.PROCESSOR_GROUP_ID, outbox: config.OUTBOX_PUBLISHER },
@@ -183,6 +215,7 @@ export async function startProcessors(config: Config) {
     pool,
     async close() {
       ops.close();
+      for (const watch of lagWatches) await watch.stop();
       await janitor?.stop();
       await recon?.stop();
       await housekeeping.stop();

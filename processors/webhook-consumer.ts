@@ -20,7 +20,7 @@ import {
   type WebhookPolicy,
 } from "./handlers/apply-webhook-event.ts";
 import type { ParallelConsumerLimits } from "./parallel-consumer/limits.ts";
-import { startParallelConsumer } from "./parallel-consumer/parallel-consumer.ts";
+import { type ParallelConsumer, startParallelConsumer } from "./parallel-consumer/parallel-consumer.ts";
 import { runPeriodically } from "./periodic.ts";
 
 export interface WebhookConsumerOptions {
@@ -43,7 +43,7 @@ export interface WebhookConsumerOptions {
  * committed after the PostgreSQL commit. Undecodable records and events that fail terminally go to the
  * DLQ; infrastructure errors are retried. A sweep applies parked events once their payment's PSP call is over.
  */
-export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<ParallelConsumer> {
   const consumer = await startParallelConsumer({
     ...o,
     logger: o.ctx.logger,
@@ -55,6 +55,7 @@ export async function startWebhookConsumer(o: WebhookConsumerOptions): Promise<{
     (err) => o.ctx.logger.error({ err }, "parked webhook sweep failed"),
   );
   return {
+    activity: consumer.activity,
     async stop() {
       await sweep.stop();
       await consumer.stop();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a bare machine: installs and starts what it needs (idempotent), then
-# type check + lint + vitest against the local stack, then API fuzzing, then a short seeded fault campaign on its own
+# the deploy/ checks, type check + lint + vitest against the local stack, then API fuzzing, then a short seeded fault campaign on its own
 # PostgreSQL and 3-broker Kafka cluster. The stacks stay up afterwards (npm run stack:down,
 # bash scripts/chaos/stack.sh down); CI stops them.
 set -euo pipefail
@@ -8,6 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 STACK_JAEGER=${STACK_JAEGER:-1} bash scripts/stack/up.sh
 source scripts/stack/env.sh
+# deploy/: promtool rule checks and tests, kustomize build + kubeconform of every overlay (seconds once
+# the Go tools are built and cached).
+bash scripts/check-deploy.sh
 npm test
 
 # Issue 7 section 2: the tokens, PII and card numbers the suite sent (test/integration/at-rest-scan.test.ts

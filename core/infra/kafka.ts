@@ -27,6 +27,7 @@ export function kafka(settings: KafkaSettings, logLevel: number = KafkaJS.logLev
 }
 
 export const KAFKA_LOG_LEVEL = KafkaJS.logLevel;
+export const KAFKA_ISOLATION_LEVEL = KafkaJS.IsolationLevel;
 
 /**
  * Idempotent producer, acks from all in-sync replicas: a resolved send is durable and not duplicated by

@@ -112,11 +112,6 @@ export const outboxPublished = new Counter({
   labelNames: ["topic"] as const,
 });
 
-export const outboxLag = new Gauge({
-  name: "outbox_oldest_unpublished_seconds",
-  help: "Age of the oldest unpublished outbox row seen by the relay",
-});
-
 export const webhooksReceived = new Counter({
   name: "psp_webhooks_received_total",
   help: "PSP webhook events at the ingress: accepted (published), duplicate (seen before), ignored (signed, not for this deployment) or rejected",
@@ -150,6 +145,12 @@ export const reviewsOpened = new Counter({
   name: "payment_reviews_opened_total",
   help: "Manual reviews opened, by reason",
   labelNames: ["reason"] as const,
+});
+
+export const breakersOpen = new Gauge({
+  name: "circuit_breaker_open",
+  help: "Circuit breakers open in this process, by dependency (stripe, adyen, fraud): its calls fail fast until a probe succeeds",
+  labelNames: ["breaker"] as const,
 });
 
 export const pspReroutes = new Counter({

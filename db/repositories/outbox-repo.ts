@@ -104,6 +104,19 @@ export async function fetchUnpublished(db: Queryable, limit: number): Promise<Ou
   return rows.map(toOutboxRow);
 }
 
+/**
+ * Age in seconds of the oldest relay row not yet published (0 when none): the first row of the partial
+ * index the relay reads, so it costs one index probe however long the backlog is.
+ */
+export async function oldestUnpublishedAgeSeconds(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ age: string }>({
+    name: "outbox_oldest_unpublished_age",
+    text: `SELECT EXTRACT(EPOCH FROM now() - occurred_at)::text AS age FROM payment_outbox
+           WHERE published_at IS NULL AND publisher = 'relay' ORDER BY seq LIMIT 1`,
+  });
+  return rows[0] ? Math.max(0, Number(rows[0].age)) : 0;
+}
+
 /** Rows by id in commit order, as the relay would read them. */
 export async function findOutboxRows(db: Queryable, ids: readonly string[]): Promise<OutboxRow[]> {
   const { rows } = await db.query<OutboxDbRow>({

@@ -170,3 +170,15 @@ export async function listExceptions(db: Queryable, runId: string, limit = 500):
   );
   return rows;
 }
+
+/** Per PSP, the exceptions of its latest succeeded run (by run date), by class. */
+export async function latestRunExceptions(
+  db: Queryable,
+): Promise<Array<{ psp: string; runDate: string; counts: Record<string, number> }>> {
+  const { rows } = await db.query<{ psp: string; runDate: string; counts: Record<string, number> }>({
+    name: "recon_latest_run_exceptions",
+    text: `SELECT DISTINCT ON (psp) psp, to_char(run_date, 'YYYY-MM-DD') AS "runDate", counts
+           FROM recon_runs WHERE status = 'succeeded' ORDER BY psp, run_date DESC`,
+  });
+  return rows;
+}

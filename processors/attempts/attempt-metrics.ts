@@ -1,6 +1,7 @@
 import { Gauge, register } from "prom-client";
 import type { Pool } from "../../db/pool.ts";
 import { openAttemptStats } from "../../db/repositories/attempts-repo.ts";
+import { sharedRead } from "../ops/shared-read.ts";
 
 const OPERATIONS = ["authorize", "capture", "cancel", "refund"] as const;
 
@@ -10,15 +11,7 @@ const OPERATIONS = ["authorize", "capture", "cancel", "refund"] as const;
  */
 export function registerAttemptMetrics(pool: Pool): void {
   if (register.getSingleMetric("payment_attempts_unresolved")) return;
-  let last: Promise<Awaited<ReturnType<typeof openAttemptStats>>> | null = null;
-  const stats = () => {
-    last ??= openAttemptStats(pool).finally(() => {
-      setTimeout(() => {
-        last = null;
-      }, 1_000).unref();
-    });
-    return last;
-  };
+  const stats = sharedRead(() => openAttemptStats(pool));
   new Gauge({
     name: "payment_attempts_unresolved",
     help: "PSP attempts not yet answered (pending, unknown, parked, accepted), by operation",

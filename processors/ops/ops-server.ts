@@ -18,10 +18,17 @@ import { resolveAsOperator, UUID } from "./operator-resolve.ts";
  * The processor's ops listener (loopback by default): health, metrics, the manual review queue and
  * the ops console (/console). Reviews are resolved here because a processor owns every state change.
  */
+export interface ProcessorHealth {
+  /** Why the consumers are stuck (processors/ops/consumer-health.ts); empty when they are not. */
+  stalled(): Promise<string[]>;
+  /** Resolves when Kafka answers. */
+  kafka(): Promise<void>;
+}
+
 export function startOpsServer(
   ctx: ProcessorContext,
   /** Without console settings the listener serves the JSON API only (tests of that API). */
-  o: { port: number; host: string; logger: Logger; console?: ConsoleSettings },
+  o: { port: number; host: string; logger: Logger; console?: ConsoleSettings; health?: ProcessorHealth },
 ): Promise<Server> {
   const app = new Koa();
   const router = new Router();
@@ -39,8 +46,26 @@ export function startOpsServer(
       kctx.body = errorBody(e);
     }
   });
-  router.get("/healthz", (kctx) => {
-    kctx.body = { status: "ok" };
+  // Liveness: running is not enough, the consumers must make progress when they have work.
+  router.get("/healthz", async (kctx) => {
+    const problems = (await o.health?.stalled()) ?? [];
+    kctx.status = problems.length === 0 ? 200 : 503;
+    kctx.body = problems.length === 0 ? { status: "ok" } : { status: "stalled", problems };
+  });
+  // Readiness: PostgreSQL and Kafka answer.
+  router.get("/readyz", async (kctx) => {
+    const answers = (check: () => Promise<unknown>) =>
+      check().then(
+        () => "up" as const,
+        () => "down" as const,
+      );
+    const checks = {
+      postgres: await answers(() => ctx.pool.query("SELECT 1")),
+      ...(o.health ? { kafka: await answers(() => (o.health as ProcessorHealth).kafka()) } : {}),
+    };
+    const ready = Object.values(checks).every((c) => c === "up");
+    kctx.status = ready ? 200 : 503;
+    kctx.body = { status: ready ? "ready" : "not_ready", checks };
   });
   router.get("/metrics", async (kctx) => {
     kctx.type = register.contentType;

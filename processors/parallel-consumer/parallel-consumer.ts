@@ -31,6 +31,19 @@ export interface ParallelConsumerOptions {
 
 export interface ParallelConsumer {
   stop(): Promise<void>;
+  /** What the consumer holds and when it last moved, for the processor's health (processors/ops/consumer-health.ts). */
+  activity(): ConsumerActivity;
+}
+
+export interface ConsumerActivity {
+  topic: string;
+  groupId: string;
+  /** When a handler last finished or was scheduled for a retry, or a batch was fetched (Date.now()). */
+  lastActivityAt: number;
+  /** Messages fetched and not finished. */
+  inFlight: number;
+  /** The partitions assigned to this consumer. */
+  partitions: number[];
 }
 
 interface Assigned extends TopicPartition {
@@ -63,6 +76,7 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
   const assigned = new Map<string, Assigned>();
   let stopping = false;
   let commitInFlight: Promise<void> = Promise.resolve();
+  let lastActivityAt = Date.now();
 
   const scheduler = new KeyOrderedScheduler<Job>({
     concurrency: o.limits.concurrency,
@@ -70,11 +84,14 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
     isLive: (job) => !job.owner.revoked && !stopping,
     run: (job) => o.handle(job.owner.topic, job.owner.partition, job.message),
     onDone: (job) => {
+      lastActivityAt = Date.now();
       job.owner.offsets.complete(job.offset);
       messageDuration.observe({ topic: o.topic }, (Date.now() - job.fetchedAt) / 1000);
       applyFlow();
     },
     onRetry: (job, err, attempt, delayMs) => {
+      // Failing and retrying (PostgreSQL down, say) is not being stuck: a restart would not help.
+      lastActivityAt = Date.now();
       handlerRetries.inc({ topic: o.topic });
       log.warn(
         { err: (err as Error)?.message, partition: job.owner.partition, offset: job.message.offset, attempt },
@@ -89,6 +106,8 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
 
   const consumer: Consumer = createManualCommitConsumer(o.kafka, o.groupId, {
     assigned(partitions) {
+      // New partitions are new work: the stall clock starts now, not at the last message of an idle spell.
+      lastActivityAt = Date.now();
       for (const tp of partitions) {
         const id = partitionId(tp);
         if (assigned.has(id)) continue;
@@ -167,6 +186,7 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
       const owner = assigned.get(partitionId(batch));
       // Not ours any more (or shutting down): never committed, so redelivered to whoever owns it.
       if (!owner || stopping) return;
+      lastActivityAt = Date.now();
       owner.fetched = true;
       batchSize.observe(batch.messages.length);
       consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
@@ -184,6 +204,16 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
   const ticker = setInterval(() => void commit(assigned.values()), o.limits.commitIntervalMs);
 
   return {
+    activity: () => {
+      const partitions = [...assigned.values()];
+      return {
+        topic: o.topic,
+        groupId: o.groupId,
+        lastActivityAt,
+        inFlight: partitions.reduce((n, p) => n + p.offsets.inFlight, 0),
+        partitions: partitions.map((p) => p.partition).sort((a, b) => a - b),
+      };
+    },
     async stop() {
       clearInterval(ticker);
       stopping = true;

@@ -4,8 +4,7 @@ import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
 import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
-import { newPaymentBody } from "../helpers/factories.ts";
-import { simulatorCharges } from "../helpers/psp-simulators.ts";
+import { createMixedPayments, expectChargedAndAnnouncedOnce } from "../helpers/mixed-payments.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -57,18 +56,8 @@ afterAll(async () => {
 
 describe("processor crash (SIGKILL) in the middle of a stream of confirms", () => {
   it("ends every payment in exactly one terminal state, with one outcome event and one PSP charge", async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < PAYMENTS; i++) {
-      // Slow PSP answers for a third of them, so the kill lands while PSP calls are in flight.
-      const token = i % 3 === 0 ? "pm_sim_slow" : "pm_card_visa";
-      const created = await api.post(
-        "/payments",
-        newPaymentBody({ psp: i % 2 ? "adyen" : "stripe", token }),
-        { baseUrl },
-      );
-      expect(created.status).toBe(201);
-      ids.push(created.body.payment_id);
-    }
+    // Slow PSP answers for a third of them, so the kill lands while PSP calls are in flight.
+    const ids = await createMixedPayments(PAYMENTS, baseUrl);
 
     const confirms = ids.map((id, i) =>
       new Promise((r) => setTimeout(r, i * 40)).then(() =>
@@ -95,12 +84,7 @@ describe("processor crash (SIGKILL) in the middle of a stream of confirms", () =
     }
     expect(rows.filter((r) => r.status !== "succeeded")).toEqual([]);
 
-    for (const [i, id] of ids.entries()) {
-      const psp = i % 2 ? "adyen" : "stripe";
-      expect((await simulatorCharges(psp, id)).authorizations, `charges for ${id}`).toBe(1);
-      const authorized = await events.waitFor(id, { topic: EVENT_TOPICS.authorized, timeoutMs: 20_000 });
-      expect(new Set(authorized.map((e) => e.eventId)).size, `authorized events for ${id}`).toBe(1);
-    }
+    await expectChargedAndAnnouncedOnce(ids, events);
     // Every confirm gets its answer too: a copy redelivered after the crash waits for the dead
     // processor's claim to lapse (COMMAND_CLAIM_LEASE_MS), then finds its attempt settled and replies.
     const replied = await eventually(

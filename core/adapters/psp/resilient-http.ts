@@ -1,5 +1,6 @@
 import CircuitBreaker from "opossum";
 import pRetry from "p-retry";
+import { breakersOpen } from "../../infra/metrics.ts";
 import {
   AttemptTimeout,
   classifyFetchError,
@@ -74,6 +75,17 @@ export class ResilientHttp {
       // Throttling and in-flight conflicts say nothing about the PSP's health.
       errorFilter: (error: unknown) => error instanceof RetryableReply && error.reply.status < 500,
     });
+    // Counted while open; half-open (one probe let through) already counts as recovering.
+    const labels = { breaker: options.name };
+    let counted = false;
+    const count = (open: boolean) => {
+      if (open !== counted) breakersOpen.inc(labels, open ? 1 : -1);
+      counted = open;
+    };
+    breakersOpen.inc(labels, 0);
+    this.breaker.on("open", () => count(true));
+    this.breaker.on("halfOpen", () => count(false));
+    this.breaker.on("close", () => count(false));
   }
 
   get isOpen(): boolean {

@@ -5,6 +5,16 @@ export const outboxSection = section({
   title: "Outbox",
   intro: "docs/adr (outbox): the relay and Debezium publish byte-identical records.",
   shape: {
+    OUTBOX_RELAY_EMBEDDED: setting(
+      z
+        .enum(["true", "false"])
+        .default("true")
+        .transform((v) => v === "true"),
+      {
+        description:
+          "false: the processors run no relay of their own (a standalone relay, npm run start:relay, publishes).",
+      },
+    ),
     OUTBOX_PUBLISHER: setting(z.enum(["relay", "debezium"]).default("relay"), {
       description:
         "Who publishes outbox rows: the relay in the processors, or Debezium (then no relay runs).",

@@ -15,6 +15,14 @@ export const serviceSection = section({
     PROCESSOR_HTTP_PORT: setting(positiveInt.default(9464), {
       description: "The processor's ops listener: health, metrics, the manual review queue.",
     }),
+    PROCESSOR_STALL_TIMEOUT_MS: setting(positiveInt.default(120_000), {
+      description:
+        "A consumer that has work and finishes, retries and fetches nothing for this long fails the processor's /healthz.",
+    }),
+    RELAY_HTTP_PORT: setting(positiveInt.default(9465), {
+      description:
+        "A standalone relay's (npm run start:relay) ops listener: health and metrics, on OPS_HOST.",
+    }),
     INGRESS_OPS_PORT: setting(nonNegativeInt.max(65_535).default(9463), {
       description: "The ingress's ops listener: /metrics and readiness per dependency. 0 picks a free port.",
     }),
