@@ -6,7 +6,8 @@ SqlCatalog uses the same tables as Iceberg's Java JdbcCatalog, which the Kafka C
 
     catalog.py ensure                       create the namespace and tables, add new optional columns
     catalog.py status                       one JSON line per table: snapshots, rows, last commit
-    catalog.py scan TABLE [--where EXPR]    the table's rows as JSON lines (pyiceberg row filter)
+    catalog.py scan TABLE [--where EXPR]    the table's rows as JSON lines (pyiceberg row filter), each
+                                            with its data file's partition under `_partition`
     catalog.py files TABLE                  its data files with their partition values, as JSON lines
 
 Run it through scripts/iceberg/catalog.sh, which picks the project's virtualenv.
@@ -24,6 +25,7 @@ from urllib.parse import quote, urlsplit
 
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError, NoSuchTableError
+from pyiceberg.io.pyarrow import ArrowScan
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.table import Table
@@ -205,24 +207,31 @@ def load(name: str) -> Table:
     return open_catalog().load_table(f"{namespace()}.{name}")
 
 
+def partition_of(table: Table, data_file) -> dict[str, str]:
+    """A data file's partition, as Iceberg prints it in paths: {"occurred_at_day": "2026-12-01"}."""
+    schema = table.schema()
+    return {
+        f.name: f.transform.to_human_string(schema.find_type(f.source_id), data_file.partition[i])
+        for i, f in enumerate(table.spec().fields)
+    }
+
+
 def scan(name: str, where: str | None) -> None:
+    """The rows matching `where`, file by file, each with its file's partition under `_partition`."""
     table = load(name)
-    rows = table.scan(row_filter=where).to_arrow().to_pylist() if where else table.scan().to_arrow().to_pylist()
-    for row in rows:
-        print(json.dumps({k: plain(v) for k, v in row.items()}))
+    table_scan = table.scan(row_filter=where) if where else table.scan()
+    reader = ArrowScan(table.metadata, table.io, table_scan.projection(), table_scan.row_filter)
+    for task in table_scan.plan_files():
+        partition = partition_of(table, task.file)
+        for row in reader.to_table([task]).to_pylist():
+            print(json.dumps({**{k: plain(v) for k, v in row.items()}, "_partition": partition}))
 
 
 def files(name: str) -> None:
     table = load(name)
-    spec = table.spec()
-    schema = table.schema()
     for task in table.scan().plan_files():
         data = task.file
-        partition = {
-            f.name: f.transform.to_human_string(schema.find_type(f.source_id), data.partition[i])
-            for i, f in enumerate(spec.fields)
-        }
-        print(json.dumps({"path": data.file_path, "records": data.record_count, "partition": partition}))
+        print(json.dumps({"path": data.file_path, "records": data.record_count, "partition": partition_of(table, data)}))
 
 
 def status() -> None:
