@@ -118,10 +118,15 @@ render_iceberg_connector() {
 
 # The sinks' control topics and the CDC topic, one partition each (the broker's auto-creation would
 # make 12, and the CDC topic would only appear with the first change while its sink already waits).
+# A marker in the (first) broker's data directory skips the three JVM runs once they are made.
 ensure_iceberg_topics() {
-  local admin_config topic
+  local admin_config topic data marker want
+  if kafka_cluster; then data=$(kafka_node_dir kafka-1)/data; else data=$STACK_DIR/kafka/data; fi
+  marker=$data/payment-stack-iceberg-topics
+  want="$ICEBERG_EVENTS_CONTROL_TOPIC $ICEBERG_SETTLEMENT_CONTROL_TOPIC $SETTLEMENT_CDC_TOPIC"
+  [[ $(cat "$marker" 2>/dev/null) == "$want" ]] && return
   admin_config=$(kafka_admin_client_config)
-  for topic in "$ICEBERG_EVENTS_CONTROL_TOPIC" "$ICEBERG_SETTLEMENT_CONTROL_TOPIC" "$SETTLEMENT_CDC_TOPIC"; do
+  for topic in $want; do
     "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
       -Dlog4j2.configurationFile="$DEPLOY_DIR/kafka/log4j2.properties" -cp "$KAFKA_HOME/libs/*" \
       org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_bootstrap)" \
@@ -129,6 +134,17 @@ ensure_iceberg_topics() {
       --topic "$topic" >>"$STACK_DIR/logs/iceberg-topics.log" 2>&1 ||
       { tail -n 20 "$STACK_DIR/logs/iceberg-topics.log" >&2; die "iceberg: creating the topic $topic failed"; }
   done
+  if [[ -d $data ]]; then echo "$want" >"$marker"; fi
+}
+
+# A worker started before the feed existed has neither plugin on its plugin.path: say how to fix it
+# instead of letting the connectors fail.
+require_iceberg_plugins() {
+  local plugins
+  plugins=$(curl -sf --max-time 10 "$(connect_url /connector-plugins)") || die "connect: GET /connector-plugins failed"
+  [[ $plugins == *org.apache.iceberg.connect.IcebergSinkConnector* ]] && return
+  die "connect: the running worker has no Iceberg sink on its plugin.path (started before STACK_ICEBERG=1?);" \
+    "restart it: bash scripts/stack/down.sh connect && npm run stack:up"
 }
 
 # The catalog's schema, namespace and tables (scripts/iceberg/catalog.py ensure), for the stack's
@@ -150,6 +166,7 @@ ensure_iceberg_tables() {
 # The whole feed, after the outbox connector: tables, topics, then the three connectors.
 register_iceberg_feed() {
   local name
+  require_iceberg_plugins
   ensure_iceberg_tables
   ensure_iceberg_topics
   for name in "${ICEBERG_CONNECTORS[@]}"; do

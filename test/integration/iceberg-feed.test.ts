@@ -220,7 +220,7 @@ describe.runIf(icebergEnabled)("Iceberg feed", () => {
       }>(
         `SELECT settlement_line_id::text, batch_id, line_no, record_type, psp_reference, refund_id::text,
            currency, gross_amount::text, fee_amount::text, net_amount::text
-         FROM psp_settlement WHERE psp = 'stripe' AND payment_id = $1 ORDER BY settlement_line_id`,
+         FROM psp_settlement WHERE psp = 'stripe' AND payment_id = $1 ORDER BY record_type`,
         [paymentId],
       );
       expect(ledger.map((l) => [l.record_type, l.gross_amount])).toEqual([
