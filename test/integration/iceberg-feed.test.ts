@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importSettlementReport } from "../../core/settlement/import-settlement.ts";
 import { openReport } from "../../core/settlement/report-source.ts";
 import { api } from "../helpers/api.ts";
-import { closeTestDb, testDb } from "../helpers/db.ts";
+import { closeTestDb, pspReferenceOf, testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { createAndConfirm, settledOperation, waitForPayment } from "../helpers/flows.ts";
 import { feedConnectors, type IcebergRow, icebergEnabled, inFilter, scanTable } from "../helpers/iceberg.ts";
@@ -51,16 +51,6 @@ function countById(ids: Array<string | number | null | undefined>): Map<string, 
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(String(id), (counts.get(String(id)) ?? 0) + 1);
   return counts;
-}
-
-async function pspReferenceOf(paymentId: string): Promise<string> {
-  const { rows } = await testDb().query<{ psp_reference: string }>(
-    "SELECT psp_reference FROM payments WHERE payment_id = $1",
-    [paymentId],
-  );
-  const reference = rows[0]?.psp_reference;
-  if (!reference) throw new Error(`payment ${paymentId} has no PSP reference`);
-  return reference;
 }
 
 const events = new EventLog();
