@@ -213,10 +213,13 @@ describe.runIf(icebergEnabled)("Iceberg feed", () => {
          FROM psp_settlement WHERE psp = 'stripe' AND payment_id = $1 ORDER BY record_type`,
         [paymentId],
       );
-      expect(ledger.map((l) => [l.record_type, l.gross_amount])).toEqual([
-        ["charge", "10.00"],
-        ["refund", "-4.00"],
-      ]);
+      // Other tests import reports too (a file, an S3 key): the payment may have lines in several batches.
+      expect(ledger.map((l) => [l.record_type, l.gross_amount])).toEqual(
+        expect.arrayContaining([
+          ["charge", "10.00"],
+          ["refund", "-4.00"],
+        ]),
+      );
 
       const rows = await rowsLanded("settlement_lines", "payment_id", [paymentId], (r) =>
         ledger.every((l) => r.some((row) => String(row.settlement_line_id) === l.settlement_line_id)),
@@ -245,7 +248,16 @@ describe.runIf(icebergEnabled)("Iceberg feed", () => {
           settled_on: today(),
           _partition: { settled_on_day: today() },
         });
-        expect(["r", "c", "u"]).toContain(latest?.cdc_op);
+        if (latest?.cdc_op === "d") {
+          // A concurrent re-import pruned the line since: then it is gone from the ledger too.
+          const { rowCount } = await testDb().query(
+            "SELECT 1 FROM psp_settlement WHERE settlement_line_id = $1",
+            [line.settlement_line_id],
+          );
+          expect(rowCount).toBe(0);
+        } else {
+          expect(["r", "c", "u"]).toContain(latest?.cdc_op);
+        }
       }
       expect(ledger.find((l) => l.record_type === "refund")?.refund_id).toBe(refundId);
       expect(ledger.find((l) => l.record_type === "charge")?.psp_reference).toBe(
