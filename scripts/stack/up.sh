@@ -325,13 +325,14 @@ register_connectors() {
 }
 
 # With Connect off, an existing slot still pins WAL (up to max_slot_wal_keep_size): say so.
+# warn_idle_slot <slot> <flag>: the outbox's slot with STACK_DEBEZIUM=0, the settlement CDC's with STACK_ICEBERG=0.
 warn_idle_slot() {
-  local retained
+  local slot=$1 flag=$2 retained
   retained=$(psql_admin -d "$PG_APP_DB" -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))
-    FROM pg_replication_slots WHERE slot_name = '$CONNECTOR_SLOT' AND NOT active" 2>/dev/null) || return 0
+    FROM pg_replication_slots WHERE slot_name = '$slot' AND NOT active" 2>/dev/null) || return 0
   [[ -n $retained ]] || return 0
-  warn "connect: STACK_DEBEZIUM=0 but replication slot $CONNECTOR_SLOT exists and retains $retained of WAL;" \
-    "drop it if the Debezium path is not used: SELECT pg_drop_replication_slot('$CONNECTOR_SLOT')"
+  warn "connect: $flag=0 but replication slot $slot exists and retains $retained of WAL;" \
+    "drop it if its connector is not used: SELECT pg_drop_replication_slot('$slot')"
 }
 
 # ---------- S3 object store (s3proxy) ----------
@@ -518,7 +519,8 @@ main() {
     await connect "$CONNECT_TIMEOUT"
     register_connectors
   fi
-  if (($# == 0)) && [[ $STACK_DEBEZIUM != 1 ]]; then warn_idle_slot; fi
+  if (($# == 0)) && [[ $STACK_DEBEZIUM != 1 ]]; then warn_idle_slot "$CONNECTOR_SLOT" STACK_DEBEZIUM; fi
+  if (($# == 0)) && [[ $STACK_ICEBERG != 1 ]]; then warn_idle_slot "$SETTLEMENT_CDC_SLOT" STACK_ICEBERG; fi
   log "all healthy in $(since "$t0"); addresses: eval \"\$(bash scripts/stack/env.sh)\""
 }
 
