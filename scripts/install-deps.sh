@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a Debian 12 machine: system packages, node_modules and
-# the @confluentinc/kafka-javascript native binding (built from source, cached across clones).
+# Installs what the project needs on a Debian 12 machine: system packages, node_modules,
+# the @confluentinc/kafka-javascript native binding (built from source, cached across clones) and,
+# for the Iceberg feed (STACK_ICEBERG=1, the default), pyiceberg in a cached virtualenv.
 # Idempotent: a second run only verifies.
 set -euo pipefail
 
@@ -10,11 +11,14 @@ CKJS_DIR=$REPO_ROOT/node_modules/@confluentinc/kafka-javascript
 # chromium: the ops console's browser test drives Debian's build through playwright-core (no browser
 # download from npm hosts).
 APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev
-  postgresql curl g++ make python3 chromium)
+  postgresql curl g++ make python3 chromium zip)
 
 log() { printf '[deps] %s\n' "$*"; }
 die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+# shellcheck source=iceberg/venv.sh
+source "$REPO_ROOT/scripts/iceberg/venv.sh"
 
 apt_missing() {
   local pkg
@@ -178,6 +182,7 @@ main() {
   install_node_modules
   ensure_binding
   ensure_tsx
+  if [[ ${STACK_ICEBERG:-1} == 1 ]]; then ensure_iceberg_venv; fi
 }
 
 # Sourced (by a test) it only defines the functions.

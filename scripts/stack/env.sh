@@ -41,6 +41,9 @@ done
 printf 'export S3_FORCE_PATH_STYLE=%q AWS_REGION=%q\n' "${S3_FORCE_PATH_STYLE:-true}" "${AWS_REGION:-$S3_REGION}"
 printf 'export AWS_ACCESS_KEY_ID=%q AWS_SECRET_ACCESS_KEY=%q # DEV DEFAULT\n' \
   "${AWS_ACCESS_KEY_ID:-$S3_ACCESS_KEY}" "${AWS_SECRET_ACCESS_KEY:-$S3_SECRET_KEY}"
+# The Iceberg feed's namespace in the catalog `finance` (docs/adr/0012-iceberg-feed.md; catalog tables in
+# DATABASE_URL's schema iceberg_catalog, warehouse s3://$S3_BUCKET_WAREHOUSE/).
+printf 'export ICEBERG_NAMESPACE=%q\n' "$ICEBERG_NAMESPACE"
 # stripe-mock (STACK_STRIPE_MOCK=1): the Stripe connector's request-shape contract test runs against it.
 printf 'export STRIPE_MOCK_BASE=%q\n' "${STRIPE_MOCK_BASE:-http://127.0.0.1:$STRIPE_MOCK_PORT}"
 # Jaeger (STACK_JAEGER=1): where services send OTLP traces and where the trace test reads them back.

@@ -33,6 +33,8 @@ STRIPE_SIM_PORT=${STRIPE_SIM_PORT:-12111}
 ADYEN_SIM_PORT=${ADYEN_SIM_PORT:-12112}
 FRAUD_SIM_PORT=${FRAUD_SIM_PORT:-12113}
 CONNECT_PORT=${CONNECT_PORT:-8083}
+# The worker's group.id, and the prefix of its internal topics (deploy/connect/connect-distributed.properties).
+CONNECT_GROUP=${CONNECT_GROUP:-payment-connect}
 S3_PORT=${S3_PORT:-9000}
 
 # DEV DEFAULT credentials: local throw-away stack only, never use them anywhere else.
@@ -225,9 +227,10 @@ s3_url() { echo "http://127.0.0.1:$S3_PORT$1"; }
 
 connect_url() { echo "http://127.0.0.1:$CONNECT_PORT$1"; }
 
-# "RUNNING RUNNING" (connector state, then each task's), or nothing if not registered.
+# "RUNNING RUNNING" (connector state, then each task's), or nothing if not registered; of the outbox
+# connector unless a name is given.
 connector_states() {
-  curl -sf --max-time 2 "$(connect_url "/connectors/$CONNECTOR_NAME/status")" 2>/dev/null |
+  curl -sf --max-time 2 "$(connect_url "/connectors/${1:-$CONNECTOR_NAME}/status")" 2>/dev/null |
     node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const j=JSON.parse(s);
       console.log([j.connector.state,...j.tasks.map((t)=>t.state)].join(" "))})' 2>/dev/null
 }
@@ -250,3 +253,5 @@ source "$STACK_SCRIPTS/jaeger.sh"
 source "$STACK_SCRIPTS/kafka-cluster.sh"
 # shellcheck source=kafka-security.sh
 source "$STACK_SCRIPTS/kafka-security.sh"
+# shellcheck source=iceberg.sh
+source "$STACK_SCRIPTS/iceberg.sh"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the local stack (PostgreSQL, Kafka, Apicurio Registry, Kafka Connect with the
-# Debezium outbox connector, the s3proxy object store, simulators) in the background and waits until every service is
-# healthy. Idempotent; see deploy/README.md.
-#   up.sh                 everything (Connect only when STACK_DEBEZIUM=1, the default)
+# Debezium outbox connector and the Iceberg feed, the s3proxy object store, simulators) in the background
+# and waits until every service is healthy. Idempotent; see deploy/README.md.
+#   up.sh                 everything (Connect when STACK_DEBEZIUM=1 or STACK_ICEBERG=1, the defaults)
 #   up.sh connect …       only the named services, plus what they need (connect: postgres, kafka)
 #   STACK_KAFKA_BROKERS=3 up.sh   Kafka as a 3-node KRaft cluster (kafka-cluster.sh)
 set -euo pipefail
@@ -82,6 +82,7 @@ ensure_connect_libs() {
     touch "$home.tmp/.complete"
     rm -rf "$home" && mv "$home.tmp" "$home"
   fi
+  if [[ $STACK_ICEBERG == 1 ]]; then ensure_iceberg_plugins; fi
 }
 
 ensure_s3proxy() {
@@ -228,7 +229,8 @@ render_connect_config() {
   (
     umask 077
     sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONNECT_PORT@|$CONNECT_PORT|g" \
-      -e "s|@PLUGIN_PATH@|$DEBEZIUM_PLUGINS|g" -e "s|@KAFKA_SASL_MECHANISM@|$KAFKA_SASL_MECHANISM|g" \
+      -e "s|@CONNECT_GROUP@|$CONNECT_GROUP|g" -e "s|@PLUGIN_PATH@|$(connect_plugin_path)|g" \
+      -e "s|@KAFKA_SASL_MECHANISM@|$KAFKA_SASL_MECHANISM|g" \
       -e "s|@KAFKA_CONNECT_JAAS@|$(kafka_jaas connect)|g" \
       "$DEPLOY_DIR/connect/connect-distributed.properties" >"$STACK_DIR/connect/connect-distributed.properties"
   )
@@ -245,80 +247,92 @@ start_connect() {
     "$STACK_DIR/connect/connect-distributed.properties"
 }
 
-# The connector needs payment_outbox and its publication: apply the (idempotent) migrations when
-# the publication is missing (a fresh database). Otherwise the service applies them when it starts.
+# The connectors need payment_outbox, psp_settlement and their publications: apply the (idempotent)
+# migrations when a publication is missing (a fresh database, or one older than the Iceberg feed).
+# Otherwise the service applies them when it starts.
 migrate_db() {
   local url=postgres://$PG_APP_USER:$PG_APP_PASSWORD@127.0.0.1:$PG_PORT/$PG_APP_DB
-  if [[ -n $(psql_admin -d "$PG_APP_DB" -c "SELECT 1 FROM pg_publication WHERE pubname = 'payment_outbox_debezium'" 2>/dev/null) ]]; then
+  if [[ $(psql_admin -d "$PG_APP_DB" -c "SELECT count(*) FROM pg_publication
+      WHERE pubname IN ('payment_outbox_debezium', 'psp_settlement_cdc')" 2>/dev/null) == 2 ]]; then
     return
   fi
-  log "connect: applying database migrations (payment_outbox and its publication)"
+  log "connect: applying database migrations (payment_outbox, psp_settlement and their publications)"
   (cd "$REPO_ROOT" && DATABASE_URL=$url node_modules/.bin/tsx db/migrate-cli.ts) \
     >"$STACK_DIR/logs/migrate.log" 2>&1 ||
     { tail -n 30 "$STACK_DIR/logs/migrate.log" >&2; die "database migrations failed (log: $STACK_DIR/logs/migrate.log)"; }
 }
 
-render_connector_config() {
+render_outbox_connector() {
   sed -e "s|@PG_HOST@|127.0.0.1|g" -e "s|@PG_PORT@|$PG_PORT|g" -e "s|@PG_USER@|$PG_APP_USER|g" \
     -e "s|@PG_PASSWORD@|$PG_APP_PASSWORD|g" -e "s|@PG_DB@|$PG_APP_DB|g" \
     -e "s|@POLL_INTERVAL_MS@|$DEBEZIUM_POLL_MS|g" "$DEPLOY_DIR/debezium/payment-outbox-connector.json"
 }
 
-# Exit 0 when the config file $1 equals the registered one (Connect adds "name").
+# Exit 0 when the config file $2 equals the one registered for connector $1 (Connect adds "name").
 connector_config_current() {
   local current
-  current=$(curl -sf --max-time 5 "$(connect_url "/connectors/$CONNECTOR_NAME/config")") || return 1
+  current=$(curl -sf --max-time 5 "$(connect_url "/connectors/$1/config")") || return 1
   CURRENT=$current node -e '
     const want = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const { name, ...have } = JSON.parse(process.env.CURRENT);
     const same = Object.keys(want).length === Object.keys(have).length &&
       Object.entries(want).every(([k, v]) => have[k] === v);
-    process.exit(same ? 0 : 1);' "$1"
+    process.exit(same ? 0 : 1);' "$2"
 }
 
-# PUT /connectors/<name>/config creates or updates; skipped when nothing changed, so a second
-# up.sh does not restart the task. Then waits until the connector and its task are RUNNING.
+# register_connector <name> <config file>: PUT /connectors/<name>/config creates or updates; skipped
+# when nothing changed, so a second up.sh does not restart the task. Then waits until the connector
+# and its task are RUNNING.
 register_connector() {
-  local file=$STACK_DIR/connect/$CONNECTOR_NAME.json started code states tries=0
+  local name=$1 file=$2 started code states tries=0
   started=$(now_ms)
-  migrate_db
-  render_connector_config >"$file"
-  if connector_config_current "$file"; then
-    log "connect: connector $CONNECTOR_NAME already registered with this config"
+  if connector_config_current "$name" "$file"; then
+    log "connect: connector $name already registered with this config"
   else
     # 409 while the worker rebalances right after start: retry.
     until code=$(curl -s -o "$STACK_DIR/connect/put-response.json" -w '%{http_code}' --max-time 30 \
       -X PUT -H 'Content-Type: application/json' --data-binary "@$file" \
-      "$(connect_url "/connectors/$CONNECTOR_NAME/config")") && [[ $code == 20[01] ]]; do
-      (( ++tries < 30 )) || die "connect: PUT $CONNECTOR_NAME config answered ${code:-nothing}: $(cat "$STACK_DIR/connect/put-response.json" 2>/dev/null)"
+      "$(connect_url "/connectors/$name/config")") && [[ $code == 20[01] ]]; do
+      (( ++tries < 30 )) || die "connect: PUT $name config answered ${code:-nothing}: $(cat "$STACK_DIR/connect/put-response.json" 2>/dev/null)"
       sleep 1
     done
-    log "connect: connector $CONNECTOR_NAME $([[ $code == 201 ]] && echo created || echo updated)"
+    log "connect: connector $name $([[ $code == 201 ]] && echo created || echo updated)"
     # An update restarts the connector and its task; the status still says RUNNING for a moment.
     sleep 2
   fi
-  until states=$(connector_states) && all_tasks_running "$states"; do
+  until states=$(connector_states "$name") && all_tasks_running "$states"; do
     if [[ $states == *FAILED* ]]; then
-      curl -s "$(connect_url "/connectors/$CONNECTOR_NAME/status")" | head -c 3000 >&2
+      curl -s "$(connect_url "/connectors/$name/status")" | head -c 3000 >&2
       echo >&2
-      fail_with_log connect "connector $CONNECTOR_NAME failed ($states)"
+      fail_with_log connect "connector $name failed ($states)"
     fi
     is_running connect || [[ ${STARTED_AT[connect]:-} == foreign ]] || fail_with_log connect "exited while starting the connector"
     (( $(now_ms) - started < CONNECTOR_TIMEOUT * 1000 )) ||
-      fail_with_log connect "connector $CONNECTOR_NAME not RUNNING after ${CONNECTOR_TIMEOUT}s (${states:-not registered})"
+      fail_with_log connect "connector $name not RUNNING after ${CONNECTOR_TIMEOUT}s (${states:-not registered})"
     sleep 0.5
   done
-  log "connect: connector $CONNECTOR_NAME and its task RUNNING ($(since "$started"))"
+  log "connect: connector $name and its task RUNNING ($(since "$started"))"
+}
+
+# The outbox connector (STACK_DEBEZIUM=1) and the Iceberg feed (STACK_ICEBERG=1).
+register_connectors() {
+  migrate_db
+  if [[ $STACK_DEBEZIUM == 1 ]]; then
+    render_outbox_connector >"$STACK_DIR/connect/$CONNECTOR_NAME.json"
+    register_connector "$CONNECTOR_NAME" "$STACK_DIR/connect/$CONNECTOR_NAME.json"
+  fi
+  if [[ $STACK_ICEBERG == 1 ]]; then register_iceberg_feed; fi
 }
 
 # With Connect off, an existing slot still pins WAL (up to max_slot_wal_keep_size): say so.
+# warn_idle_slot <slot> <flag>: the outbox's slot with STACK_DEBEZIUM=0, the settlement CDC's with STACK_ICEBERG=0.
 warn_idle_slot() {
-  local retained
+  local slot=$1 flag=$2 retained
   retained=$(psql_admin -d "$PG_APP_DB" -c "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))
-    FROM pg_replication_slots WHERE slot_name = '$CONNECTOR_SLOT' AND NOT active" 2>/dev/null) || return 0
+    FROM pg_replication_slots WHERE slot_name = '$slot' AND NOT active" 2>/dev/null) || return 0
   [[ -n $retained ]] || return 0
-  warn "connect: STACK_DEBEZIUM=0 but replication slot $CONNECTOR_SLOT exists and retains $retained of WAL;" \
-    "drop it if the Debezium path is not used: SELECT pg_drop_replication_slot('$CONNECTOR_SLOT')"
+  warn "connect: $flag=0 but replication slot $slot exists and retains $retained of WAL;" \
+    "drop it if its connector is not used: SELECT pg_drop_replication_slot('$slot')"
 }
 
 # ---------- S3 object store (s3proxy) ----------
@@ -426,7 +440,7 @@ select_services() {
   local name
   if (($# == 0)); then
     for name in "${SERVICES[@]}"; do
-      [[ $name == connect && $STACK_DEBEZIUM != 1 ]] && continue
+      [[ $name == connect ]] && ! connect_enabled && continue
       [[ $name == stripe-mock && $STACK_STRIPE_MOCK != 1 ]] && continue
       [[ $name == jaeger && $STACK_JAEGER != 1 ]] && continue
       WANTED+=("$name")
@@ -437,7 +451,11 @@ select_services() {
     [[ " ${SERVICES[*]} " == *" $name "* ]] || die "unknown service '$name' (known: ${SERVICES[*]})"
     case $name in
       apicurio) WANTED+=(postgres) ;;
-      connect) WANTED+=(postgres kafka) ;;
+      connect)
+        WANTED+=(postgres kafka)
+        # The Iceberg sinks read through the registry and write to the object store.
+        if [[ $STACK_ICEBERG == 1 ]]; then WANTED+=(apicurio s3); fi
+        ;;
     esac
     WANTED+=("$name")
   done
@@ -499,11 +517,12 @@ main() {
   if wanted jaeger; then await jaeger "$SIM_TIMEOUT"; fi
   if wanted connect; then
     await connect "$CONNECT_TIMEOUT"
-    register_connector
-  elif (($# == 0)); then
-    warn_idle_slot
+    register_connectors
   fi
+  if (($# == 0)) && [[ $STACK_DEBEZIUM != 1 ]]; then warn_idle_slot "$CONNECTOR_SLOT" STACK_DEBEZIUM; fi
+  if (($# == 0)) && [[ $STACK_ICEBERG != 1 ]]; then warn_idle_slot "$SETTLEMENT_CDC_SLOT" STACK_ICEBERG; fi
   log "all healthy in $(since "$t0"); addresses: eval \"\$(bash scripts/stack/env.sh)\""
 }
 
-main "$@"
+# Sourced (a second worker for development, docs/adr/0012-iceberg-feed.md) it only defines the functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

@@ -198,10 +198,13 @@ export function readOutboxRows(pool: pg.Pool, ids: readonly string[]): Promise<O
   return findOutboxRows(pool, ids);
 }
 
-/** "RUNNING RUNNING" when the outbox connector and its task run; null if Connect does not answer. */
-export async function connectorState(): Promise<string | null> {
+/**
+ * "RUNNING RUNNING" when the connector (the outbox's unless named) and its task run; null if Connect
+ * does not answer.
+ */
+export async function connectorState(name = CONNECTOR_NAME): Promise<string | null> {
   try {
-    const res = await fetch(`${connectUrl}/connectors/${CONNECTOR_NAME}/status`, {
+    const res = await fetch(`${connectUrl}/connectors/${name}/status`, {
       signal: AbortSignal.timeout(2_000),
     });
     if (!res.ok) return `HTTP ${res.status}`;

@@ -11,7 +11,7 @@ import { importSettlementReport } from "../../core/settlement/import-settlement.
 import { openReport } from "../../core/settlement/report-source.ts";
 import { createPool } from "../../db/pool.ts";
 import { api } from "../helpers/api.ts";
-import { closeTestDb, testDb } from "../helpers/db.ts";
+import { closeTestDb, pspReferenceOf, testDb } from "../helpers/db.ts";
 import { createAndConfirm, waitForPayment } from "../helpers/flows.ts";
 import { privateDatabase } from "../helpers/private-database.ts";
 import { pspSimulatorBase } from "../helpers/psp-simulators.ts";
@@ -46,16 +46,6 @@ async function rowsOf(psp: Psp, where: string, values: unknown[]): Promise<Row[]
     [psp, ...values],
   );
   return rows;
-}
-
-async function pspReferenceOf(paymentId: string): Promise<string> {
-  const { rows } = await testDb().query<{ psp_reference: string }>(
-    "SELECT psp_reference FROM payments WHERE payment_id = $1",
-    [paymentId],
-  );
-  const reference = rows[0]?.psp_reference;
-  if (!reference) throw new Error(`payment ${paymentId} has no PSP reference`);
-  return reference;
 }
 
 async function reportText(psp: Psp): Promise<string> {
