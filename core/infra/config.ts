@@ -147,6 +147,15 @@ const schema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "RECON_SCHEDULE_UTC must be HH:MM")
     .default("02:00"),
+  // The daily finance report of yesterday (UTC), a Spark job (docs/finance-data.md, "Finance report").
+  FINANCE_EXPORT_ENABLED: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  FINANCE_EXPORT_SCHEDULE_UTC: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "FINANCE_EXPORT_SCHEDULE_UTC must be HH:MM")
+    .default("03:00"),
   // Longer than a PSP call with all its retries, so the janitor never races a live first attempt.
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
   // Attempt lifecycle (ADR 0008).
