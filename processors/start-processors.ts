@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
+import { runFinanceExport } from "../core/finance/spark-job.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
@@ -17,6 +18,7 @@ import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
+import { startFinanceExportScheduler } from "./finance-export-scheduler.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
 import { startOpsServer } from "./ops/ops-server.ts";
@@ -148,6 +150,15 @@ export async function startProcessors(config: Config) {
         },
       )
     : null;
+  // The finance report of yesterday, beside reconciliation (docs/finance-data.md): a Spark job per day.
+  const financeExport = config.FINANCE_EXPORT_ENABLED
+    ? startFinanceExportScheduler(
+        pool,
+        objectStoreFromEnv(process.env.S3_BUCKET_FINANCE || "payments-finance"),
+        (date) => runFinanceExport(date, { databaseUrl: config.DATABASE_URL, quiet: true }),
+        { scheduleUtc: config.FINANCE_EXPORT_SCHEDULE_UTC, logger: log },
+      )
+    : null;
   const ops = await startOpsServer(ctx, {
     port: config.PROCESSOR_HTTP_PORT,
     host: config.OPS_HOST,
@@ -164,6 +175,7 @@ export async function startProcessors(config: Config) {
       ops.close();
       await janitor?.stop();
       await recon?.stop();
+      await financeExport?.stop();
       await housekeeping.stop();
       await consumer.stop();
       await orders.disconnect();

@@ -23,18 +23,27 @@ export interface SparkInstall {
 }
 
 /**
- * Where scripts/install-deps.sh put pyspark and the job's jars (`finance_spark_home` there): one
- * directory of the cache per pyspark and Iceberg version, whose `.complete` holds the SHA-256 of the
- * two files it was made from. A missing or stale directory is an error that says how to install it.
+ * Where scripts/install-deps.sh puts pyspark and the job's jars (`finance_spark_home` there): one
+ * directory of the cache per pyspark and Iceberg version, whose `.complete` holds `stamp`, the SHA-256
+ * of the two files it was made from.
  */
-export async function locateSparkInstall(env: NodeJS.ProcessEnv = process.env): Promise<SparkInstall> {
+export async function sparkInstallDir(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ home: string; stamp: string }> {
   const [requirements, pom] = await Promise.all([readFile(REQUIREMENTS, "utf8"), readFile(POM, "utf8")]);
   const pyspark = /^pyspark==(\S+)/m.exec(requirements)?.[1];
   const iceberg = /<iceberg\.version>([^<]+)<\/iceberg\.version>/.exec(pom)?.[1];
   if (!pyspark || !iceberg) throw new Error(`no pyspark or iceberg version in ${REQUIREMENTS} / ${POM}`);
   const cache = env.PAYMENT_STACK_CACHE || path.join(homedir(), ".cache/payment-stack");
-  const home = path.join(cache, `finance-spark-${pyspark}-iceberg-${iceberg}`);
-  const stamp = createHash("sha256").update(requirements).update(pom).digest("hex");
+  return {
+    home: path.join(cache, `finance-spark-${pyspark}-iceberg-${iceberg}`),
+    stamp: createHash("sha256").update(requirements).update(pom).digest("hex"),
+  };
+}
+
+/** The installed directory; a missing or stale one is an error that says how to install it. */
+export async function locateSparkInstall(env: NodeJS.ProcessEnv = process.env): Promise<SparkInstall> {
+  const { home, stamp } = await sparkInstallDir(env);
   const installed = await readFile(path.join(home, ".complete"), "utf8").catch(() => "");
   if (installed.trim() !== stamp)
     throw new Error(

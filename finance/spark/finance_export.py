@@ -25,6 +25,7 @@ import sys
 import time
 import uuid
 
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DecimalType
@@ -173,7 +174,17 @@ def main(argv=None):
     started = time.monotonic()
     spark = build_session("finance-export")
     try:
-        report = build_report(spark, args.namespace, args.day).persist()
+        try:
+            report = build_report(spark, args.namespace, args.day).persist()
+        except AnalysisException as err:
+            if err.getErrorClass() != "TABLE_OR_VIEW_NOT_FOUND":
+                raise
+            print(
+                f"finance export: no table finance.{args.namespace}.payment_events / settlement_lines in the "
+                "catalog: the Iceberg feed has not created them (docs/finance-data.md)",
+                file=sys.stderr,
+            )
+            return 2
         totals = report.agg(F.count("*").alias("rows"), F.sum("payments").alias("payments")).first()
         csv_uri, parquet_uri = write_report(spark, report, args.bucket, args.prefix, args.day, args.run_id)
     finally:
@@ -189,7 +200,8 @@ def main(argv=None):
     }
     print(json.dumps(summary), flush=True)
     print(csv_uri, flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,9 +5,12 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Currency } from "../../core/domain/currency.ts";
 import { formatAmount, minorFromNumeric } from "../../core/domain/money.ts";
+import { runFinanceExport } from "../../core/finance/spark-job.ts";
+import { logger } from "../../core/infra/logger.ts";
 import { objectStoreFromEnv } from "../../core/infra/object-store.ts";
 import { importSettlementReport } from "../../core/settlement/import-settlement.ts";
 import { openReport } from "../../core/settlement/report-source.ts";
+import { exportYesterdayIfDue, hasReport } from "../../processors/finance-export-scheduler.ts";
 import { api } from "../helpers/api.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
 import { FEED_FIXTURE, feedExpectation, waitForFeed, writeFeedFixture } from "../helpers/finance-feed.ts";
@@ -25,6 +28,7 @@ const NAMESPACE = process.env.ICEBERG_NAMESPACE || "payments";
 const FEED_TIMEOUT_S = Number(process.env.FINANCE_FEED_TIMEOUT_S || 180);
 const BUCKET = process.env.S3_BUCKET_FINANCE || "payments-finance";
 const day = () => new Date().toISOString().slice(0, 10);
+const HEADER = "day,merchant_id,currency,psp,status,payments,gross,refunds,fees,net";
 
 type Row = Record<string, string>;
 
@@ -195,18 +199,7 @@ describe.skipIf(!enabled)("finance export (Spark over the Iceberg tables)", () =
 
     const key = csvUri.slice(`s3://${BUCKET}/`.length);
     const { header, rows } = parseCsv(await text(await store.getStream(key)));
-    expect(header).toEqual([
-      "day",
-      "merchant_id",
-      "currency",
-      "psp",
-      "status",
-      "payments",
-      "gross",
-      "refunds",
-      "fees",
-      "net",
-    ]);
+    expect(header.join(",")).toBe(HEADER);
     const mine = rows.filter((r) => r.merchant_id === merchantId);
     expect(mine.every((r) => r.day === date)).toBe(true);
     // Amounts are decimal strings with the currency's own number of decimals.
@@ -237,4 +230,35 @@ describe.skipIf(!enabled)("finance export (Spark over the Iceberg tables)", () =
     const parquet = await buffer(await store.getStream(parts[0]?.key ?? ""));
     expect(parquet.subarray(0, 4).toString("latin1")).toBe("PAR1");
   }, 300_000);
+
+  it("the scheduler exports yesterday once, after its time, and not again once the report is there", async () => {
+    // A past day without events, and without a report yet (the bucket keeps earlier runs' reports).
+    let empty = "";
+    do {
+      const offset = Math.floor(Math.random() * 3650) * 86_400_000;
+      empty = new Date(Date.UTC(1990, 0, 1) + offset).toISOString().slice(0, 10);
+    } while (await hasReport(store, empty));
+    const dayAfter = Date.parse(`${empty}T00:00:00Z`) + 86_400_000;
+    const early = new Date(dayAfter + 2 * 3_600_000);
+    const late = new Date(dayAfter + 4 * 3_600_000);
+    let runs = 0;
+    const runExport = (date: string) => {
+      runs += 1;
+      return runFinanceExport(date, { databaseUrl: stackEnv.databaseUrl, quiet: true });
+    };
+    const tick = (now: Date) =>
+      exportYesterdayIfDue(testDb(), store, runExport, { scheduleUtc: "03:00", logger, now });
+
+    expect(await tick(early)).toBeNull();
+    const [a, b] = await Promise.all([tick(late), tick(late)]);
+    expect([a, b].filter((d) => d !== null)).toEqual([empty]);
+    expect(await tick(late)).toBeNull();
+    expect(runs).toBe(1);
+    const [csv, ...more] = (await store.list(`finance/date=${empty}/report-`)).filter((o) =>
+      o.key.endsWith(".csv"),
+    );
+    expect(more).toEqual([]);
+    // A day without events: the header alone.
+    expect((await text(await store.getStream(csv?.key ?? ""))).trimEnd()).toBe(HEADER);
+  }, 180_000);
 });
