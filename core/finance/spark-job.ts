@@ -154,7 +154,14 @@ export interface SparkRun {
 export async function runSparkScript(
   script: SparkScript,
   args: readonly string[],
-  o: { databaseUrl: string; env?: NodeJS.ProcessEnv; echo?: boolean; quiet?: boolean },
+  o: {
+    databaseUrl: string;
+    env?: NodeJS.ProcessEnv;
+    echo?: boolean;
+    quiet?: boolean;
+    /** Called with the pid of spark-submit (the driver's JVM, which spark-class execs). */
+    onSpawn?: (pid: number) => void;
+  },
 ): Promise<SparkRun> {
   const env = o.env ?? process.env;
   const install = await locateSparkInstall(env);
@@ -164,6 +171,7 @@ export async function runSparkScript(
     env: sparkJobEnv(o.databaseUrl, install, env),
     stdio: ["ignore", "pipe", o.quiet ? "pipe" : "inherit"],
   });
+  if (child.pid !== undefined) o.onSpawn?.(child.pid);
   const lines: string[] = [];
   const stderrTail: string[] = [];
   let partial = "";
@@ -204,7 +212,7 @@ export interface FinanceExportResult {
 /** The daily finance report of `date` (finance/spark/finance_export.py). */
 export async function runFinanceExport(
   date: string,
-  o: { databaseUrl: string; env?: NodeJS.ProcessEnv; echo?: boolean; quiet?: boolean; extraArgs?: string[] },
+  o: Parameters<typeof runSparkScript>[2] & { extraArgs?: string[] },
 ): Promise<FinanceExportResult> {
   const run = await runSparkScript("finance_export.py", [`--date=${date}`, ...(o.extraArgs ?? [])], o);
   const printed = run.lines.filter((l) => l.trim() !== "");
