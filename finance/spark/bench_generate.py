@@ -5,10 +5,11 @@ for `npm run bench:finance` (bench/finance-export.ts):
 
 Payment i gets, from independent hashes of i, one of M merchants, one of USD, EUR, GBP and JPY, Stripe or
 Adyen, and a fate out of ten: 0-5 captured (authorized + captured), 6 authorized only, 7 captured then
-half refunded, 8 failed (declined), 9 authorized then canceled. Events are spread over the day; every 100th payment's events
-are written twice (at-least-once delivery: same event_id). A settlement line per capture (Stripe's fee
-model: 2.9% + 30, zero-decimal currencies 3.6%) and per refund (no fee). Prints a JSON line with the
-counts and the totals per currency in minor units, which the benchmark checks the report against.
+half refunded, 8 failed (declined), 9 authorized then canceled. Events are spread over the day; every
+100th payment's events are written twice (at-least-once delivery: same event_id). A settlement line
+per capture (Stripe's fee model: 2.9% + 30, zero-decimal currencies 3.6%) and per refund (no fee).
+Prints a JSON line with the counts and the totals per currency in minor units, which the benchmark
+checks the report against.
 """
 
 import argparse

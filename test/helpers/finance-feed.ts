@@ -111,6 +111,8 @@ export async function writeFeedFixture(
   paymentIds: string[],
   o: { namespace: string; databaseUrl: string },
 ): Promise<void> {
+  // The JDBC catalog keeps its tables in this schema (ICEBERG_CONTRACT.md); the feed's setup makes it.
+  await pool.query("CREATE SCHEMA IF NOT EXISTS iceberg_catalog");
   const dir = await mkdtemp(path.join(tmpdir(), "finance-fixture-"));
   try {
     const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join("\n");
