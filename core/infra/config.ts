@@ -25,6 +25,18 @@ import { kafkaSecurityEnvShape, kafkaSecurityProblems } from "./kafka-security.t
 // Secrets have DEV DEFAULT values (dev-defaults.ts) outside production only; production requires each
 // one and refuses known dev values. Which settings count as real traffic: docs/security.md.
 const positiveInt = z.coerce.number().int().positive();
+/** "true" / "false" (the default given) as a boolean. */
+const flag = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false"])
+    .default(fallback)
+    .transform((v) => v === "true");
+/** A daily time of day, HH:MM in UTC. */
+const timeOfDayUtc = (name: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, `${name} must be HH:MM`)
+    .default(fallback);
 const secret = z.string().min(1).optional();
 /** A comma-separated list, for secrets that rotate: several are active at once. */
 const secretList = z
@@ -133,29 +145,14 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
-  JANITOR_ENABLED: z
-    .enum(["true", "false"])
-    .default("true")
-    .transform((v) => v === "true"),
+  JANITOR_ENABLED: flag("true"),
   JANITOR_INTERVAL_MS: positiveInt.default(5_000),
   // Daily reconciliation of yesterday (UTC), docs/adr/0011-reconciliation.md.
-  RECON_ENABLED: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
-  RECON_SCHEDULE_UTC: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "RECON_SCHEDULE_UTC must be HH:MM")
-    .default("02:00"),
+  RECON_ENABLED: flag("false"),
+  RECON_SCHEDULE_UTC: timeOfDayUtc("RECON_SCHEDULE_UTC", "02:00"),
   // The daily finance report of yesterday (UTC), a Spark job (docs/finance-data.md, "Finance report").
-  FINANCE_EXPORT_ENABLED: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
-  FINANCE_EXPORT_SCHEDULE_UTC: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "FINANCE_EXPORT_SCHEDULE_UTC must be HH:MM")
-    .default("03:00"),
+  FINANCE_EXPORT_ENABLED: flag("false"),
+  FINANCE_EXPORT_SCHEDULE_UTC: timeOfDayUtc("FINANCE_EXPORT_SCHEDULE_UTC", "03:00"),
   // Longer than a PSP call with all its retries, so the janitor never races a live first attempt.
   JANITOR_MIN_AGE_MS: positiveInt.default(60_000),
   // Attempt lifecycle (ADR 0008).
