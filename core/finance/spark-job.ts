@@ -142,7 +142,7 @@ export function sparkSubmitArgs(
 }
 
 export interface SparkRun {
-  /** Every line the script printed on stdout (Spark's own logging goes to stderr). */
+  /** Every line the script printed (Python's stderr included: PythonRunner merges it into stdout). */
   lines: string[];
   wallMs: number;
 }
@@ -195,10 +195,14 @@ export async function runSparkScript(
     lines.push(partial);
     if (o.echo) process.stdout.write(`${partial}\n`);
   }
-  if (code !== 0)
+  if (code !== 0) {
+    // spark-submit's PythonRunner merges the Python process's stderr into stdout: its messages and
+    // tracebacks are the last stdout lines.
+    const tail = [...stderrTail, ...lines.slice(-20)].filter((l) => l.trim() !== "");
     throw new Error(
-      `spark-submit ${script} exited with ${code}${stderrTail.length ? `:\n${stderrTail.join("\n")}` : ""}`,
+      `spark-submit ${script} exited with ${code}${tail.length ? `:\n${tail.join("\n")}` : ""}`,
     );
+  }
   return { lines, wallMs: Date.now() - started };
 }
 
