@@ -263,5 +263,5 @@ describe.skipIf(!enabled)("finance export (Spark over the Iceberg tables)", () =
     expect(more).toEqual([]);
     // A day without events: the header alone.
     expect((await text(await store.getStream(csv?.key ?? ""))).trimEnd()).toBe(HEADER);
-  }, 180_000);
+  }, 300_000);
 });
