@@ -1,8 +1,8 @@
 """Daily finance report from the Iceberg tables `<ns>.payment_events` and `<ns>.settlement_lines`.
 
-    spark-submit --jars <the jars of deploy/maven/finance/pom.xml> finance/spark/finance_export.py \
-      --py-files finance/spark/finance_session.py --date=YYYY-MM-DD [--namespace=payments]
-      [--bucket=payments-finance] [--prefix=finance] [--run-id=…]
+    spark-submit --jars <the jars of deploy/maven/finance/pom.xml> --py-files finance/spark/finance_session.py \
+      finance/spark/finance_export.py --date=YYYY-MM-DD [--namespace=payments] [--bucket=payments-finance]
+      [--prefix=finance] [--run-id=…]
 
 `npm run finance:export -- --date=YYYY-MM-DD` runs it locally (core/finance/spark-job.ts). It writes
   s3://<bucket>/<prefix>/date=YYYY-MM-DD/report-<run>.csv      one CSV object, header row first
@@ -41,7 +41,8 @@ ZERO_DECIMAL_CURRENCIES = (
 
 GROUP_KEYS = ["merchant_id", "currency", "psp", "status"]
 AMOUNTS = ["gross", "refunds", "fees", "net"]
-# Events with the same sequence (never expected) are ordered by a fixed rank, so the status is stable.
+# A payment's latest event is its highest `sequence`, then the latest `occurred_at`; two events alike in
+# both (not expected) are ordered by this rank, so that the status never depends on the order of rows.
 EVENT_RANK = {"authorized": 1, "captured": 2, "refunded": 3, "canceled": 4, "failed": 5, "compensated": 6}
 
 
@@ -93,11 +94,13 @@ def day_fees(spark: SparkSession, namespace: str, day: dt.date) -> DataFrame:
 
 def per_payment(events: DataFrame, fees: DataFrame) -> DataFrame:
     """One row per payment with an event on the day: its status at the end of the day and its money."""
-    rank = F.create_map(*[F.lit(x) for pair in EVENT_RANK.items() for x in pair])
+    rank = F.lit(0)
+    for kind, value in EVENT_RANK.items():
+        rank = F.when(F.col("event_type") == kind, F.lit(value)).otherwise(rank)
     latest_first = Window.partitionBy("payment_id").orderBy(
         F.col("sequence").desc_nulls_last(),
         F.col("occurred_at").desc(),
-        rank[F.col("event_type")].desc_nulls_last(),
+        rank.desc(),
         F.col("event_id").desc(),
     )
     status = (
