@@ -7,9 +7,9 @@ Payment i gets, from independent hashes of i, one of M merchants, one of USD, EU
 Adyen, and a fate out of ten: 0-5 captured (authorized + captured), 6 authorized only, 7 captured then
 half refunded, 8 failed (declined), 9 authorized then canceled. Events are spread over the day; every
 100th payment's events are written twice (at-least-once delivery: same event_id). A settlement line
-per capture (Stripe's fee model: 2.9% + 30, zero-decimal currencies 3.6%) and per refund (no fee).
-Prints a JSON line with the counts and the totals per currency in minor units, which the benchmark
-checks the report against.
+per capture (Stripe's fee model: 2.9% + 30, zero-decimal currencies 3.6%) and per refund (no fee),
+written as CDC changes (some updated, some deleted: see cdc_rows). Prints a JSON line with the row
+counts and the totals per currency in minor units, which the benchmark checks the report against.
 """
 
 import argparse
@@ -72,48 +72,64 @@ def events_of(base):
     return events.unionByName(events.where("id % 100 = 0")).drop("id")
 
 
-def lines_of(base, day):
+def lines_of(base):
+    """The settlement lines in minor units, before they are written as the CDC feed writes them."""
     captured = base.where("fate < 6 OR fate = 7")
     fee = "IF(currency = 'JPY', amount * 36 div 1000, amount * 29 div 1000 + 30)"
     charges = captured.selectExpr(
         "id * 2 AS settlement_line_id", "psp", "amount AS gross_minor", f"{fee} AS fee_minor",
-        "'charge' AS record_type", "concat('ref_', id) AS psp_reference", "payment_id", "currency", "id",
+        "'charge' AS record_type", "concat('ref_', id) AS psp_reference", "payment_id", "currency",
     )  # fmt: skip
     refunds = captured.where("fate = 7").selectExpr(
         "id * 2 + 1 AS settlement_line_id", "psp", "-(amount div 2) AS gross_minor", "0L AS fee_minor",
-        "'refund' AS record_type", "concat('re_', id) AS psp_reference", "payment_id", "currency", "id",
+        "'refund' AS record_type", "concat('re_', id) AS psp_reference", "payment_id", "currency",
     )  # fmt: skip
-    return charges.unionByName(refunds).selectExpr(
-        "settlement_line_id",
-        "psp",
-        f"concat('po_bench_', psp, '_{day.isoformat()}') AS batch_id",
-        "CAST(settlement_line_id AS INT) AS line_no",
-        "record_type",
-        "psp_reference",
-        "payment_id",
-        "CAST(NULL AS STRING) AS refund_id",
-        "currency",
-        "gross_minor",
-        "fee_minor",
-        "gross_minor - fee_minor AS net_minor",
-        f"DATE'{day.isoformat()}' AS settled_on",
+    return charges.unionByName(refunds)
+
+
+def cdc_rows(lines, day):
+    """As the CDC feed writes them (ICEBERG_CONTRACT.md): amounts as decimal(12,2) in major units, one
+    row per change. Every line is inserted (`c`); every 50th is first inserted with a fee 1 higher, then
+    updated (`u`) to its fee; every 200th charge is then deleted (`d`) and must not count."""
+    def major(minor):
+        return (
+            f"CAST(IF(currency = 'JPY', CAST({minor} AS DECIMAL(14,2)), CAST({minor} AS DECIMAL(14,0)) / 100) "
+            "AS DECIMAL(12,2))"
+        )
+
+    def changes(frame, op, lsn, fee):
+        return frame.selectExpr(
+            "settlement_line_id", "psp", f"concat('po_bench_', psp, '_{day.isoformat()}') AS batch_id",
+            "CAST(settlement_line_id AS INT) AS line_no", "record_type", "psp_reference", "payment_id",
+            "CAST(NULL AS STRING) AS refund_id", "currency", f"{major('gross_minor')} AS gross_amount",
+            f"{major(fee)} AS fee_amount", f"{major(f'gross_minor - ({fee})')} AS net_amount",
+            f"DATE'{day.isoformat()}' AS settled_on", f"'{op}' AS cdc_op",
+            f"settlement_line_id * 10 + {lsn} AS cdc_lsn",
+        )  # fmt: skip
+
+    updated = lines.where("settlement_line_id % 50 = 0")
+    deleted = lines.where("settlement_line_id % 200 = 0 AND record_type = 'charge'")
+    return (
+        changes(lines.where("settlement_line_id % 50 != 0"), "c", 0, "fee_minor")
+        .unionByName(changes(updated, "c", 0, "fee_minor + 1"))
+        .unionByName(changes(updated, "u", 1, "fee_minor"))
+        .unionByName(changes(deleted, "d", 2, "fee_minor"))
     )
 
 
-def expected_totals(spark, namespace, day):
-    """Per currency, from the generated tables (deduplicated): what the report must add up to."""
-    start = f"TIMESTAMP'{day.isoformat()} 00:00:00'"
+def expected_totals(base, lines):
+    """Per currency, what the report must add up to, from the generated truth (not from the tables)."""
+    fate = F.col("fate")
+    money = base.groupBy("currency").agg(
+        F.count("*").alias("payments"),
+        F.sum(F.when((fate < 6) | (fate == 7), F.col("amount")).otherwise(0)).alias("gross"),
+        F.sum(F.when(fate == 7, F.expr("amount div 2")).otherwise(0)).alias("refunds"),
+    )
+    kept = lines.where("NOT (settlement_line_id % 200 = 0 AND record_type = 'charge')")
+    fees = kept.groupBy("currency").agg(F.sum("fee_minor").alias("fees"))
     return {
         row["currency"]: {k: row[k] for k in ("payments", "gross", "refunds", "fees")}
-        for row in spark.sql(f"""
-          WITH e AS (SELECT DISTINCT * FROM {table_name(namespace, 'payment_events')}
-                      WHERE occurred_at >= {start} AND occurred_at < {start} + INTERVAL 1 DAY),
-               f AS (SELECT currency, sum(fee_minor) AS fees FROM {table_name(namespace, 'settlement_lines')}
-                      WHERE settled_on = DATE'{day.isoformat()}' GROUP BY currency)
-          SELECT e.currency, count(DISTINCT payment_id) AS payments,
-                 sum(IF(event_type = 'captured', amount_minor, 0)) AS gross,
-                 sum(IF(event_type = 'refunded', amount_minor, 0)) AS refunds, first(f.fees) AS fees
-            FROM e JOIN f USING (currency) GROUP BY e.currency""").collect()
+        for row in money.join(fees, "currency").collect()
     }
 
 
@@ -133,13 +149,14 @@ def main():
         drop_contract_tables(spark, args.namespace)
         create_contract_tables(spark, args.namespace)
         base = payments(spark, day, args.payments, args.merchants)
+        lines = lines_of(base)
         events_of(base).writeTo(table_name(args.namespace, "payment_events")).append()
-        lines_of(base, day).writeTo(table_name(args.namespace, "settlement_lines")).append()
+        cdc_rows(lines, day).writeTo(table_name(args.namespace, "settlement_lines")).append()
         counts = {
             table: spark.table(table_name(args.namespace, table)).count()
             for table in ("payment_events", "settlement_lines")
         }
-        totals = expected_totals(spark, args.namespace, day)
+        totals = expected_totals(base, lines)
     finally:
         spark.stop()
     print(json.dumps({"payments": args.payments, **counts, "totals": totals,

@@ -27,10 +27,12 @@ SETTLEMENT_LINES_COLUMNS = """
   payment_id         string,
   refund_id          string,
   currency           string NOT NULL,
-  gross_minor        bigint NOT NULL,
-  fee_minor          bigint NOT NULL,
-  net_minor          bigint NOT NULL,
-  settled_on         date NOT NULL"""
+  gross_amount       decimal(12,2) NOT NULL,
+  fee_amount         decimal(12,2) NOT NULL,
+  net_amount         decimal(12,2) NOT NULL,
+  settled_on         date NOT NULL,
+  cdc_op             string NOT NULL,
+  cdc_lsn            bigint NOT NULL"""
 
 
 def create_contract_tables(spark, namespace):

@@ -5,8 +5,8 @@ namespace of the developer's own (e.g. payments_w2), with Spark SQL:
 
     dev_feed_fixture.py --namespace=payments_w2 --events=events.jsonl --lines=lines.jsonl
 
-One JSON object per line, the contract's columns, with `occurred_at` in epoch milliseconds and
-`settled_on` as YYYY-MM-DD. The tables are created as the contract describes when they are missing.
+One JSON object per line, the contract's columns, with `occurred_at` in epoch milliseconds, the
+settlement amounts as decimal strings and `settled_on` as YYYY-MM-DD. The tables are created as the contract describes when they are missing.
 test/helpers/finance-feed.ts makes the files (FINANCE_FEED_FIXTURE=1).
 """
 
@@ -23,8 +23,8 @@ EVENTS_SCHEMA = (
 )
 LINES_SCHEMA = (
     "settlement_line_id long, psp string, batch_id string, line_no int, record_type string, "
-    "psp_reference string, payment_id string, refund_id string, currency string, gross_minor long, "
-    "fee_minor long, net_minor long, settled_on string"
+    "psp_reference string, payment_id string, refund_id string, currency string, gross_amount string, "
+    "fee_amount string, net_amount string, settled_on string, cdc_op string, cdc_lsn long"
 )
 
 
@@ -42,9 +42,10 @@ def main():
         events = spark.read.schema(EVENTS_SCHEMA).json(f"file://{args.events}").withColumn(
             "occurred_at", F.timestamp_millis("occurred_at")
         )
-        lines = spark.read.schema(LINES_SCHEMA).json(f"file://{args.lines}").withColumn(
-            "settled_on", F.to_date("settled_on")
-        )
+        lines = spark.read.schema(LINES_SCHEMA).json(f"file://{args.lines}")
+        for amount in ("gross_amount", "fee_amount", "net_amount"):
+            lines = lines.withColumn(amount, F.col(amount).cast("decimal(12,2)"))
+        lines = lines.withColumn("settled_on", F.to_date("settled_on"))
         events.writeTo(table_name(args.namespace, "payment_events")).append()
         lines.writeTo(table_name(args.namespace, "settlement_lines")).append()
         print(f"fixture: {events.count()} events, {lines.count()} settlement lines into finance.{args.namespace}")

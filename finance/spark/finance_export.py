@@ -12,8 +12,9 @@ and prints a JSON summary, then the CSV's s3:// key as its LAST line.
 The report (docs/finance-data.md, "Finance report"): one row per (day, merchant_id, currency, psp,
 status) over the payments that have an outcome event on the day (UTC); status is the payment's latest
 event as of the end of the day; gross is what was captured that day, refunds what was refunded that
-day, fees the settlement fees of the payment's lines settled that day, net = gross - refunds - fees.
-Amounts are longs of minor units throughout (no floats), rendered as decimal strings in major units.
+day, fees the settlement fees of the payment's current lines settled that day, net = gross - refunds -
+fees. Amounts are summed as longs of minor units (the settlement's decimal(12,2) fees are converted
+exactly), never floats, and rendered as decimal strings in major units.
 """
 
 import argparse
@@ -82,13 +83,28 @@ def day_events(spark: SparkSession, namespace: str, day: dt.date) -> DataFrame:
     )
 
 
+def minor_units(amount, currency):
+    """A decimal(12,2) amount in major units as a long of minor units, exactly (JPY 180.00 -> 180,
+    USD 0.59 -> 59); a value with more precision than its currency fails the job rather than round."""
+    scaled = amount * F.when(currency.isin(*ZERO_DECIMAL_CURRENCIES), F.lit(1)).otherwise(F.lit(100))
+    exact = scaled == F.floor(scaled)
+    return F.when(exact, scaled.cast("long")).otherwise(
+        F.raise_error(F.concat(F.lit("amount with more decimals than its currency: "), amount.cast("string")))
+    )
+
+
 def day_fees(spark: SparkSession, namespace: str, day: dt.date) -> DataFrame:
+    """Per payment, the fees of its current settlement lines settled that day. The table holds every
+    change of a line (CDC): the current line is its change with the highest cdc_lsn, unless that change
+    is a delete. A line keeps its settled_on across changes (it is keyed by PSP, batch and line)."""
+    latest_first = Window.partitionBy("settlement_line_id").orderBy(F.col("cdc_lsn").desc())
     return (
         spark.table(table_name(namespace, "settlement_lines"))
-        .where((F.col("settled_on") == F.lit(day)) & F.col("payment_id").isNotNull())
-        .dropDuplicates(["settlement_line_id"])
+        .where(F.col("settled_on") == F.lit(day))
+        .withColumn("n", F.row_number().over(latest_first))
+        .where((F.col("n") == 1) & (F.col("cdc_op") != "d") & F.col("payment_id").isNotNull())
         .groupBy("payment_id")
-        .agg(F.sum("fee_minor").alias("fees_minor"))
+        .agg(F.sum(minor_units(F.col("fee_amount"), F.col("currency"))).alias("fees_minor"))
     )
 
 

@@ -2,8 +2,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type pg from "pg";
-import type { Currency } from "../../core/domain/currency.ts";
-import { minorFromNumeric } from "../../core/domain/money.ts";
 import { runSparkScript } from "../../core/finance/spark-job.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { stackEnv } from "./stack-env.ts";
@@ -85,24 +83,20 @@ async function eventRows(pool: pg.Pool, paymentIds: string[]): Promise<EventRow[
   );
 }
 
+/** The lines as the CDC feed writes them: amounts as the ledger's NUMERIC(12,2), one insert (`c`) each. */
 async function settlementRows(pool: pg.Pool, paymentIds: string[]) {
   const { rows } = await pool.query(
-    `SELECT settlement_line_id, psp, batch_id, line_no, record_type, psp_reference, payment_id, refund_id,
-            currency, gross_amount::text AS gross, fee_amount::text AS fee, net_amount::text AS net,
-            settled_on::text AS settled_on
+    `SELECT settlement_line_id::int8 AS settlement_line_id, psp, batch_id, line_no, record_type, psp_reference,
+            payment_id, refund_id, currency, gross_amount::text, fee_amount::text, net_amount::text,
+            settled_on::text, 'c' AS cdc_op, settlement_line_id::int8 AS cdc_lsn
        FROM psp_settlement WHERE payment_id = ANY($1::uuid[])`,
     [paymentIds],
   );
-  return rows.map(({ gross, fee, net, ...line }) => {
-    const minor = (numeric: string) => Number(minorFromNumeric(numeric, line.currency as Currency));
-    return {
-      ...line,
-      settlement_line_id: Number(line.settlement_line_id),
-      gross_minor: minor(gross),
-      fee_minor: minor(fee),
-      net_minor: minor(net),
-    };
-  });
+  return rows.map((r) => ({
+    ...r,
+    settlement_line_id: Number(r.settlement_line_id),
+    cdc_lsn: Number(r.cdc_lsn),
+  }));
 }
 
 /** DEV-ONLY: writes the rows the feed would write for these payments into `namespace`, with Spark. */
