@@ -3,6 +3,7 @@ import { HttpFraudScorer } from "../core/adapters/fraud/http-fraud-scorer.ts";
 import { KafkaEventPublisher } from "../core/adapters/kafka-event-publisher.ts";
 import { connectorsFromConfig } from "../core/adapters/psp/from-config.ts";
 import { tracedConnectors, tracedFraudScorer } from "../core/adapters/traced-ports.ts";
+import { runFinanceExport } from "../core/finance/spark-job.ts";
 import { AvroCodec } from "../core/infra/avro-codec.ts";
 import type { Config } from "../core/infra/config.ts";
 import { createProducer, ensureTopics } from "../core/infra/kafka.ts";
@@ -18,6 +19,7 @@ import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
 import type { ProcessorContext } from "./context.ts";
+import { startFinanceExportScheduler } from "./finance-export-scheduler.ts";
 import { handlerRetryFrom } from "./handler-retry.ts";
 import { housekeepingSettingsFrom, startHousekeeping } from "./housekeeping.ts";
 import { startJanitor } from "./janitor.ts";
@@ -187,6 +189,15 @@ export async function startProcessors(config: Config) {
         },
       )
     : null;
+  // The finance report of yesterday, beside reconciliation (docs/finance-data.md): a Spark job per day.
+  const financeExport = config.FINANCE_EXPORT_ENABLED
+    ? startFinanceExportScheduler(
+        pool,
+        objectStoreFromEnv(process.env.S3_BUCKET_FINANCE || "payments-finance"),
+        (date) => runFinanceExport(date, { databaseUrl: config.DATABASE_URL, quiet: true }),
+        { scheduleUtc: config.FINANCE_EXPORT_SCHEDULE_UTC, logger: log },
+      )
+    : null;
   const ops = await startOpsServer(ctx, {
     port: config.PROCESSOR_HTTP_PORT,
     host: config.OPS_HOST,
@@ -218,6 +229,7 @@ export async function startProcessors(config: Config) {
       for (const watch of lagWatches) await watch.stop();
       await janitor?.stop();
       await recon?.stop();
+      await financeExport?.stop();
       await housekeeping.stop();
       await consumer.stop();
       await orders.disconnect();

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/stack/lib.sh
 source scripts/stack/env.sh
+source scripts/python-venv.sh
 
 SCHEMATHESIS_VERSION=4.32.5
 VENV=$PAYMENT_STACK_CACHE/schemathesis-$SCHEMATHESIS_VERSION
@@ -19,11 +20,7 @@ SEED=${FUZZ_SEED:-1}
 
 if [[ ! -x $VENV/bin/schemathesis ]]; then
   log "schemathesis: installing $SCHEMATHESIS_VERSION into $VENV…"
-  if ! python3 -m venv "$VENV.tmp" 2>/dev/null; then
-    rm -rf "$VENV.tmp"
-    apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$VENV.tmp"
-  fi
+  make_venv "$VENV.tmp"
   "$VENV.tmp/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
   rm -rf "$VENV" && mv "$VENV.tmp" "$VENV"
   # The venv's scripts name the interpreter by its old path.

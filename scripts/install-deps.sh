@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a Debian 12 machine: system packages, node_modules,
-# the @confluentinc/kafka-javascript native binding (built from source, cached across clones) and,
-# for the Iceberg feed (STACK_ICEBERG=1, the default), pyiceberg in a cached virtualenv.
+# the @confluentinc/kafka-javascript native binding (built from source, cached across clones),
+# for the Iceberg feed (STACK_ICEBERG=1, the default) pyiceberg in a cached virtualenv, and
+# the PySpark finance export (pyspark and its jars, cached; STACK_SPARK=0 skips it).
 # Idempotent: a second run only verifies.
 set -euo pipefail
 
@@ -12,6 +13,17 @@ CKJS_DIR=$REPO_ROOT/node_modules/@confluentinc/kafka-javascript
 # download from npm hosts).
 APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev
   postgresql curl g++ make python3 chromium zip)
+# The finance export (finance/spark/, docs/finance-data.md): 1 (default) installs it; 0 skips it for a
+# user who does not need it (its test is then skipped too). CI runs it.
+STACK_SPARK=${STACK_SPARK:-1}
+FINANCE_REQUIREMENTS=$REPO_ROOT/finance/spark/requirements.txt
+FINANCE_POM=$REPO_ROOT/deploy/maven/finance/pom.xml
+MVN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+DEPLOY_DIR=$REPO_ROOT/deploy
+# shellcheck source=python-venv.sh
+source "$REPO_ROOT/scripts/python-venv.sh"
+# shellcheck source=stack/checksums.sh
+source "$REPO_ROOT/scripts/stack/checksums.sh"
 
 log() { printf '[deps] %s\n' "$*"; }
 die() { printf '[deps] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -175,6 +187,54 @@ ensure_tsx() {
   log "tsx: $("$tsx" --version | tr '\n' ' ')"
 }
 
+# ---------- the PySpark finance export ----------
+# One cache directory per pyspark and Iceberg version: venv/ (pyspark from PyPI, pip --require-hashes
+# against finance/spark/requirements.txt) and jars/ (deploy/maven/finance/pom.xml from Maven Central,
+# checked against deploy/checksums/maven.sha256). core/finance/spark-install.ts finds it the same way.
+finance_spark_home() {
+  local pyspark iceberg
+  pyspark=$(sed -n 's/^pyspark==\([^ ]*\).*/\1/p' "$FINANCE_REQUIREMENTS")
+  iceberg=$(sed -n 's:.*<iceberg.version>\(.*\)</iceberg.version>.*:\1:p' "$FINANCE_POM")
+  [[ -n $pyspark && -n $iceberg ]] || die "finance spark: no pyspark or iceberg version in $FINANCE_REQUIREMENTS / $FINANCE_POM"
+  echo "$PAYMENT_STACK_CACHE/finance-spark-$pyspark-iceberg-$iceberg"
+}
+
+# What a cache directory was made from, in its .complete: a change to either file reinstalls it.
+finance_spark_stamp() { cat "$FINANCE_REQUIREMENTS" "$FINANCE_POM" | sha256sum | cut -d' ' -f1; }
+
+install_finance_spark() {
+  local home=$1
+  log "finance spark: installing pyspark and the job's jars into $home (about a minute)"
+  rm -rf "$home" && mkdir -p "$home"
+  make_venv "$home/venv"
+  "$home/venv/bin/pip" install -q --disable-pip-version-check --no-cache-dir --require-hashes \
+    -r "$FINANCE_REQUIREMENTS" || die "finance spark: pip install failed"
+  mvn -B -q -f "$FINANCE_POM" "$MVN_DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime \
+    -DexcludeTransitive=true -DoutputDirectory="$home/jars" >"$home/mvn.log" 2>&1 ||
+    { tail -n 30 "$home/mvn.log" >&2; die "finance spark: mvn failed (log: $home/mvn.log)"; }
+  verify_pinned "$(basename "$home")/jars" "$home/jars"
+  finance_spark_stamp >"$home/.complete"
+}
+
+ensure_finance_spark() {
+  if [[ $STACK_SPARK == 0 ]]; then
+    log "finance spark: skipped (STACK_SPARK=0)"
+    return
+  fi
+  local home version
+  home=$(finance_spark_home)
+  mkdir -p "$PAYMENT_STACK_CACHE"
+  exec 8>"$PAYMENT_STACK_CACHE/finance-spark.lock"
+  flock 8
+  if [[ ! -f $home/.complete || $(cat "$home/.complete") != "$(finance_spark_stamp)" ]]; then
+    install_finance_spark "$home"
+  fi
+  exec 8>&-
+  version=$("$home/venv/bin/python" -c 'import pyspark; print(pyspark.__version__)') ||
+    die "finance spark: pyspark does not import from $home/venv (remove $home and rerun)"
+  log "finance spark: pyspark $version, $(find "$home/jars" -name '*.jar' | wc -l) jars in $home"
+}
+
 main() {
   install_system_packages
   check_toolchain
@@ -183,6 +243,7 @@ main() {
   ensure_binding
   ensure_tsx
   if [[ ${STACK_ICEBERG:-1} == 1 ]]; then ensure_iceberg_venv; fi
+  ensure_finance_spark
 }
 
 # Sourced (by a test) it only defines the functions.

@@ -25,10 +25,11 @@ export async function waitForPayment(
   paymentId: string,
   done: (p: any) => boolean,
   timeoutMs = 30_000,
+  opts: FlowOptions = {},
 ): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await api.get(`/payments/${paymentId}`);
+    const res = await api.get(`/payments/${paymentId}`, opts);
     if (res.status === 200 && done(res.body)) return res.body;
     if (Date.now() > deadline) throw new Error(`payment ${paymentId} still ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -43,8 +44,9 @@ export async function settledOperation(
   answer: ApiResponse,
   paymentId: string,
   status: "succeeded" | "canceled",
+  opts: FlowOptions = {},
 ): Promise<any> {
   expect([200, 202], JSON.stringify(answer.body)).toContain(answer.status);
   if (answer.status === 200) return answer.body;
-  return waitForPayment(paymentId, (p) => p.status === status);
+  return waitForPayment(paymentId, (p) => p.status === status, 30_000, opts);
 }
