@@ -19,6 +19,20 @@ export const READ_ELSEWHERE = [
     about: "where reconciliation reports are written (an S3 bucket or a local directory).",
   },
   {
+    module: "core/finance/spark-job.ts",
+    names: [
+      "S3_BUCKET_FINANCE",
+      "S3_BUCKET_WAREHOUSE",
+      "ICEBERG_NAMESPACE",
+      "FINANCE_SPARK_MASTER",
+      "FINANCE_SPARK_DRIVER_MEMORY",
+      "SPARK_LOCAL_IP",
+      "PAYMENT_STACK_CACHE",
+    ],
+    about:
+      "the finance export (docs/finance-data.md; the scheduler in processors/start-processors.ts reads S3_BUCKET_FINANCE too): its bucket, the Iceberg warehouse and namespace, Spark's master (default local[2]) and driver heap, and where install-deps.sh put Spark.",
+  },
+  {
     module: "core/infra/tracing/register.ts",
     names: ["OTEL_TRACES_ENABLED"],
     about: "`true` starts OpenTelemetry before the service's modules load (docs/tracing.md); off otherwise.",
