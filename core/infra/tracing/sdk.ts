@@ -1,6 +1,6 @@
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
-import { KoaInstrumentation } from "@opentelemetry/instrumentation-koa";
+import { KoaInstrumentation, KoaLayerType } from "@opentelemetry/instrumentation-koa";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -31,7 +31,8 @@ export function startTracing(): NodeSDK {
         // internals (the registry client) we do not need in a payment's trace.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new KoaInstrumentation(),
+      // Route spans only: one span per middleware layer (auth, limits, parsing…) is noise in every trace.
+      new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
       new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
       new UndiciInstrumentation(),
     ],
