@@ -38,7 +38,18 @@ export async function setup(project: TestProject) {
     await assertStackUp();
     service = spawnService(
       "scripts/start.ts",
-      { PORT: TEST_PORT, PROCESSOR_HTTP_PORT: TEST_PROCESSOR_PORT, INGRESS_OPS_PORT: TEST_OPS_PORT },
+      {
+        PORT: TEST_PORT,
+        PROCESSOR_HTTP_PORT: TEST_PROCESSOR_PORT,
+        INGRESS_OPS_PORT: TEST_OPS_PORT,
+        // Tests that make the fraud service fail on purpose (pm_sim_fraud_down) share this service with
+        // every other test: at the default threshold their failures opened the breaker that the others'
+        // payments go through, and under the suite's load an 800 ms scoring timeout was hit at start-up.
+        // The breaker and the timeout are tested on their own (test/unit/breaker-metric.test.ts,
+        // test/integration/fraud-scorer.test.ts).
+        FRAUD_BREAKER_VOLUME_THRESHOLD: "50",
+        FRAUD_TIMEOUT_MS: "2000",
+      },
       "test-service",
     );
     await waitForHttp(`${apiUrl}/readyz`, 90_000, service.child);

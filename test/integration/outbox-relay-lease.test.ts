@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertOutboxEvents, markPublished, type OutboxEvent } from "../../db/repositories/outbox-repo.ts";
 import { acquireRelayLease } from "../../db/repositories/relay-lease-repo.ts";
 import { closeTestDb } from "../helpers/db.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { createIsolatedOutbox, type IsolatedOutbox, processState } from "../helpers/isolated-outbox.ts";
 import { RecordCollector } from "../helpers/outbox-records.ts";
 import { type ServiceProcess, spawnService } from "../helpers/service-process.ts";
@@ -73,10 +74,17 @@ function logLines(name: string): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-function startRelay(name: string): ServiceProcess {
+async function startRelay(name: string): Promise<ServiceProcess> {
   const relay = spawnService(
     "processors/relay-main.ts",
-    { DATABASE_URL: outbox.databaseUrl, LOG_LEVEL: "info", OUTBOX_POLL_MS: "20", OUTBOX_BATCH_SIZE: "20" },
+    {
+      DATABASE_URL: outbox.databaseUrl,
+      LOG_LEVEL: "info",
+      OUTBOX_POLL_MS: "20",
+      OUTBOX_BATCH_SIZE: "20",
+      // Each relay serves its own ops listener: two on one port would stop the second at start.
+      RELAY_HTTP_PORT: String(await freePort()),
+    },
     name,
   );
   relays.push(relay);
@@ -111,13 +119,13 @@ describe("outbox relay lease", () => {
   });
 
   it("a frozen leader is replaced within 10 s, and once resumed marks nothing", async () => {
-    const a = startRelay("relay-lease-a");
+    const a = await startRelay("relay-lease-a");
     const aPid = a.child.pid ?? 0;
     const leaseA = await until("relay A to lead", 60_000, async () => {
       const l = await lease();
       return holderPid(l) === aPid ? l : undefined;
     });
-    const b = startRelay("relay-lease-b");
+    const b = await startRelay("relay-lease-b");
     const bPid = b.child.pid ?? 0;
     await until("relay B to run", 60_000, async () =>
       logLines("relay-lease-b").some((l) => l.msg === "outbox relay started") ? true : undefined,
