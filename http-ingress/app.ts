@@ -2,6 +2,7 @@ import Koa from "koa";
 import { ApiKeyAuthenticator } from "../core/security/api-key-authenticator.ts";
 import type { IngressDeps, IngressState } from "./context.ts";
 import { httpErrors } from "./http-errors.ts";
+import { admission } from "./middleware/admission.ts";
 import { auditTrail } from "./middleware/audit-trail.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
 import { headerGuard } from "./middleware/header-guard.ts";
@@ -12,7 +13,7 @@ import { paymentRoutes } from "./payments/routes.ts";
 import { refundRoutes } from "./refunds/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
-/** requestContext → auditTrail → errorHandler → headerGuard → rateLimit → routes → 405 / 404. No I/O happens at construction. */
+/** requestContext → auditTrail → errorHandler → admission → headerGuard → rateLimit → routes → 405 / 404. No I/O happens at construction. */
 export function createIngressApp(given: IngressDeps): Koa<IngressState> {
   // One authenticator (one key cache) for every router.
   const deps = { ...given, authenticator: given.authenticator ?? new ApiKeyAuthenticator(given.pool) };
@@ -22,6 +23,7 @@ export function createIngressApp(given: IngressDeps): Koa<IngressState> {
   app.use(requestContext(deps));
   app.use(auditTrail(deps));
   app.use(errorHandler());
+  if (deps.admission) app.use(admission(deps.admission));
   app.use(headerGuard());
   app.use(rateLimit(deps.rateLimit ?? clientRateLimit(deps.config)));
   for (const router of routers) app.use(router.routes());

@@ -6,6 +6,7 @@ import type { Logger } from "../core/infra/logger.ts";
 import type { Authenticator } from "../core/security/api-key-authenticator.ts";
 import type { Principal } from "../core/security/api-keys.ts";
 import type { Pool } from "../db/pool.ts";
+import type { AdmissionControl } from "./admission.ts";
 import type { CommandBus } from "./command-bus.ts";
 import type { RateLimits } from "./rate-limits.ts";
 import type { WebhookIntake } from "./webhooks/intake.ts";
@@ -24,6 +25,8 @@ export interface IngressDeps {
   rateLimit?: { perSecond: number; burst: number };
   /** Per-key budgets and confirm velocity (PostgreSQL-backed); none: unlimited (unit tests). */
   limits?: RateLimits;
+  /** Load shedding of the mutating routes; none: everything is admitted (unit tests). */
+  admission?: AdmissionControl;
   /** PSP webhook verification and publishing; without it the webhook routes answer 503. */
   webhooks?: WebhookIntake;
 }
@@ -51,6 +54,8 @@ export interface IngressState {
   /** The payment a /payments/{id}/… route acts on, read before anything is published. */
   payment?: Payment;
   ids?: CommandIds;
+  /** Answered 503 overloaded by admission control: nothing was done (and nothing is audited). */
+  shed?: boolean;
 }
 
 export type IngressContext = RouterContext<IngressState>;

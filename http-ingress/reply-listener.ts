@@ -6,6 +6,7 @@ import {
   COMMAND_RESULT_CHANNEL,
   findCommandResult,
   findCommandResults,
+  parseResultNotification,
 } from "../db/repositories/commands-repo.ts";
 
 export interface ReplyListenerOptions {
@@ -57,7 +58,7 @@ export class ReplyListener {
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.opts.connectionString });
     client.on("notification", (msg) => {
-      if (msg.payload) void this.fetchOne(msg.payload);
+      if (msg.payload) this.notified(msg.payload);
     });
     client.on("error", (err) => this.lost(client, err));
     client.on("end", () => this.lost(client));
@@ -87,6 +88,32 @@ export class ReplyListener {
       });
     }, this.opts.reconnectDelayMs ?? 1_000);
     this.reconnectTimer.unref();
+  }
+
+  /** The reply itself when the notification carries it; otherwise it is read from the table. */
+  private notified(payload: string): void {
+    let parsed: ReturnType<typeof parseResultNotification>;
+    try {
+      parsed = parseResultNotification(payload);
+    } catch (err) {
+      this.opts.logger.warn(
+        { err: (err as Error).message },
+        "unreadable reply notification; the poll covers it",
+      );
+      return;
+    }
+    if (!this.opts.isPending(parsed.commandId)) return;
+    let reply: CommandResult | null = null;
+    try {
+      reply = parsed.reply();
+    } catch (err) {
+      this.opts.logger.warn(
+        { err: (err as Error).message },
+        "unreadable reply in a notification; reading the table",
+      );
+    }
+    if (reply) this.opts.deliver(parsed.commandId, reply);
+    else void this.fetchOne(parsed.commandId);
   }
 
   private async fetchOne(commandId: string): Promise<void> {

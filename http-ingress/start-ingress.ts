@@ -11,6 +11,7 @@ import { installKeyring, keyringFromConfig } from "../core/security/field-crypto
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
+import { AdmissionControl } from "./admission.ts";
 import { createIngressApp, createIngressOpsApp } from "./app.ts";
 import { commandDeliveryTimeoutMs, KafkaCommandBus } from "./command-bus.ts";
 import { rateLimitsFrom } from "./rate-limits.ts";
@@ -80,6 +81,12 @@ export async function startIngress(
     logger,
     webhooks,
     limits: rateLimitsFrom(pool, config),
+    admission: new AdmissionControl({
+      targetMs: config.INGRESS_ADMISSION_TARGET_MS,
+      minLimit: config.INGRESS_ADMISSION_MIN,
+      maxLimit: config.INGRESS_ADMISSION_MAX,
+      windowMs: 250,
+    }),
   };
   const server = await listen(createIngressApp(deps).listen(config.PORT));
   const opsServer = await listen(createIngressOpsApp(deps).listen(config.INGRESS_OPS_PORT, config.OPS_HOST));

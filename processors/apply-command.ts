@@ -1,5 +1,5 @@
 import type { PaymentCommand } from "../core/domain/commands.ts";
-import { findCommandResult } from "../db/repositories/commands-repo.ts";
+import { commandProgress } from "../db/repositories/commands-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { cancelPayment } from "./handlers/cancel-payment.ts";
 import { capturePayment } from "./handlers/capture-payment.ts";
@@ -8,21 +8,29 @@ import { createPayment } from "./handlers/create-payment.ts";
 import { refundPayment } from "./handlers/refund-payment.ts";
 import { openCommand } from "./open-command.ts";
 
-export type TracedCommand = PaymentCommand & { traceparent: string | null };
+export type TracedCommand = PaymentCommand & {
+  traceparent: string | null;
+  /** False when the command is known to have started no PSP attempt yet: nothing to resume. */
+  mayHaveAttempt?: boolean;
+};
 
 /**
- * Applies a command at most once: under its claim (which keeps a second copy from acting while the
- * first one works), a command id with a stored reply is a redelivery and changes nothing.
+ * Applies a command at most once: a command id with a stored reply is a redelivery and changes nothing.
+ * A command that calls a PSP runs under its claim, which keeps a second copy from acting while the first
+ * one works. A create does not need one: it is a single transaction, and a second copy running at the
+ * same time fails on the payment's or the reply's primary key and finds the reply when retried.
  */
 export async function applyCommand(
   ctx: ProcessorContext,
   cmd: TracedCommand,
 ): Promise<"applied" | "duplicate"> {
-  return ctx.claims.run(cmd.commandId, async () => {
-    if (await findCommandResult(ctx.pool, cmd.commandId)) return "duplicate";
-    await dispatch(ctx, await openCommand(ctx.pool, cmd));
-    return "applied";
-  });
+  const apply = async () => {
+    const progress = await commandProgress(ctx.pool, cmd.commandId);
+    if (progress.result) return "duplicate" as const;
+    await dispatch(ctx, { ...(await openCommand(ctx.pool, cmd)), mayHaveAttempt: progress.hasAttempt });
+    return "applied" as const;
+  };
+  return cmd.type === "create" ? apply() : ctx.claims.run(cmd.commandId, apply, (r) => r === "applied");
 }
 
 async function dispatch(ctx: ProcessorContext, cmd: TracedCommand): Promise<void> {

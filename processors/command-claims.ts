@@ -37,7 +37,12 @@ export class CommandClaims {
     this.timer.unref();
   }
 
-  async run<T>(commandId: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` under the command's claim. `storedReply(result)` says whether the work stored the
+   * command's reply: that statement ended the claim already (saveCommandResult); otherwise (a throw, a
+   * redelivery that found the reply) the claim is released here.
+   */
+  async run<T>(commandId: string, work: () => Promise<T>, storedReply: (result: T) => boolean): Promise<T> {
     // Two copies can run in one process (two partitions): each run is its own owner.
     // The random part first: the column holds 64 characters, and what makes the owner unique must survive.
     const owner = `${randomUUID().slice(0, 13)}:${this.instance}`.slice(0, 64);
@@ -46,11 +51,14 @@ export class CommandClaims {
       throw new CommandClaimedElsewhere(commandId);
     }
     this.held.set(commandId, owner);
+    let released = false;
     try {
-      return await work();
+      const result = await work();
+      released = storedReply(result);
+      return result;
     } finally {
       this.held.delete(commandId);
-      await releaseClaim(this.pool, commandId, owner).catch(() => undefined);
+      if (!released) await releaseClaim(this.pool, commandId, owner).catch(() => undefined);
     }
   }
 

@@ -1,4 +1,4 @@
-// `npm start`: the ingress and the processors in one process. Each role can also run alone
+// `npm run start:single`: the ingress and the processors in one process (`npm start` runs them as two). Each role can also run alone
 // (npm run start:ingress / start:processor) to scale them separately.
 import { loadConfig } from "../core/infra/config.ts";
 import { logger } from "../core/infra/logger.ts";

@@ -102,6 +102,13 @@ export const errors = {
     new PaymentError("unavailable", "api_error", code, message),
   internal: () =>
     new PaymentError("internal", "api_error", "internal_error", "The request could not be processed"),
+  overloaded: () =>
+    new PaymentError(
+      "unavailable",
+      "api_error",
+      "overloaded",
+      "The service is at capacity and did nothing with this request; retry after Retry-After seconds",
+    ),
   rateLimited: (message: string, retryAfterSeconds: number) =>
     new RateLimitedError(message, retryAfterSeconds),
 } as const;

@@ -34,6 +34,10 @@ const refinedSchema = schema
     message: "OUTBOX_LEASE_RENEW_MS must be at most half of OUTBOX_LEASE_TTL_MS",
     path: ["OUTBOX_LEASE_RENEW_MS"],
   })
+  .refine((c) => c.INGRESS_ADMISSION_MIN <= c.INGRESS_ADMISSION_MAX, {
+    message: "INGRESS_ADMISSION_MIN must not exceed INGRESS_ADMISSION_MAX",
+    path: ["INGRESS_ADMISSION_MIN"],
+  })
   .refine((c) => (c.COMMAND_DELIVERY_TIMEOUT_MS ?? 0) < c.REPLY_TIMEOUT_MS, {
     message: "COMMAND_DELIVERY_TIMEOUT_MS must be below REPLY_TIMEOUT_MS",
     path: ["COMMAND_DELIVERY_TIMEOUT_MS"],

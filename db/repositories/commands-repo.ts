@@ -1,6 +1,7 @@
 import type { CommandResult } from "../../core/domain/command-result.ts";
 import { openJson, sealJson } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
+import { type Statement, withWrites } from "../statement.ts";
 import { decodeResult, encodeResult } from "./command-result-codec.ts";
 
 export const COMMAND_RESULT_CHANNEL = "payment_command_results";
@@ -23,6 +24,29 @@ export async function findCommandResult(db: Queryable, commandId: string): Promi
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
+/**
+ * Where a command stands, in one read: its stored reply, if any, and whether it has started a PSP
+ * attempt (a redelivery resumes that one; a first delivery need not look for it).
+ */
+export async function commandProgress(
+  db: Queryable,
+  commandId: string,
+): Promise<{ result: CommandResult | null; hasAttempt: boolean }> {
+  const { rows } = await db.query<ResultRow & { has_attempt: boolean }>({
+    name: "command_progress",
+    text: `SELECT pc.command_id, pc.result, pc.http_status, pc.response,
+                  EXISTS (SELECT 1 FROM payment_attempts a WHERE a.command_id = $1) AS has_attempt
+           FROM (SELECT $1::uuid AS command_id) c
+           LEFT JOIN processed_commands pc ON pc.command_id = c.command_id`,
+    values: [commandId],
+  });
+  const row = rows[0];
+  return {
+    result: row?.command_id && row.response !== null ? fromRow(row) : null,
+    hasAttempt: row?.has_attempt ?? true,
+  };
+}
+
 export async function findCommandResults(
   db: Queryable,
   commandIds: string[],
@@ -36,26 +60,69 @@ export async function findCommandResults(
 }
 
 /**
- * Records the command as applied, in the same transaction as its effects, and wakes the ingress
- * waiting for it (NOTIFY is delivered on commit, never for a rolled-back transaction).
+ * Records the command as applied, in the same transaction as its effects, in one statement: the row,
+ * the end of the command's claim (processors/command-claims.ts: with a stored reply nobody needs it),
+ * and the NOTIFY that wakes the ingress waiting for it (delivered on commit, never for a rolled-back
+ * transaction). The notification carries the stored reply (sealed, as in the table) when it fits, so
+ * the ingress need not read it back; a larger one carries only the command id.
  */
 export async function saveCommandResult(
   db: Queryable,
   command: { commandId: string; paymentId: string; type: string },
   result: CommandResult,
+  /** Writes of the command's effects to run in the same statement (db/statement.ts). */
+  effects: readonly Statement[] = [],
 ): Promise<void> {
+  await db.query(withWrites(effects, saveResultStatement(command, result)));
+}
+
+function saveResultStatement(
+  command: { commandId: string; paymentId: string; type: string },
+  result: CommandResult,
+): Statement {
   const stored = encodeResult(result);
-  await db.query({
-    name: "command_result_insert",
-    text: `INSERT INTO processed_commands (command_id, payment_id, command_type, result, response)
-           VALUES ($1,$2,$3,$4,$5)`,
-    values: [command.commandId, command.paymentId, command.type, stored.result, sealJson(stored.body)],
-  });
-  await db.query({
-    name: "command_result_notify",
-    text: "SELECT pg_notify($1, $2)",
-    values: [COMMAND_RESULT_CHANNEL, command.commandId],
-  });
+  const response = sealJson(stored.body);
+  const payload = JSON.stringify([command.commandId, stored.result, response]);
+  return {
+    name: "command_result_save",
+    text: `WITH saved AS (
+             INSERT INTO processed_commands (command_id, payment_id, command_type, result, response)
+             VALUES ($1, $2, $3, $4, $5) RETURNING command_id
+           ), released AS (
+             DELETE FROM command_claims WHERE command_id = $1
+           )
+           SELECT pg_notify($6, $7) FROM saved`,
+    values: [
+      command.commandId,
+      command.paymentId,
+      command.type,
+      stored.result,
+      response,
+      COMMAND_RESULT_CHANNEL,
+      payload.length <= MAX_NOTIFY_PAYLOAD ? payload : command.commandId,
+    ],
+  };
+}
+
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (the sealed text is ASCII). */
+const MAX_NOTIFY_PAYLOAD = 7_900;
+
+/**
+ * A notification on COMMAND_RESULT_CHANNEL: the command id and, when it fitted, its stored reply, opened
+ * only on demand (every ingress process hears every notification; only the one waiting opens it).
+ * An id-only notification reads as null: the reply is then read from the table.
+ */
+export function parseResultNotification(payload: string): {
+  commandId: string;
+  reply: () => CommandResult | null;
+} {
+  if (!payload.startsWith("[")) return { commandId: payload, reply: () => null };
+  const [commandId, result, response] = JSON.parse(payload) as [string, string, string];
+  return {
+    commandId,
+    reply: () =>
+      fromRow({ command_id: commandId, result, http_status: null, response: JSON.parse(response) }),
+  };
 }
 
 /** A command first answered "pending" gets its final result once the outcome is known. */

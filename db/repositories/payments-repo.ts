@@ -4,6 +4,7 @@ import type { NextAction, Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PaymentStatus, PspName } from "../../core/domain/payment-status.ts";
 import { openJson, openText, sealJson, sealText } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
+import type { Statement } from "../statement.ts";
 
 interface PaymentRow {
   payment_id: string;
@@ -130,39 +131,46 @@ export async function listPaymentsByOrder(
 }
 
 export async function insertPayment(db: Queryable, p: Payment): Promise<void> {
+  for (const statement of insertPaymentWrites(p)) await db.query(statement);
+}
+
+/** The inserts of a new payment (its index row, then the row), for one statement with other writes. */
+export function insertPaymentWrites(p: Payment): [Statement, Statement] {
   const n = (minor: bigint) => numericFromMinor(minor, p.currency);
-  await db.query({
-    name: "payment_index_insert",
-    text: `INSERT INTO payment_index (payment_id, partition_key, order_id, created_at, merchant_id)
-           VALUES ($1, $2, $3, $4, $5)`,
-    values: [p.paymentId, p.partitionKey, p.orderId, p.createdAt, p.merchantId],
-  });
-  await db.query({
-    name: "payment_insert",
-    text: `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp,
-             payment_method_type, payment_method_token, card_brand, card_last4, customer_id, description, metadata,
-             created_at, updated_at, merchant_id)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16,$17)`,
-    values: [
-      p.paymentId,
-      p.partitionKey,
-      p.orderId,
-      n(p.amount),
-      p.currency,
-      p.status,
-      p.captureMethod,
-      p.psp,
-      p.paymentMethodType,
-      sealText(p.paymentMethodToken),
-      p.cardBrand,
-      p.cardLast4,
-      sealText(p.customerId),
-      sealText(p.description),
-      sealJson(p.metadata),
-      p.createdAt,
-      p.merchantId,
-    ],
-  });
+  return [
+    {
+      name: "payment_index_insert",
+      text: `INSERT INTO payment_index (payment_id, partition_key, order_id, created_at, merchant_id)
+             VALUES ($1, $2, $3, $4, $5)`,
+      values: [p.paymentId, p.partitionKey, p.orderId, p.createdAt, p.merchantId],
+    },
+    {
+      name: "payment_insert",
+      text: `INSERT INTO payments (payment_id, partition_key, order_id, amount, currency, status, capture_method, psp,
+               payment_method_type, payment_method_token, card_brand, card_last4, customer_id, description, metadata,
+               created_at, updated_at, merchant_id)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$16,$17)`,
+      values: [
+        p.paymentId,
+        p.partitionKey,
+        p.orderId,
+        n(p.amount),
+        p.currency,
+        p.status,
+        p.captureMethod,
+        p.psp,
+        p.paymentMethodType,
+        sealText(p.paymentMethodToken),
+        p.cardBrand,
+        p.cardLast4,
+        sealText(p.customerId),
+        sealText(p.description),
+        sealJson(p.metadata),
+        p.createdAt,
+        p.merchantId,
+      ],
+    },
+  ];
 }
 
 /** Writes every mutable column; the version check turns a lost update into an error instead of silence. */

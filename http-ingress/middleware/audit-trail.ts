@@ -1,4 +1,4 @@
-import { appendAudit } from "../../db/repositories/audit-repo.ts";
+import { auditAppender } from "../../db/repositories/audit-repo.ts";
 import type { AppMiddleware, IngressDeps } from "../context.ts";
 import { routeOf } from "./request-context.ts";
 
@@ -17,15 +17,18 @@ const ACTIONS: Record<string, string> = {
  * failure is logged as an error.
  */
 export function auditTrail(deps: IngressDeps): AppMiddleware {
+  const appendAudit = auditAppender(deps.pool);
   return async (ctx, next) => {
     await next();
-    if (ctx.method !== "POST") return;
+    // A shed request did nothing, and auditing it would put write load on the database exactly when it
+    // has none to spare; ingress_shed_total counts them.
+    if (ctx.method !== "POST" || ctx.state.shed) return;
     const action = ACTIONS[routeOf(ctx)];
     if (!action) return;
     const principal = ctx.state.principal;
     const body = ctx.body as { error?: { code?: unknown } } | null | undefined;
     const errorCode = typeof body?.error?.code === "string" ? body.error.code : null;
-    await appendAudit(deps.pool, {
+    await appendAudit({
       merchantId: principal?.merchantId ?? null,
       keyId: principal?.keyId ?? null,
       clientIp: ctx.ip || null,

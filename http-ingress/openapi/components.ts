@@ -147,7 +147,7 @@ export function registerErrorResponses(registry: OpenAPIRegistry): void {
       "Unexpected failure; no details are exposed. With an Idempotency-Key the request can be retried safely with the same key. Codes: `api_error`.",
     ),
     Unavailable: errorResponse(
-      "A dependency (Kafka, a PSP, fraud scoring) is unavailable. Retry with the same Idempotency-Key. Codes: `service_unavailable`.",
+      "A dependency (Kafka, a PSP, fraud scoring) is unavailable, or the service is at capacity and shed the request before doing anything (`overloaded`, ADR 0013). Retry after Retry-After seconds with the same Idempotency-Key. Codes: `service_unavailable`, `overloaded`, `psp_unavailable`.",
       ["RetryAfter"],
     ),
     WebhookMalformed: errorResponse(

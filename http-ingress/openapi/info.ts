@@ -7,7 +7,7 @@ const DESCRIPTION = `Thin HTTP ingress of a Kafka-native payment service. Every 
 
 **Amounts** are decimal strings in major units ("49.99" USD, "5000" JPY), never JSON numbers; responses always carry exactly the currency's decimals.
 
-**Errors** are \`{"error": {"type", "code", "message", "field"?}}\` with a stable \`code\`. 422 validation, 404 unknown id, 402 decline or fraud block, 409 invalid state / over-capture / over-refund / Idempotency-Key misuse, 429 rate limit, 503 dependency down. The PSP webhook endpoints answer 401 to a signature that does not verify and 400 to a malformed event.
+**Errors** are \`{"error": {"type", "code", "message", "field"?}}\` with a stable \`code\`. 422 validation, 404 unknown id, 402 decline or fraud block, 409 invalid state / over-capture / over-refund / Idempotency-Key misuse, 429 rate limit, 503 dependency down or the service at capacity (\`overloaded\`, with Retry-After). The PSP webhook endpoints answer 401 to a signature that does not verify and 400 to a malformed event.
 
 **Card data**: tokens only. A card number or a security-code key anywhere in a body, or in a header of a POST, is refused with 422 \`pan_not_allowed\`. Every POST needs \`Content-Type: application/json\`, even an empty one (415); ${limits}.
 

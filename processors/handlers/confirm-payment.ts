@@ -25,7 +25,7 @@ import { rerouteUnsent } from "./reroute.ts";
 import { fromAttempt, type Started, settleCommand } from "./start-psp-operation.ts";
 
 type ConfirmCommand = Extract<PaymentCommand, { type: "confirm" }>;
-type Traced = { traceparent: string | null };
+type Traced = { traceparent: string | null; mayHaveAttempt?: boolean };
 
 /** Payments with nobody to retry them (autopay): what cannot proceed now is parked, never refused. */
 export const hasNoCaller = (p: Payment) => p.metadata?.source === "order.created.v1";
@@ -36,7 +36,8 @@ export const hasNoCaller = (p: Payment) => p.metadata?.source === "order.created
  * A redelivered command finds its own attempt and resumes it with the same PSP idempotency key.
  */
 export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand & Traced): Promise<void> {
-  const resumed = await findAttemptForCommand(ctx.pool, cmd.commandId, "authorize");
+  const resumed =
+    cmd.mayHaveAttempt === false ? null : await findAttemptForCommand(ctx.pool, cmd.commandId, "authorize");
   if (resumed) {
     const payment = await findPayment(ctx.pool, cmd.paymentId);
     if (!payment) throw new Error(`attempt ${resumed.attemptId} without payment`);

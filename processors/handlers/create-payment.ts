@@ -3,8 +3,9 @@ import type { PaymentCommand } from "../../core/domain/commands.ts";
 import type { Currency } from "../../core/domain/currency.ts";
 import type { Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PspName } from "../../core/domain/payment-status.ts";
-import { findPayment, insertPayment } from "../../db/repositories/payments-repo.ts";
-import { completeCommand } from "../command-transaction.ts";
+import { isUniqueViolation } from "../../db/pool.ts";
+import { findCommandResult, saveCommandResult } from "../../db/repositories/commands-repo.ts";
+import { insertPaymentWrites } from "../../db/repositories/payments-repo.ts";
 import type { ProcessorContext } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
 
@@ -45,11 +46,22 @@ export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): 
     createdAt: now,
     updatedAt: now,
   };
-  await completeCommand(ctx, cmd, async (client) => {
-    if (await findPayment(client, cmd.paymentId)) {
+  // The payment, its reply and the NOTIFY in one statement: one round trip, one commit.
+  try {
+    await saveCommandResult(
+      ctx.pool,
+      cmd,
+      commandResult.payment("created", payment),
+      insertPaymentWrites(payment),
+    );
+  } catch (err) {
+    const constraint = isUniqueViolation(err) ? (err as { constraint?: string }).constraint : undefined;
+    // Another copy of this command got there first: its reply stands.
+    if (constraint === "processed_commands_pkey") return;
+    if (constraint === "payment_index_pkey") {
+      if (await findCommandResult(ctx.pool, cmd.commandId)) return;
       throw new Error(`payment ${cmd.paymentId} already exists under another command`);
     }
-    await insertPayment(client, payment);
-    return commandResult.payment("created", payment);
-  });
+    throw err;
+  }
 }

@@ -44,11 +44,12 @@ interface Options {
  */
 export async function startPspOperation(
   ctx: ProcessorContext,
-  cmd: PaymentCommand,
+  cmd: PaymentCommand & { mayHaveAttempt?: boolean },
   operation: AttemptOperation,
   options: Options,
 ): Promise<Started | null> {
-  const resumed = await findAttemptForCommand(ctx.pool, cmd.commandId, operation);
+  const resumed =
+    cmd.mayHaveAttempt === false ? null : await findAttemptForCommand(ctx.pool, cmd.commandId, operation);
   if (resumed) {
     const payment = await findPayment(ctx.pool, cmd.paymentId);
     if (!payment) throw new Error(`attempt ${resumed.attemptId} without payment`);

@@ -139,10 +139,14 @@ async function runCommand(ctx: ProcessorContext, review: Review, action: "void" 
           type: "refund",
           body: { refund_id: randomUUID(), amount_minor: null, reason: "manual_review" },
         };
-  await ctx.claims.run(cmd.commandId, () =>
-    cmd.type === "cancel"
-      ? cancelPayment(ctx, cmd)
-      : refundPayment(ctx, cmd as Extract<typeof cmd, { type: "refund" }>),
+  // A fresh command id: the handler always ends by storing its reply (or throws).
+  await ctx.claims.run(
+    cmd.commandId,
+    () =>
+      cmd.type === "cancel"
+        ? cancelPayment(ctx, cmd)
+        : refundPayment(ctx, cmd as Extract<typeof cmd, { type: "refund" }>),
+    () => true,
   );
   const reply = await findCommandResult(ctx.pool, cmd.commandId);
   if (!reply) throw new Error(`ops ${action} command ${cmd.commandId} left no reply`);

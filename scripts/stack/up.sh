@@ -167,6 +167,8 @@ ensure_pg_objects() {
   # Tests that stop or pause a dependency run their own service over a private database.
   psql_admin -c "ALTER ROLE $PG_APP_USER CREATEDB"
   ensure_database "$PG_APP_DB" "$PG_APP_USER"
+  as_pg "$(pg_bin)/psql" -h "$(pg_socket_dir)" -p "$PG_PORT" -d "$PG_APP_DB" -v ON_ERROR_STOP=1 -qtA \
+    -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
   ensure_role "$PG_REGISTRY_USER" "$PG_REGISTRY_PASSWORD"
   ensure_database "$PG_REGISTRY_DB" "$PG_REGISTRY_USER"
 }

@@ -283,6 +283,11 @@ describe("two copies of one command at once", () => {
     );
     expect(replies).toHaveLength(1);
     expect(replies[0].result).toMatch(/^refund\./);
+    // The statement that stored the reply ended the claim: nothing is left for the lease to expire.
+    const { rows: claims } = await svc.db.query("SELECT owner FROM command_claims WHERE command_id = $1", [
+      refund.commandId,
+    ]);
+    expect(claims).toEqual([]);
     expect((await get(`/payments/${paymentId}`)).body.amount_refunded).toBe("1.00");
     expect((await simCharges(svc.sims.stripe.base, paymentId)).refunded_amount).toBe(100n);
   }, 60_000);

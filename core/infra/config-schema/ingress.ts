@@ -40,6 +40,17 @@ export const ingressSection = section({
     READINESS_CHECK_TIMEOUT_MS: setting(positiveInt.default(2_000), {
       description: "Per dependency, for /readyz (PostgreSQL, Kafka, the schema registry).",
     }),
+    INGRESS_ADMISSION_TARGET_MS: setting(positiveInt.default(150), {
+      description:
+        "Load shedding (ADR 0013): the mean latency of admitted mutating requests the adaptive admission limit steers towards; past capacity, requests over the limit get 503 overloaded with Retry-After at once.",
+    }),
+    INGRESS_ADMISSION_MAX: setting(positiveInt.default(256), {
+      description:
+        "Upper bound of the admission limit: mutating requests for new payments in flight per ingress process (twice this for confirm, capture, cancel and refund).",
+    }),
+    INGRESS_ADMISSION_MIN: setting(positiveInt.default(8), {
+      description: "Lower bound of the admission limit.",
+    }),
     INGRESS_SHUTDOWN_GRACE_MS: setting(positiveInt.default(2_000), {
       description:
         "At shutdown, in-flight requests get REPLY_TIMEOUT_MS plus this long to finish before their connections are cut.",

@@ -1,0 +1,79 @@
+// pgbench on the stack's PostgreSQL: the TPC-B reference every bench reports against (so figures can be
+// compared across machines), and custom scripts (bench/pg-floor.sql). Each runs in a database of its own.
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { promisify } from "node:util";
+import pg from "pg";
+
+const run = promisify(execFile);
+
+function pgbenchBinary(): string {
+  const root = "/usr/lib/postgresql";
+  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+  if (versions.length === 0) throw new Error(`no PostgreSQL under ${root}: is the stack installed?`);
+  return `${root}/${versions[0]}/bin/pgbench`;
+}
+
+/** The service's DATABASE_URL pointed at another database (created when missing). */
+export async function privateDatabase(databaseUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rows.length === 0) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function connectionEnv(url: string): NodeJS.ProcessEnv {
+  const u = new URL(url);
+  return {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port || "5432",
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: u.pathname.slice(1),
+  };
+}
+
+export interface PgbenchResult {
+  tps: number;
+  transactions: number;
+  latencyMsAvg: number;
+}
+
+export async function pgbench(url: string, args: string[]): Promise<PgbenchResult> {
+  const { stdout } = await run(pgbenchBinary(), args, { env: connectionEnv(url), maxBuffer: 1 << 24 });
+  const tps = stdout.match(/tps = ([\d.]+) \(without initial connection time\)/);
+  const done = stdout.match(/number of transactions actually processed: (\d+)/);
+  const latency = stdout.match(/latency average = ([\d.]+) ms/);
+  if (!tps || !done) throw new Error(`unexpected pgbench output:\n${stdout}`);
+  return { tps: Number(tps[1]), transactions: Number(done[1]), latencyMsAvg: Number(latency?.[1] ?? NaN) };
+}
+
+/**
+ * pgbench's built-in TPC-B, 8 clients, on a scale-8 database of its own (initialised once): the
+ * machine's reference. Run it with the stack idle (before the load starts).
+ */
+export async function tpcbReference(databaseUrl: string, seconds = 10): Promise<PgbenchResult> {
+  const url = await privateDatabase(databaseUrl, "pgbench_tpcb");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const initialised = await client
+    .query("SELECT count(*)::int AS n FROM pgbench_branches")
+    .then((r) => r.rows[0].n === 8)
+    .catch(() => false);
+  await client.end();
+  if (!initialised) await pgbench(url, ["-i", "-q", "-s", "8"]).catch(ignoreInitOutput);
+  return pgbench(url, ["-n", "-c", "8", "-j", "2", "-T", String(seconds)]);
+}
+
+/** pgbench -i prints no tps line; the init step succeeded when it exited 0. */
+function ignoreInitOutput(err: Error): void {
+  if (!/unexpected pgbench output/.test(err.message)) throw err;
+}
