@@ -34,3 +34,30 @@ export function withWrites(writes: readonly Statement[], last: Statement): State
     values: [...writes.flatMap((w) => w.values), ...last.values],
   };
 }
+
+/**
+ * `guard` (an UPDATE … RETURNING) and, only if it changed a row, `writes`: one statement. Each write is
+ * an `INSERT … VALUES (…)` of one row, made conditional on the guard. Returns the guard's rows; none
+ * means nothing was written (the guard's WHERE, a version check say, did not hold).
+ */
+export function guardedWrites(guard: Statement, writes: readonly Statement[]): Statement {
+  if (!/\bRETURNING\b/i.test(guard.text)) throw new Error(`guard ${guard.name} must have RETURNING`);
+  if (writes.length === 0) return guard;
+  const conditional = writes.map((w) => {
+    const m = /^\s*(INSERT INTO [^(]+\([^)]*\))\s*VALUES\s*\(([\s\S]*)\)\s*$/.exec(w.text);
+    if (!m) throw new Error(`write ${w.name} is not a one-row INSERT … VALUES (…)`);
+    return { ...w, text: `${m[1]} SELECT ${m[2]} WHERE EXISTS (SELECT 1 FROM g)` };
+  });
+  let offset = guard.values.length;
+  const ctes = conditional.map((w, i) => {
+    const text = w.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    offset += w.values.length;
+    return `w${i} AS (${text})`;
+  });
+  const text = `WITH g AS (${guard.text}),\n${ctes.join(",\n")}\nSELECT * FROM g`;
+  return {
+    name: `${guard.name.slice(0, 30)}_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`,
+    text,
+    values: [...guard.values, ...writes.flatMap((w) => w.values)],
+  };
+}

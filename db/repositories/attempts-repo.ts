@@ -3,6 +3,7 @@ import type { Currency } from "../../core/domain/currency.ts";
 import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
 import { activeTraceparent } from "../../core/infra/tracing/spans.ts";
 import type { Queryable } from "../pool.ts";
+import type { Statement } from "../statement.ts";
 
 export type { AttemptOperation, AttemptStatus };
 
@@ -24,7 +25,7 @@ export interface Attempt {
   giveUpAt: Date | null;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   attempt_id: string;
   payment_id: string;
   command_id: string;
@@ -40,7 +41,7 @@ interface AttemptRow {
   give_up_at: Date | null;
 }
 
-const toAttempt = (r: AttemptRow): Attempt => ({
+export const toAttempt = (r: AttemptRow): Attempt => ({
   attemptId: r.attempt_id,
   paymentId: r.payment_id,
   commandId: r.command_id,
@@ -55,23 +56,26 @@ const toAttempt = (r: AttemptRow): Attempt => ({
   giveUpAt: r.give_up_at,
 });
 
-export async function insertAttempt(
-  db: Queryable,
-  a: {
-    attemptId: string;
-    paymentId: string;
-    commandId: string;
-    operation: AttemptOperation;
-    psp: string;
-    amount: bigint | null;
-    currency: Currency;
-    refundId?: string;
-    pspReference?: string | null;
-    /** When the janitor first looks, should the call's own handler die: longer than a call with its retries. */
-    firstCheckMs: number;
-  },
-): Promise<void> {
-  await db.query({
+export interface NewAttempt {
+  attemptId: string;
+  paymentId: string;
+  commandId: string;
+  operation: AttemptOperation;
+  psp: string;
+  amount: bigint | null;
+  currency: Currency;
+  refundId?: string;
+  pspReference?: string | null;
+  /** When the janitor first looks, should the call's own handler die: longer than a call with its retries. */
+  firstCheckMs: number;
+}
+
+export async function insertAttempt(db: Queryable, a: NewAttempt): Promise<void> {
+  await db.query(insertAttemptStatement(a));
+}
+
+export function insertAttemptStatement(a: NewAttempt): Statement {
+  return {
     name: "attempt_insert",
     text: `INSERT INTO payment_attempts (attempt_id, payment_id, command_id, operation, psp, amount, currency, refund_id,
              psp_reference, status, next_sync_at, traceparent)
@@ -89,7 +93,7 @@ export async function insertAttempt(
       a.firstCheckMs,
       activeTraceparent(),
     ],
-  });
+  };
 }
 
 /** The attempt a command already started: a redelivered command resumes it with the same PSP idempotency key. */

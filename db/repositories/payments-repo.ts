@@ -4,9 +4,9 @@ import type { NextAction, Payment } from "../../core/domain/payment.ts";
 import type { CaptureMethod, PaymentStatus, PspName } from "../../core/domain/payment-status.ts";
 import { openJson, openText, sealJson, sealText } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
-import type { Statement } from "../statement.ts";
+import { guardedWrites, type Statement } from "../statement.ts";
 
-interface PaymentRow {
+export interface PaymentRow {
   payment_id: string;
   merchant_id: string;
   partition_key: string;
@@ -40,7 +40,7 @@ interface PaymentRow {
   updated_at: Date;
 }
 
-function toPayment(row: PaymentRow): Payment {
+export function toPayment(row: PaymentRow): Payment {
   const currency = row.currency as Currency;
   const minor = (numeric: string) => minorFromNumeric(numeric, currency);
   return {
@@ -175,8 +175,28 @@ export function insertPaymentWrites(p: Payment): [Statement, Statement] {
 
 /** Writes every mutable column; the version check turns a lost update into an error instead of silence. */
 export async function updatePayment(db: Queryable, p: Payment): Promise<Payment> {
+  const { rows } = await db.query<PaymentRow>(updatePaymentStatement(p));
+  if (!rows[0]) throw new Error(`concurrent update of payment ${p.paymentId}`);
+  return toPayment(rows[0]);
+}
+
+/**
+ * The update of `p` and, in the same statement, `writes` (one-row inserts), all only if the payment is
+ * still at `p.version`: no lock, no transaction, one round trip. Null when it moved on meanwhile; then
+ * nothing was written and the caller decides again under a lock.
+ */
+export async function updatePaymentIfUnchanged(
+  db: Queryable,
+  p: Payment,
+  writes: readonly Statement[],
+): Promise<Payment | null> {
+  const { rows } = await db.query<PaymentRow>(guardedWrites(updatePaymentStatement(p), writes));
+  return rows[0] ? toPayment(rows[0]) : null;
+}
+
+function updatePaymentStatement(p: Payment): Statement {
   const n = (minor: bigint) => numericFromMinor(minor, p.currency);
-  const { rows } = await db.query<PaymentRow>({
+  return {
     name: "payment_update",
     text: `UPDATE payments SET status=$3, payment_method_type=$4, payment_method_token=$5, card_brand=$6,
              card_last4=$7, amount_capturable=$8, amount_captured=$9, amount_refunded=$10,
@@ -206,9 +226,7 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
       p.psp,
       p.nextAction === null ? null : JSON.stringify(p.nextAction),
     ],
-  });
-  if (!rows[0]) throw new Error(`concurrent update of payment ${p.paymentId}`);
-  return toPayment(rows[0]);
+  };
 }
 
 /** Escalation for payments the PSP will not tell us about: manual review, status untouched. */

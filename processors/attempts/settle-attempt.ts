@@ -15,14 +15,10 @@ import {
 } from "../../core/infra/metrics.ts";
 import type { CallDiagnostics } from "../../core/ports/payment-connector.ts";
 import type { PoolClient } from "../../db/pool.ts";
-import {
-  type Attempt,
-  finishAttempt,
-  keepAttemptOpen,
-  lockAttempt,
-} from "../../db/repositories/attempts-repo.ts";
+import { type Attempt, finishAttempt, keepAttemptOpen } from "../../db/repositories/attempts-repo.ts";
 import { insertOutboxEvents, type OutboxEvent } from "../../db/repositories/outbox-repo.ts";
-import { lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
+import { lockPaymentAndAttempt } from "../../db/repositories/payment-attempt-lock.ts";
+import { updatePayment } from "../../db/repositories/payments-repo.ts";
 import { findRefund, settleRefund } from "../../db/repositories/refunds-repo.ts";
 import { openReview, resolveReviewsOfAttempt } from "../../db/repositories/reviews-repo.ts";
 import type { ProcessorContext } from "../context.ts";
@@ -61,9 +57,9 @@ export async function settleAttempt(
   client: PoolClient,
   input: SettleInput,
 ): Promise<Settled> {
-  const payment = await lockPayment(client, input.paymentId);
-  const attempt = await lockAttempt(client, input.attemptId);
-  if (!payment || !attempt) throw new Error(`outcome for unknown payment/attempt ${input.attemptId}`);
+  const locked = await lockPaymentAndAttempt(client, input.paymentId, input.attemptId);
+  if (!locked) throw new Error(`outcome for unknown payment/attempt ${input.attemptId}`);
+  const { payment, attempt } = locked;
   const refund = attempt.refundId ? await findRefund(client, attempt.refundId, payment.currency) : null;
   if (attempt.status === "succeeded" || attempt.status === "failed") {
     return { reply: currentReply(attempt, payment, refund), payment, open: false, attempt };

@@ -11,10 +11,16 @@ import { transaction } from "../../db/pool.ts";
 import {
   findAttemptForCommand,
   insertAttempt,
+  insertAttemptStatement,
   keepAttemptOpen,
 } from "../../db/repositories/attempts-repo.ts";
 import { saveCommandResult } from "../../db/repositories/commands-repo.ts";
-import { findPayment, lockPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
+import {
+  findPayment,
+  lockPayment,
+  updatePayment,
+  updatePaymentIfUnchanged,
+} from "../../db/repositories/payments-repo.ts";
 import { completeCommand } from "../command-transaction.ts";
 import type { ProcessorContext } from "../context.ts";
 import { cardSummary } from "./card-summary.ts";
@@ -65,25 +71,34 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   if (verdict.action === "block") return block(ctx, cmd, verdict);
 
   const attemptId = randomUUID();
+  const attempt = (payment: Payment) => ({
+    attemptId,
+    paymentId: payment.paymentId,
+    commandId: cmd.commandId,
+    operation: "authorize" as const,
+    psp: payment.psp,
+    amount: payment.amount,
+    currency: payment.currency,
+    firstCheckMs: ctx.lifecycle.pendingCheckMs,
+  });
+  if (verdict.action === "proceed") {
+    // The payment as read before scoring, if nobody moved it since: one statement, no lock.
+    const opened = confirmed(current, cmd, verdict);
+    const saved = await updatePaymentIfUnchanged(ctx.pool, opened, [insertAttemptStatement(attempt(opened))]);
+    if (saved)
+      return authorize(ctx, cmd, {
+        payment: saved,
+        attemptId,
+        amount: saved.amount,
+        refundId: null,
+        firstRequest: true,
+      });
+  }
   const started = await transaction(ctx.pool, async (client) => {
     const locked = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     if (!locked || confirmRefusal(locked, cmd)) return null;
-    const withMethod = {
-      ...locked,
-      ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}),
-    };
-    const scored = verdict.action === "proceed" ? withVerdict(withMethod, verdict) : withMethod;
-    const saved = await updatePayment(client, step(scored, ["confirm"]));
-    await insertAttempt(client, {
-      attemptId,
-      paymentId: saved.paymentId,
-      commandId: cmd.commandId,
-      operation: "authorize",
-      psp: saved.psp,
-      amount: saved.amount,
-      currency: saved.currency,
-      firstCheckMs: ctx.lifecycle.pendingCheckMs,
-    });
+    const saved = await updatePayment(client, confirmed(locked, cmd, verdict));
+    await insertAttempt(client, attempt(saved));
     if (verdict.action === "refuse") {
       // Autopay with fraud scoring down: parked unscored; the janitor scores and sends it later.
       await keepAttemptOpen(client, attemptId, {
@@ -101,6 +116,12 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   if (started === "parked") return;
   if (!started) return confirmPayment(ctx, cmd);
   return authorize(ctx, cmd, started);
+}
+
+/** The payment moved to processing by this confirm: its payment method, and the fraud score if it has one. */
+function confirmed(p: Payment, cmd: ConfirmCommand, verdict: FraudVerdict): Payment {
+  const withMethod = { ...p, ...(cmd.body.payment_method ? cardSummary(cmd.body.payment_method) : {}) };
+  return step(verdict.action === "proceed" ? withVerdict(withMethod, verdict) : withMethod, ["confirm"]);
 }
 
 /** Blocked by fraud scoring: the failure, its event and the decline result commit together. */
