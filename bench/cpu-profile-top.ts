@@ -25,7 +25,9 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 
 // Self time per node from the samples (each sample's delta is the time spent in that node).
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+for (const [i, id] of profile.samples.entries()) {
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
 const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 function packageOf(url: string, name: string): string {
