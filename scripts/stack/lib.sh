@@ -185,8 +185,13 @@ fail_with_log() {
   exit 1
 }
 
+# The timeout runs from the later of the service's launch and the start of this wait: on a cold machine
+# a service launched early may be awaited only after minutes of builds (Go tools, the native Kafka
+# client) that also starved it of CPU, and it must still get its full timeout to answer.
 wait_healthy() {
-  local name=$1 timeout=$2 started=$3
+  local name=$1 timeout=$2 started=$3 begun
+  begun=$(now_ms)
+  (( begun > started )) && started=$begun
   until healthy "$name"; do
     is_running "$name" || fail_with_log "$name" "exited during start-up"
     (( $(now_ms) - started < timeout * 1000 )) || fail_with_log "$name" "not healthy after ${timeout}s"
