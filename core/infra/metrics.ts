@@ -78,7 +78,7 @@ export const messagesInFlight = new Gauge({
 
 export const pausedPartitions = new Gauge({
   name: "processor_paused_partitions",
-  help: "Partitions paused because the in-flight bound was reached",
+  help: "Partitions not fetched from because the in-flight bound was reached (the fetch loop is held: all assigned ones)",
   labelNames: ["topic"] as const,
 });
 

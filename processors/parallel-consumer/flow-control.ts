@@ -4,34 +4,21 @@ export interface FlowBounds {
   partitionMaxInFlight: number;
 }
 
-export interface PartitionFlow {
-  id: string;
-  inFlight: number;
-  paused: boolean;
-  /** A batch arrived since the assignment: only then is the library's resume position known. */
-  fetched: boolean;
-}
-
-/** Resuming waits for half the bound, so a partition does not flap between paused and running. */
+/** Fetching goes on once both counts are back to half their bound, so it does not flap. */
 const lowWater = (bound: number) => Math.floor(bound / 2);
 
 /**
- * Backpressure as pause/resume decisions. A partition pauses when its own bound or the global bound is
- * reached, and resumes once both its count and the total are back under their low-water marks.
+ * Backpressure as a hold on the fetch loop (ADR 0013): after a batch, the consumer waits before taking
+ * the next one while the total in flight, or the batch's own partition, is at its bound, and goes on
+ * once both are under their low-water marks. The library's pause()/resume() are not used: in the
+ * KafkaJS-compatible API of @confluentinc/kafka-javascript, pausing an eachBatch consumer drops the
+ * messages it had prefetched and fetching resumes past them (confluent-kafka-javascript issue #517),
+ * which stalled a partition until the next rebalance.
  */
-export function flowDecision(
-  bounds: FlowBounds,
-  partitions: readonly PartitionFlow[],
-): { pause: string[]; resume: string[] } {
-  const total = partitions.reduce((sum, p) => sum + p.inFlight, 0);
-  const pause: string[] = [];
-  const resume: string[] = [];
-  for (const p of partitions) {
-    const full = total >= bounds.maxInFlight || p.inFlight >= bounds.partitionMaxInFlight;
-    const drained =
-      total <= lowWater(bounds.maxInFlight) && p.inFlight <= lowWater(bounds.partitionMaxInFlight);
-    if (!p.paused && full && p.fetched) pause.push(p.id);
-    else if (p.paused && drained) resume.push(p.id);
-  }
-  return { pause, resume };
+export function mustHold(bounds: FlowBounds, total: number, partitionInFlight: number): boolean {
+  return total >= bounds.maxInFlight || partitionInFlight >= bounds.partitionMaxInFlight;
+}
+
+export function mayRelease(bounds: FlowBounds, total: number, partitionInFlight: number): boolean {
+  return total <= lowWater(bounds.maxInFlight) && partitionInFlight <= lowWater(bounds.partitionMaxInFlight);
 }

@@ -14,7 +14,7 @@ import {
   messagesInFlight,
   pausedPartitions,
 } from "../../core/infra/metrics.ts";
-import { flowDecision } from "./flow-control.ts";
+import { mayRelease, mustHold } from "./flow-control.ts";
 import { KeyOrderedScheduler } from "./key-ordered-scheduler.ts";
 import type { ParallelConsumerLimits } from "./limits.ts";
 import { PartitionOffsets } from "./partition-offsets.ts";
@@ -49,8 +49,6 @@ export interface ConsumerActivity {
 interface Assigned extends TopicPartition {
   id: string;
   offsets: PartitionOffsets;
-  paused: boolean;
-  fetched: boolean;
   revoked: boolean;
 }
 
@@ -67,8 +65,8 @@ const partitionId = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 /**
  * Fetching is decoupled from processing, as in Confluent's Parallel Consumer (key-ordered mode): fetched
  * messages go to key-ordered queues, so one slow message holds up only its own key, never its partition.
- * Offsets are committed per partition up to the last contiguous finished message. Backpressure pauses
- * partitions. A revoked partition starts nothing new, its running handlers are waited for (bounded), what
+ * Offsets are committed per partition up to the last contiguous finished message. Backpressure holds the
+ * fetch loop (flow-control.ts). A revoked partition starts nothing new, its running handlers are waited for (bounded), what
  * finished is committed and the rest is dropped, to be redelivered to the new owner.
  */
 export async function startParallelConsumer(o: ParallelConsumerOptions): Promise<ParallelConsumer> {
@@ -77,6 +75,8 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
   let stopping = false;
   let commitInFlight: Promise<void> = Promise.resolve();
   let lastActivityAt = Date.now();
+  /** Set while the fetch loop is held: the batch's partition, and how to let the loop go on. */
+  let hold: { owner: Assigned; release: () => void } | null = null;
 
   const scheduler = new KeyOrderedScheduler<Job>({
     concurrency: o.limits.concurrency,
@@ -87,7 +87,8 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
       lastActivityAt = Date.now();
       job.owner.offsets.complete(job.offset);
       messageDuration.observe({ topic: o.topic }, (Date.now() - job.fetchedAt) / 1000);
-      applyFlow();
+      checkHold();
+      updateGauges();
     },
     onRetry: (job, err, attempt, delayMs) => {
       // Failing and retrying (PostgreSQL down, say) is not being stuck: a restart would not help.
@@ -112,7 +113,7 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
         const id = partitionId(tp);
         if (assigned.has(id)) continue;
         const offsets = new PartitionOffsets();
-        assigned.set(id, { ...tp, id, offsets, paused: false, fetched: false, revoked: false });
+        assigned.set(id, { ...tp, id, offsets, revoked: false });
       }
     },
     async revoked(partitions, lost) {
@@ -120,9 +121,8 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
       for (const p of gone) {
         p.revoked = true;
         assigned.delete(p.id);
-        // An application pause outlives the assignment in librdkafka; a later reassignment must fetch.
-        if (p.paused) consumer.resume([{ topic: p.topic, partitions: [p.partition] }]);
       }
+      checkHold();
       scheduler.sweep();
       const mine = (job: Job) => gone.includes(job.owner);
       const drained = await scheduler.whenIdle(mine, lost ? 0 : o.limits.revokeTimeoutMs);
@@ -153,21 +153,16 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
     return commitInFlight;
   }
 
-  function applyFlow(): void {
-    const partitions = [...assigned.values()].map((p) => ({ ...p, inFlight: p.offsets.inFlight }));
-    const { pause, resume } = flowDecision(o.limits, partitions);
-    for (const id of pause) setPaused(id, true);
-    for (const id of resume) setPaused(id, false);
-    updateGauges();
-  }
+  const totalInFlight = () => [...assigned.values()].reduce((n, p) => n + p.offsets.inFlight, 0);
 
-  function setPaused(id: string, paused: boolean): void {
-    const p = assigned.get(id);
-    if (!p || p.paused === paused || stopping) return;
-    p.paused = paused;
-    const topics = [{ topic: p.topic, partitions: [p.partition] }];
-    if (paused) consumer.pause(topics);
-    else consumer.resume(topics);
+  /** Lets a held fetch loop go on once the counts are low enough, or its partition is gone, or we stop. */
+  function checkHold(): void {
+    if (!hold) return;
+    const { owner, release } = hold;
+    if (stopping || owner.revoked || mayRelease(o.limits, totalInFlight(), owner.offsets.inFlight)) {
+      hold = null;
+      release();
+    }
   }
 
   function updateGauges(): void {
@@ -176,7 +171,7 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
       { topic: o.topic },
       partitions.reduce((n, p) => n + p.offsets.inFlight, 0),
     );
-    pausedPartitions.set({ topic: o.topic }, partitions.filter((p) => p.paused).length);
+    pausedPartitions.set({ topic: o.topic }, hold ? partitions.length : 0);
   }
 
   await consumer.connect();
@@ -187,7 +182,6 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
       // Not ours any more (or shutting down): never committed, so redelivered to whoever owns it.
       if (!owner || stopping) return;
       lastActivityAt = Date.now();
-      owner.fetched = true;
       batchSize.observe(batch.messages.length);
       consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
       const fetchedAt = Date.now();
@@ -198,7 +192,15 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
         const key = message.key?.toString() ?? `\u0000${owner.id}`;
         scheduler.push({ owner, message, offset, key, fetchedAt });
       }
-      applyFlow();
+      if (mustHold(o.limits, totalInFlight(), owner.offsets.inFlight)) {
+        // No further batch (of any partition) until enough of what we hold has finished.
+        await new Promise<void>((release) => {
+          hold = { owner, release };
+          updateGauges();
+          checkHold();
+        });
+      }
+      updateGauges();
     },
   });
   const ticker = setInterval(() => void commit(assigned.values()), o.limits.commitIntervalMs);
@@ -217,6 +219,7 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
     async stop() {
       clearInterval(ticker);
       stopping = true;
+      checkHold();
       scheduler.sweep();
       const drained = await scheduler.whenIdle(() => true, o.limits.revokeTimeoutMs);
       if (!drained) log.warn("stopping with handlers still running");

@@ -1,38 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { flowDecision, type PartitionFlow } from "../../processors/parallel-consumer/flow-control.ts";
+import { mayRelease, mustHold } from "../../processors/parallel-consumer/flow-control.ts";
 
 const bounds = { maxInFlight: 100, partitionMaxInFlight: 40 };
-const partition = (id: string, inFlight: number, over: Partial<PartitionFlow> = {}): PartitionFlow => ({
-  id,
-  inFlight,
-  paused: false,
-  fetched: true,
-  ...over,
-});
 
-describe("flowDecision", () => {
-  it("pauses a partition that reaches its own bound, and only that one", () => {
-    expect(flowDecision(bounds, [partition("a", 40), partition("b", 10)])).toEqual({
-      pause: ["a"],
-      resume: [],
-    });
+describe("fetch hold", () => {
+  it("holds when the batch's partition reaches its own bound, with the total under its bound", () => {
+    expect(mustHold(bounds, 50, 40)).toBe(true);
+    expect(mustHold(bounds, 50, 39)).toBe(false);
   });
 
-  it("pauses every fetched partition when the global bound is reached", () => {
-    const partitions = [partition("a", 35), partition("b", 35), partition("c", 30), partition("d", 0)];
-    expect(flowDecision(bounds, partitions).pause).toEqual(["a", "b", "c", "d"]);
+  it("holds when the total reaches the global bound, whatever the partition holds", () => {
+    expect(mustHold(bounds, 100, 0)).toBe(true);
+    expect(mustHold(bounds, 99, 0)).toBe(false);
   });
 
-  it("leaves a partition that has not fetched since its assignment to pause on its first batch", () => {
-    const partitions = [partition("a", 100), partition("b", 0, { fetched: false })];
-    expect(flowDecision(bounds, partitions).pause).toEqual(["a"]);
-  });
-
-  it("resumes only below both low-water marks, so it does not flap", () => {
-    const paused = { paused: true };
-    expect(flowDecision(bounds, [partition("a", 30, paused)]).resume).toEqual([]);
-    expect(flowDecision(bounds, [partition("a", 20, paused)]).resume).toEqual(["a"]);
-    const busyElsewhere = [partition("a", 5, paused), partition("b", 46)];
-    expect(flowDecision(bounds, busyElsewhere).resume).toEqual([]);
+  it("releases only once both counts are back to half their bound", () => {
+    expect(mayRelease(bounds, 51, 10)).toBe(false);
+    expect(mayRelease(bounds, 50, 21)).toBe(false);
+    expect(mayRelease(bounds, 50, 20)).toBe(true);
   });
 });
