@@ -24,20 +24,26 @@ export async function privateDatabase(databaseUrl: string, name: string): Promis
   } finally {
     await admin.end();
   }
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  // postgres://user:pw@host:port/db?… or, for a Unix socket, postgres://user:pw@/db?host=/dir&port=…
+  return databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^/]*\/)[^?]*/, `$1${name}`);
 }
 
 function connectionEnv(url: string): NodeJS.ProcessEnv {
-  const u = new URL(url);
+  // node-postgres's own parsing, so a Unix-socket URL (?host=/dir) works as well as host:port.
+  const c = new pg.Client({ connectionString: url }) as unknown as {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    database: string;
+  };
   return {
     ...process.env,
-    PGHOST: u.hostname,
-    PGPORT: u.port || "5432",
-    PGUSER: decodeURIComponent(u.username),
-    PGPASSWORD: decodeURIComponent(u.password),
-    PGDATABASE: u.pathname.slice(1),
+    PGHOST: c.host,
+    PGPORT: String(c.port),
+    PGUSER: c.user,
+    PGPASSWORD: c.password,
+    PGDATABASE: c.database,
   };
 }
 

@@ -57,8 +57,9 @@ export function cpuSnapshot(): CpuSnapshot {
     const fields = stat.slice(close + 2).split(" ");
     const role = roleOf(pid, comm);
     if (!role) continue;
-    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3) after the name.
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    // Fields 14 to 17 of stat (utime, stime, and cutime, cstime: the children it reaped, such as the
+    // PostgreSQL backends of closed connections), counted from the state field (3) after the name.
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     out.set(role, (out.get(role) ?? 0) + (ticks * 1000) / CLOCK_TICKS);
   }
   return out;

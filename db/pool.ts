@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import pg from "pg";
 import type { Config } from "../core/infra/config.ts";
 import { inChildSpan } from "../core/infra/tracing/spans.ts";
@@ -39,6 +40,26 @@ export function poolTimeoutsFrom(config: Config): PoolTimeouts {
     keepAliveIdleMs: config.DATABASE_KEEPALIVE_IDLE_MS,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
   };
+}
+
+/**
+ * The URL the service's pools use: DATABASE_URL, or the same user, password and database through
+ * DATABASE_SOCKET_DIR (a local PostgreSQL's Unix socket, cheaper than TCP loopback) when the URL names a
+ * loopback host whose port has a socket there, and does not ask for TLS (a Unix socket carries none). A
+ * URL to any other port (another cluster, a fault-injecting proxy in a test) stays as it is.
+ */
+export function serviceDatabaseUrl(config: {
+  DATABASE_URL: string;
+  DATABASE_SOCKET_DIR?: string | undefined;
+}): string {
+  const url = config.DATABASE_URL;
+  const dir = config.DATABASE_SOCKET_DIR;
+  const port =
+    /@(?:127\.0\.0\.1|localhost)(?::(\d+))?\//.exec(url)?.[1] ??
+    (/@(?:127\.0\.0\.1|localhost)\//.test(url) ? "5432" : null);
+  if (!dir || !port || /[?&](sslmode|ssl|sslrootcert)=/.test(url)) return url;
+  if (!existsSync(`${dir}/.s.PGSQL.${port}`)) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}host=${encodeURIComponent(dir)}`;
 }
 
 /** How long past statement_timeout the client waits before it treats the connection as dead. */

@@ -9,7 +9,7 @@ import { type Logger, logger as rootLogger } from "../core/infra/logger.ts";
 import { COMMAND_SCHEMA_FILE, WEBHOOK_SCHEMA_FILE } from "../core/infra/topics.ts";
 import { installKeyring, keyringFromConfig } from "../core/security/field-crypto.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom, serviceDatabaseUrl, waitForDatabase } from "../db/pool.ts";
 import { deleteExpiredIdempotencyKeys } from "../db/repositories/idempotency-repo.ts";
 import { AdmissionControl } from "./admission.ts";
 import { createIngressApp, createIngressOpsApp } from "./app.ts";
@@ -29,7 +29,7 @@ export async function startIngress(
 ): Promise<RunningIngress> {
   const logger = options.logger ?? rootLogger.child({ component: "http-ingress" });
   installKeyring(keyringFromConfig(config));
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
+  const pool = createPool(serviceDatabaseUrl(config), config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   await waitForDatabase(pool, config.DATABASE_STARTUP_WAIT_MS, (err) =>
     rootLogger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
   );
@@ -56,7 +56,7 @@ export async function startIngress(
     producer,
     codec,
     pool,
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl: serviceDatabaseUrl(config),
     topic: config.COMMAND_TOPIC,
     replyTimeoutMs: config.REPLY_TIMEOUT_MS,
     pollIntervalMs: config.REPLY_POLL_MS,

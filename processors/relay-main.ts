@@ -5,14 +5,14 @@ import { loadConfig } from "../core/infra/config.ts";
 import { createProducer } from "../core/infra/kafka.ts";
 import { kafkaSettingsFor } from "../core/infra/kafka-security.ts";
 import { logger } from "../core/infra/logger.ts";
-import { createPool, poolTimeoutsFrom } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom, serviceDatabaseUrl } from "../db/pool.ts";
 import { registerOutboxMetrics } from "./ops/backlog-metrics.ts";
 import { startRelayOpsServer } from "./ops/relay-ops-server.ts";
 import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 
 const config = loadConfig();
 const log = logger.child({ role: "outbox-relay" });
-const pool = createPool(config.DATABASE_URL, config.RELAY_DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
+const pool = createPool(serviceDatabaseUrl(config), config.RELAY_DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
 const producer = createProducer(kafkaSettingsFor(config, "relay"));
 await producer.connect();
 const relay = startOutboxRelay({

@@ -14,7 +14,7 @@ import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { reconOutputFromEnv } from "../core/recon/output.ts";
 import { installKeyring, keyringFromConfig } from "../core/security/field-crypto.ts";
 import { migrate } from "../db/migrate.ts";
-import { createPool, poolTimeoutsFrom, waitForDatabase } from "../db/pool.ts";
+import { createPool, poolTimeoutsFrom, serviceDatabaseUrl, waitForDatabase } from "../db/pool.ts";
 import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
@@ -42,7 +42,7 @@ import { startWebhookConsumer } from "./webhook-consumer.ts";
 export async function startProcessors(config: Config) {
   const log = logger.child({ role: "processor" });
   installKeyring(keyringFromConfig(config));
-  const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
+  const pool = createPool(serviceDatabaseUrl(config), config.DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
   await waitForDatabase(pool, config.DATABASE_STARTUP_WAIT_MS, (err) =>
     logger.warn({ err: err.message }, "PostgreSQL not reachable yet; waiting"),
   );

@@ -20,7 +20,9 @@ ADYEN_API_BASE=${ADYEN_API_BASE:-http://127.0.0.1:$ADYEN_SIM_PORT}
 FRAUD_API_BASE=${FRAUD_API_BASE:-http://127.0.0.1:$FRAUD_SIM_PORT}
 CONNECT_URL=${CONNECT_URL:-http://127.0.0.1:$CONNECT_PORT}
 
-for var in DATABASE_URL KAFKA_BROKERS SCHEMA_REGISTRY_URL STRIPE_API_BASE ADYEN_API_BASE FRAUD_API_BASE CONNECT_URL; do
+# The service's pools take the Unix socket for this DATABASE_URL's port (db/pool.ts serviceDatabaseUrl).
+DATABASE_SOCKET_DIR=${DATABASE_SOCKET_DIR:-$(pg_socket_dir)}
+for var in DATABASE_URL DATABASE_SOCKET_DIR KAFKA_BROKERS SCHEMA_REGISTRY_URL STRIPE_API_BASE ADYEN_API_BASE FRAUD_API_BASE CONNECT_URL; do
   printf 'export %s=%q\n' "$var" "${!var}"
 done
 # Kafka SASL/SCRAM (DEV DEFAULT passwords, scripts/stack/kafka-security.sh): one principal per role;

@@ -133,10 +133,21 @@ init_pg_cluster() {
   echo "include = 'stack.conf'" | as_pg tee -a "$(pg_data)/postgresql.conf" >/dev/null
 }
 
+# The service's own role may also log in over the Unix socket with its password (DATABASE_SOCKET_DIR):
+# cheaper than TCP loopback. Other local logins stay peer-authenticated.
+allow_app_socket_login() {
+  local hba line
+  hba=$(pg_data)/pg_hba.conf
+  line="local   all             $PG_APP_USER                                scram-sha-256"
+  grep -q "^local *all *$PG_APP_USER " "$hba" && return
+  as_pg sed -i "0,/^local/s//$line\\nlocal/" "$hba"
+}
+
 start_postgres() {
   local data
   data=$(pg_data)
   init_pg_cluster
+  allow_app_socket_login
   as_pg tee "$data/stack.conf" <"$DEPLOY_DIR/postgres/postgresql.conf" >/dev/null
   STARTED_AT[postgres]=$(now_ms)
   as_pg "$(pg_bin)/pg_ctl" start -D "$data" -l "$(log_file postgres)" -s \
