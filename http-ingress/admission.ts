@@ -7,9 +7,14 @@
  * limit was reached grows it by one plus a twentieth. Work already started (confirm, capture, cancel,
  * refund of an existing payment) may use twice the limit: new payments are shed first, so admitted
  * flows can finish.
+ *
+ * The latency target is relative, as in TCP Vegas: twice the lowest mean seen over the last minute in
+ * windows where the limit was not reached (the service's latency without queueing on this machine),
+ * and never below `targetMs`. An absolute target alone would shed most traffic on a slower machine
+ * whose unloaded latency is already near it.
  */
 export interface AdmissionOptions {
-  /** Mean latency of admitted requests that the limit steers towards. */
+  /** Lowest latency target: the limit never shrinks while admitted requests average less than this. */
   targetMs: number;
   minLimit: number;
   maxLimit: number;
@@ -19,6 +24,9 @@ export interface AdmissionOptions {
 
 export type AdmissionClass = "new" | "continuation";
 
+/** How far back unqueued windows count towards the latency baseline. */
+const BASELINE_HORIZON_MS = 60_000;
+
 export class AdmissionControl {
   private inFlight = 0;
   private current: number;
@@ -26,6 +34,8 @@ export class AdmissionControl {
   private windowLatencySum = 0;
   private windowSamples = 0;
   private windowReachedLimit = false;
+  /** Means of recent windows in which the limit was not reached: [time, mean ms]. */
+  private unqueued: Array<[number, number]> = [];
   private readonly now: () => number;
 
   constructor(private readonly o: AdmissionOptions) {
@@ -67,7 +77,11 @@ export class AdmissionControl {
     if (now - this.windowStart < this.o.windowMs) return;
     if (this.windowSamples > 0) {
       const mean = this.windowLatencySum / this.windowSamples;
-      if (mean > this.o.targetMs) this.current = Math.max(this.o.minLimit, Math.floor(this.current * 0.8));
+      if (!this.windowReachedLimit) this.unqueued.push([now, mean]);
+      this.unqueued = this.unqueued.filter(([at]) => now - at <= BASELINE_HORIZON_MS);
+      const baseline = Math.min(...this.unqueued.map(([, m]) => m));
+      const target = Math.max(this.o.targetMs, Number.isFinite(baseline) ? baseline * 2 : 0);
+      if (mean > target) this.current = Math.max(this.o.minLimit, Math.floor(this.current * 0.8));
       else if (this.windowReachedLimit)
         this.current = Math.min(this.o.maxLimit, this.current + 1 + Math.floor(this.current / 20));
     }

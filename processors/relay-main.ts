@@ -12,7 +12,11 @@ import { relaySettingsFrom, startOutboxRelay } from "./outbox-relay.ts";
 
 const config = loadConfig();
 const log = logger.child({ role: "outbox-relay" });
-const pool = createPool(serviceDatabaseUrl(config), config.RELAY_DATABASE_POOL_SIZE, poolTimeoutsFrom(config));
+const pool = createPool(
+  serviceDatabaseUrl(config),
+  config.RELAY_DATABASE_POOL_SIZE,
+  poolTimeoutsFrom(config),
+);
 const producer = createProducer(kafkaSettingsFor(config, "relay"));
 await producer.connect();
 const relay = startOutboxRelay({

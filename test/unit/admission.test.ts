@@ -15,6 +15,19 @@ function clocked(o: Partial<ConstructorParameters<typeof AdmissionControl>[0]> =
   return { control, advance: (ms: number) => (t += ms) };
 }
 
+/** A fast, unqueued window (baseline 20 ms: the target stays at its 100 ms floor), then slow ones. */
+function driveDown(control: AdmissionControl, advance: (ms: number) => number) {
+  const fast = control.tryEnter("new");
+  advance(20);
+  control.leave(fast as { started: number });
+  advance(240);
+  for (let i = 0; i < 12; i++) {
+    const t = control.tryEnter("new");
+    advance(300);
+    control.leave(t as { started: number });
+  }
+}
+
 describe("admission control", () => {
   it("admits new work up to the limit, work on existing payments up to twice that, and sheds the rest", () => {
     const { control } = clocked({ maxLimit: 3 });
@@ -40,9 +53,15 @@ describe("admission control", () => {
   it("shrinks the limit while admitted requests are slower than the target, never below the minimum", () => {
     const { control, advance } = clocked();
     const limits: number[] = [];
+    for (let window = 0; window < 3; window++) {
+      const t = control.tryEnter("new");
+      advance(260); // unqueued, at 260 ms: twice that is above the 100 ms floor of the target
+      control.leave(t as { started: number });
+    }
+    expect(control.limit).toBe(40);
     for (let window = 0; window < 20; window++) {
       const t = control.tryEnter("new");
-      advance(300); // each request takes 300 ms against a 100 ms target
+      advance(600); // each request takes 600 ms against a 520 ms target
       control.leave(t as { started: number });
       limits.push(control.limit);
     }
@@ -54,12 +73,7 @@ describe("admission control", () => {
 
   it("grows the limit again once latency is under target and the limit is what holds requests back", () => {
     const { control, advance } = clocked({ maxLimit: 40 });
-    // Drive it down first.
-    for (let i = 0; i < 10; i++) {
-      const t = control.tryEnter("new");
-      advance(300);
-      control.leave(t as { started: number });
-    }
+    driveDown(control, advance);
     expect(control.limit).toBe(4);
     const seen = new Set<number>();
     for (let window = 0; window < 40; window++) {
@@ -78,11 +92,7 @@ describe("admission control", () => {
 
   it("does not grow while the limit is not reached: idle capacity is no evidence", () => {
     const { control, advance } = clocked();
-    for (let i = 0; i < 10; i++) {
-      const t = control.tryEnter("new");
-      advance(300);
-      control.leave(t as { started: number });
-    }
+    driveDown(control, advance);
     const low = control.limit;
     for (let window = 0; window < 10; window++) {
       const t = control.tryEnter("new");
