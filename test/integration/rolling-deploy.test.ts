@@ -71,11 +71,19 @@ describe("a rolling deploy of the processors under load", () => {
     const ids = await createMixedPayments(PAYMENTS, baseUrl);
 
     let sent = 0;
+    // The last third waits for the second SIGTERM, so confirms still arrive while the last old pod
+    // drains however long the new pods take to start on a busy machine.
+    let lastTermSent = () => undefined as void;
+    const secondTerm = new Promise<void>((r) => {
+      lastTermSent = r;
+    });
     const confirms = ids.map((id, i) =>
-      new Promise((r) => setTimeout(r, i * CONFIRM_SPACING_MS)).then(() => {
-        sent++;
-        return api.post(`/payments/${id}/confirm`, {}, { baseUrl });
-      }),
+      new Promise((r) => setTimeout(r, i * CONFIRM_SPACING_MS))
+        .then(() => (i >= Math.floor((PAYMENTS * 2) / 3) ? secondTerm : undefined))
+        .then(() => {
+          sent++;
+          return api.post(`/payments/${id}/confirm`, {}, { baseUrl });
+        }),
     );
     const sentAtTerm: number[] = [];
     await startProcessor("new-a");
@@ -83,7 +91,9 @@ describe("a rolling deploy of the processors under load", () => {
     const exitA = await terminate(oldA);
     await startProcessor("new-b");
     sentAtTerm.push(sent);
-    const exitB = await terminate(oldB);
+    const drainB = terminate(oldB);
+    lastTermSent();
+    const exitB = await drainB;
     const answers = await Promise.all(confirms);
 
     // The deploy happened while confirms were still arriving, and both old pods drained cleanly.

@@ -48,8 +48,9 @@ export const ingressSection = section({
       description:
         "Upper bound of the admission limit: mutating requests for new payments in flight per ingress process (twice this for confirm, capture, cancel and refund).",
     }),
-    INGRESS_ADMISSION_MIN: setting(positiveInt.default(8), {
-      description: "Lower bound of the admission limit.",
+    INGRESS_ADMISSION_MIN: setting(positiveInt.default(32), {
+      description:
+        "Lower bound of the admission limit: a slow dependency (a PSP brownout) shrinks the limit, and this keeps ordinary bursts (tens of parallel requests) admitted.",
     }),
     INGRESS_SHUTDOWN_GRACE_MS: setting(positiveInt.default(2_000), {
       description:
