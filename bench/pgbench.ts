@@ -55,6 +55,7 @@ export interface PgbenchResult {
 
 export async function pgbench(url: string, args: string[]): Promise<PgbenchResult> {
   const { stdout } = await run(pgbenchBinary(), args, { env: connectionEnv(url), maxBuffer: 1 << 24 });
+  await backendsGone(url);
   const tps = stdout.match(/tps = ([\d.]+) \(without initial connection time\)/);
   const done = stdout.match(/number of transactions actually processed: (\d+)/);
   const latency = stdout.match(/latency average = ([\d.]+) ms/);
@@ -82,4 +83,27 @@ export async function tpcbReference(databaseUrl: string, seconds = 10): Promise<
 /** pgbench -i prints no tps line; the init step succeeded when it exited 0. */
 function ignoreInitOutput(err: Error): void {
   if (!/unexpected pgbench output/.test(err.message)) throw err;
+}
+
+/**
+ * Until the database's pgbench backends have exited: their CPU reaches the postmaster's count of reaped
+ * children only then, and a CPU snapshot taken earlier would charge it to whatever is measured next.
+ */
+async function backendsGone(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      if (rows[0]?.n === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await client.end();
+  }
+  // This client's own backend, and the reaping of the others.
+  await new Promise((r) => setTimeout(r, 200));
 }

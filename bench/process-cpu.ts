@@ -26,13 +26,14 @@ const ROLES: ReadonlyArray<[RegExp, string]> = [
 
 function roleOf(pid: number, comm: string): string | null {
   if (pid === process.pid) return "load generator (this bench)";
-  if (comm === "postgres") return "postgresql";
   let cmdline: string;
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
   } catch {
     return null;
   }
+  // Logical decoding for Debezium and the settlement CDC runs in walsenders: apart, to see what it costs.
+  if (comm === "postgres") return /walsender/.test(cmdline) ? "postgresql walsenders (CDC)" : "postgresql";
   for (const [pattern, role] of ROLES) if (pattern.test(cmdline)) return role;
   return null;
 }
