@@ -77,7 +77,8 @@ console.log(
         payments: r.applied / 2,
         payments_per_s: round(r.paymentsPerS, 1),
         postgresql_cpu_ms_per_payment: oursPgMs,
-        postgresql_walsenders_cpu_ms_per_payment: figures.cpu_ms_per_payment["postgresql walsenders (CDC)"] ?? 0,
+        postgresql_walsenders_cpu_ms_per_payment:
+          figures.cpu_ms_per_payment["postgresql walsenders (CDC)"] ?? 0,
         ...(typeof figures.db === "string"
           ? {}
           : {
