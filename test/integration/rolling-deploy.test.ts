@@ -73,7 +73,7 @@ describe("a rolling deploy of the processors under load", () => {
     let sent = 0;
     // The last third waits for the second SIGTERM, so confirms still arrive while the last old pod
     // drains however long the new pods take to start on a busy machine.
-    let lastTermSent = () => undefined as void;
+    let lastTermSent: () => void = () => undefined;
     const secondTerm = new Promise<void>((r) => {
       lastTermSent = r;
     });
