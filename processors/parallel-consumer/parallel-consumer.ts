@@ -62,6 +62,9 @@ interface Job {
 
 const partitionId = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 
+/** The longest one hold of the fetch loop lasts before the library gets to poll again. */
+const HOLD_SLICE_MS = 250;
+
 /**
  * Fetching is decoupled from processing, as in Confluent's Parallel Consumer (key-ordered mode): fetched
  * messages go to key-ordered queues, so one slow message holds up only its own key, never its partition.
@@ -193,9 +196,22 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
         scheduler.push({ owner, message, offset, key, fetchedAt });
       }
       if (mustHold(o.limits, totalInFlight(), owner.offsets.inFlight)) {
-        // No further batch (of any partition) until enough of what we hold has finished.
+        // No further batch (of any partition) until enough of what we hold has finished, or for one
+        // slice at most: the library serves rebalances and heartbeats only between batches, so a hold
+        // that outlasted slow handlers would keep a new member from ever getting its partitions. Each
+        // slice lets at most one more batch in.
         await new Promise<void>((release) => {
-          hold = { owner, release };
+          const slice = setTimeout(() => {
+            if (hold?.release === release) hold = null;
+            release();
+          }, HOLD_SLICE_MS);
+          hold = {
+            owner,
+            release: () => {
+              clearTimeout(slice);
+              release();
+            },
+          };
           updateGauges();
           checkHold();
         });

@@ -26,7 +26,7 @@ afterAll(async () => {
   await Promise.all(started.map((s) => s.stop("SIGKILL")));
 });
 
-/** The live processes whose parent is `pid`. */
+/** The role processes (scripts/launch.mjs …) whose parent is `pid`; tsx may have an esbuild child too. */
 function childrenOf(pid: number): number[] {
   return readdirSync("/proc")
     .filter((e) => /^\d+$/.test(e))
@@ -34,7 +34,8 @@ function childrenOf(pid: number): number[] {
       try {
         const stat = readFileSync(`/proc/${e}/stat`, "utf8");
         const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        return ppid === pid ? [Number(e)] : [];
+        const role = readFileSync(`/proc/${e}/cmdline`, "utf8").includes("launch.mjs");
+        return ppid === pid && role ? [Number(e)] : [];
       } catch {
         return [];
       }
