@@ -1,5 +1,5 @@
 // `npm start`: the HTTP ingress and the processors as two processes (one core each, docs/benchmarks.md),
-// supervised here. SIGTERM or SIGINT stops both gracefully; if either dies, the other is stopped and
+// supervised here. SIGTERM (or Ctrl-C) stops both gracefully; if either dies, the other is stopped and
 // this process exits with the dead one's code, so whatever runs `npm start` (systemd, a container
 // runtime) restarts the pair. `npm run start:single` runs both roles in one process instead.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -29,9 +29,13 @@ for (const role of ROLES) {
   });
 }
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    stopping = true;
-    stopAll(signal);
-  });
-}
+process.on("SIGTERM", () => {
+  stopping = true;
+  stopAll("SIGTERM");
+});
+// Ctrl-C reaches the whole process group, the roles included: forwarding it would stop them twice. A
+// SIGINT sent to this process alone still stops them, with SIGTERM, if they are still up after 30 s.
+process.on("SIGINT", () => {
+  stopping = true;
+  setTimeout(() => stopAll("SIGTERM"), 30_000).unref();
+});
