@@ -201,17 +201,18 @@ export async function startParallelConsumer(o: ParallelConsumerOptions): Promise
         // that outlasted slow handlers would keep a new member from ever getting its partitions. Each
         // slice lets at most one more batch in.
         await new Promise<void>((release) => {
-          const slice = setTimeout(() => {
-            if (hold?.release === release) hold = null;
-            release();
-          }, HOLD_SLICE_MS);
-          hold = {
+          const entry = {
             owner,
             release: () => {
               clearTimeout(slice);
               release();
             },
           };
+          const slice = setTimeout(() => {
+            if (hold === entry) hold = null;
+            release();
+          }, HOLD_SLICE_MS);
+          hold = entry;
           updateGauges();
           checkHold();
         });
