@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_TOPICS } from "../../core/infra/topics.ts";
 import { api } from "../helpers/api.ts";
@@ -6,23 +5,14 @@ import { testDb } from "../helpers/db.ts";
 import { EventLog } from "../helpers/event-log.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { createMixedPayments, expectChargedAndAnnouncedOnce } from "../helpers/mixed-payments.ts";
+import { privateTopicsEnv } from "../helpers/private-topics.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { eventually } from "../helpers/wait.ts";
 
 // docs/deploy.md: a rolling deploy of the processors as Kubernetes runs it (maxSurge 1, maxUnavailable 0):
 // a new pod starts and is live, then an old one gets SIGTERM, twice, while confirms keep arriving.
 // Its own ingress and processors on private topics and groups: nothing else in the run rebalances.
-const run = randomUUID().slice(0, 8);
-const env = {
-  COMMAND_TOPIC: `test.rolling.${run}.payment.commands.v1`,
-  COMMAND_DLQ_TOPIC: `test.rolling.${run}.payment.commands.dlq.v1`,
-  PROCESSOR_GROUP_ID: `test-rolling-${run}`,
-  WEBHOOK_TOPIC: `test.rolling.${run}.payment.webhooks.v1`,
-  WEBHOOK_GROUP_ID: `test-rolling-webhooks-${run}`,
-  ORDER_CREATED_TOPIC: `test.rolling.${run}.order.created.v1`,
-  ORDER_GROUP_ID: `test-rolling-orders-${run}`,
-  JANITOR_ENABLED: "false",
-};
+const env = { ...privateTopicsEnv("rolling"), JANITOR_ENABLED: "false" };
 const PAYMENTS = 60;
 const CONFIRM_SPACING_MS = 250;
 

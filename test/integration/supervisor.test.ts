@@ -1,25 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { api } from "../helpers/api.ts";
 import { newPaymentBody } from "../helpers/factories.ts";
 import { freePort } from "../helpers/free-port.ts";
+import { privateTopicsEnv } from "../helpers/private-topics.ts";
 import { type ServiceProcess, spawnService, waitForHttp } from "../helpers/service-process.ts";
 import { eventually } from "../helpers/wait.ts";
 
 // `npm start` (scripts/supervise.ts): the ingress and the processors as two processes. On private topics
 // and groups, so nothing else in the run rebalances.
-const run = randomUUID().slice(0, 8);
-const env = {
-  COMMAND_TOPIC: `test.supervise.${run}.payment.commands.v1`,
-  COMMAND_DLQ_TOPIC: `test.supervise.${run}.payment.commands.dlq.v1`,
-  PROCESSOR_GROUP_ID: `test-supervise-${run}`,
-  WEBHOOK_TOPIC: `test.supervise.${run}.payment.webhooks.v1`,
-  WEBHOOK_GROUP_ID: `test-supervise-webhooks-${run}`,
-  ORDER_CREATED_TOPIC: `test.supervise.${run}.order.created.v1`,
-  ORDER_GROUP_ID: `test-supervise-orders-${run}`,
-  JANITOR_ENABLED: "false",
-};
+const env = { ...privateTopicsEnv("supervise"), JANITOR_ENABLED: "false" };
 const started: ServiceProcess[] = [];
 
 afterAll(async () => {
