@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { promisify } from "node:util";
 import pg from "pg";
+import { createDatabase } from "../db/databases.ts";
 
 const run = promisify(execFile);
 
@@ -15,17 +16,8 @@ function pgbenchBinary(): string {
 }
 
 /** The service's DATABASE_URL pointed at another database (created when missing). */
-export async function privateDatabase(databaseUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (rows.length === 0) await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  // postgres://user:pw@host:port/db?… or, for a Unix socket, postgres://user:pw@/db?host=/dir&port=…
-  return databaseUrl.replace(/^(postgres(?:ql)?:\/\/[^/]*\/)[^?]*/, `$1${name}`);
+export function privateDatabase(databaseUrl: string, name: string): Promise<string> {
+  return createDatabase(databaseUrl, name, { ifMissing: true });
 }
 
 function connectionEnv(url: string): NodeJS.ProcessEnv {

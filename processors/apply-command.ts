@@ -1,4 +1,5 @@
 import type { PaymentCommand } from "../core/domain/commands.ts";
+import type { Payment } from "../core/domain/payment.ts";
 import { commandProgress } from "../db/repositories/commands-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { cancelPayment } from "./handlers/cancel-payment.ts";
@@ -12,6 +13,8 @@ export type TracedCommand = PaymentCommand & {
   traceparent: string | null;
   /** False when the command is known to have started no PSP attempt yet: nothing to resume. */
   mayHaveAttempt?: boolean;
+  /** The payment as read with the command's progress, after its claim (null: none); unset: not read. */
+  paymentAsRead?: Payment | null;
 };
 
 /**
@@ -25,9 +28,15 @@ export async function applyCommand(
   cmd: TracedCommand,
 ): Promise<"applied" | "duplicate"> {
   const apply = async () => {
-    const progress = await commandProgress(ctx.pool, cmd.commandId);
+    // A confirm decides on the payment first: it is read in the same round trip.
+    const progress = await commandProgress(
+      ctx.pool,
+      cmd.commandId,
+      cmd.type === "confirm" ? cmd.paymentId : undefined,
+    );
     if (progress.result) return "duplicate" as const;
-    await dispatch(ctx, { ...(await openCommand(ctx.pool, cmd)), mayHaveAttempt: progress.hasAttempt });
+    const opened = await openCommand(ctx.pool, cmd);
+    await dispatch(ctx, { ...opened, mayHaveAttempt: progress.hasAttempt, paymentAsRead: progress.payment });
     return "applied" as const;
   };
   return cmd.type === "create" ? apply() : ctx.claims.run(cmd.commandId, apply, (r) => r === "applied");

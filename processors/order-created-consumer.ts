@@ -16,7 +16,7 @@ import {
 import type { Logger } from "../core/infra/logger.ts";
 import { cardDataRefused } from "../core/infra/metrics.ts";
 import type { Queryable } from "../db/pool.ts";
-import { vaultedPaymentMethod } from "../db/repositories/vault-repo.ts";
+import { vaultedPaymentMethod, vaultPaymentMethod } from "../db/repositories/vault-repo.ts";
 import { deadLetter } from "./dead-letter.ts";
 
 export interface OrderCreated {
@@ -175,6 +175,7 @@ export async function startOrderCreatedConsumer(o: OrderConsumerOptions): Promis
 
 async function withVaultedToken(db: Queryable, cmd: PaymentCommand): Promise<PaymentCommand> {
   if (cmd.type !== "create" || !cmd.body.payment_method || !cmd.merchantId) return cmd;
-  const method = await vaultedPaymentMethod(db, cmd.merchantId, cmd.body.payment_method);
+  const vault = (merchantId: string, token: string) => vaultPaymentMethod(db, merchantId, token);
+  const method = await vaultedPaymentMethod(vault, cmd.merchantId, cmd.body.payment_method);
   return { ...cmd, body: { ...cmd.body, payment_method: method } };
 }

@@ -4,6 +4,7 @@ import { minorFromNumeric, numericFromMinor } from "../../core/domain/money.ts";
 import { activeTraceparent } from "../../core/infra/tracing/spans.ts";
 import type { Queryable } from "../pool.ts";
 import type { Statement } from "../statement.ts";
+import { write } from "../write-behind.ts";
 
 export type { AttemptOperation, AttemptStatus };
 
@@ -163,8 +164,8 @@ export async function keepAttemptOpen(
     giveUpAfterMs?: number;
     countSync?: boolean;
   },
-): Promise<number> {
-  const { rows } = await db.query<{ sync_count: number }>({
+): Promise<void> {
+  await write(db, {
     name: "attempt_keep_open",
     text: `UPDATE payment_attempts SET status=$2::varchar, psp_reference=COALESCE($3, psp_reference),
              psp_message=COALESCE($4, psp_message), http_status=COALESCE($5, http_status), requests=requests+$6,
@@ -173,7 +174,7 @@ export async function keepAttemptOpen(
                                ELSE COALESCE(give_up_at, now() + make_interval(secs => $8 / 1000.0)) END,
              sync_count = sync_count + CASE WHEN $9 THEN 1 ELSE 0 END,
              duration_ms=(EXTRACT(EPOCH FROM now() - started_at) * 1000)::int
-           WHERE attempt_id=$1 RETURNING sync_count`,
+           WHERE attempt_id=$1`,
     values: [
       attemptId,
       open.status,
@@ -186,7 +187,6 @@ export async function keepAttemptOpen(
       open.countSync ?? false,
     ],
   });
-  return rows[0]?.sync_count ?? 0;
 }
 
 /** Open attempts by operation, and the age of the oldest, for the unresolved-attempt metrics. */
@@ -218,7 +218,7 @@ export async function finishAttempt(
     requests: number;
   },
 ): Promise<void> {
-  await db.query({
+  await write(db, {
     name: "attempt_finish",
     text: `UPDATE payment_attempts SET status=$2::varchar, psp_reference=COALESCE($3, psp_reference), psp_status=$4,
              psp_code=$5, psp_message=$6, http_status=$7, requests=requests+$8,

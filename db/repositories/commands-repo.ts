@@ -1,8 +1,10 @@
 import type { CommandResult } from "../../core/domain/command-result.ts";
+import type { Payment } from "../../core/domain/payment.ts";
 import { openJson, sealJson } from "../../core/security/field-crypto.ts";
 import type { Queryable } from "../pool.ts";
 import { type Statement, withWrites } from "../statement.ts";
 import { decodeResult, encodeResult } from "./command-result-codec.ts";
+import { type PaymentRow, toPayment } from "./payments-repo.ts";
 
 export const COMMAND_RESULT_CHANNEL = "payment_command_results";
 
@@ -26,25 +28,38 @@ export async function findCommandResult(db: Queryable, commandId: string): Promi
 
 /**
  * Where a command stands, in one read: its stored reply, if any, and whether it has started a PSP
- * attempt (a redelivery resumes that one; a first delivery need not look for it).
+ * attempt (a redelivery resumes that one; a first delivery need not look for it). Given a payment id,
+ * the same read also returns that payment as it is now (null when there is none), so a handler that
+ * decides on it first need not read it again.
  */
 export async function commandProgress(
   db: Queryable,
   commandId: string,
-): Promise<{ result: CommandResult | null; hasAttempt: boolean }> {
-  const { rows } = await db.query<ResultRow & { has_attempt: boolean }>({
-    name: "command_progress",
+  paymentId?: string,
+): Promise<{ result: CommandResult | null; hasAttempt: boolean; payment?: Payment | null }> {
+  const withPayment = paymentId !== undefined;
+  const { rows } = await db.query<ResultRow & { has_attempt: boolean } & Partial<PaymentRow>>({
+    name: withPayment ? "command_progress_and_payment" : "command_progress",
     text: `SELECT pc.command_id, pc.result, pc.http_status, pc.response,
                   EXISTS (SELECT 1 FROM payment_attempts a WHERE a.command_id = $1) AS has_attempt
+                  ${withPayment ? ", p.*" : ""}
            FROM (SELECT $1::uuid AS command_id) c
-           LEFT JOIN processed_commands pc ON pc.command_id = c.command_id`,
-    values: [commandId],
+           LEFT JOIN processed_commands pc ON pc.command_id = c.command_id
+           ${
+             withPayment
+               ? `LEFT JOIN payment_index i ON i.payment_id = $2
+                  LEFT JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key`
+               : ""
+           }`,
+    values: withPayment ? [commandId, paymentId] : [commandId],
   });
   const row = rows[0];
-  return {
+  const progress = {
     result: row?.command_id && row.response !== null ? fromRow(row) : null,
     hasAttempt: row?.has_attempt ?? true,
   };
+  if (!withPayment) return progress;
+  return { ...progress, payment: row?.payment_id ? toPayment(row as PaymentRow) : null };
 }
 
 export async function findCommandResults(

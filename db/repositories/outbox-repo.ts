@@ -1,4 +1,5 @@
 import type { Queryable } from "../pool.ts";
+import { write } from "../write-behind.ts";
 import type { LeaseTerm } from "./relay-lease-repo.ts";
 
 interface OutboxEventFields {
@@ -28,28 +29,60 @@ export interface OutboxRow extends Omit<OutboxEventFields, "publisher"> {
  * numbers of their payment's counter (payment_index.event_sequence) in the order given; the counter's
  * row stays locked until COMMIT, so a payment's numbers follow commit order without gaps.
  */
-export async function insertOutboxEvents(db: Queryable, events: readonly OutboxEvent[]): Promise<void> {
-  const next = await allocateSequences(db, events);
-  for (const e of events) {
-    const payload = "payload" in e ? e.payload : e.encode(next(e.aggregateId));
-    await db.query({
-      name: "outbox_insert",
-      text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at,
-               publisher)
-             VALUES ($1, 'payment', $2, $3, $4, $5, $6, $7, $8)`,
-      values: [e.id, e.aggregateId, e.type, e.topic, payload, e.traceparent, e.occurredAt, e.publisher],
-    });
-  }
+export async function insertOutboxEvents(
+  db: Queryable,
+  events: readonly OutboxEvent[],
+  /** Numbers already taken for one payment's events (updatePaymentTakingSequence). */
+  taken?: TakenSequence,
+): Promise<void> {
+  if (events.length === 0) return;
+  const next = await allocateSequences(db, events, taken);
+  // One multi-row INSERT, its rows in the order given (seq follows it).
+  const rows = events.map((_, i) => {
+    const p = (column: number) => `$${i * 8 + column}`;
+    return `(${p(1)}, 'payment', ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)})`;
+  });
+  await write(db, {
+    name: `outbox_insert_${events.length}`,
+    text: `INSERT INTO payment_outbox (id, aggregatetype, aggregateid, type, topic, payload, traceparent, occurred_at,
+             publisher)
+           VALUES ${rows.join(", ")}`,
+    values: events.flatMap((e) => [
+      e.id,
+      e.aggregateId,
+      e.type,
+      e.topic,
+      "payload" in e ? e.payload : e.encode(next(e.aggregateId)),
+      e.traceparent,
+      e.occurredAt,
+      e.publisher,
+    ]),
+  });
+}
+
+export interface TakenSequence {
+  paymentId: string;
+  firstSequence: number;
+  count: number;
 }
 
 /** Reserves, per payment, as many numbers as it has events to encode; returns a dispenser. */
 async function allocateSequences(
   db: Queryable,
   events: readonly OutboxEvent[],
+  taken?: TakenSequence,
 ): Promise<(paymentId: string) => number> {
   const counts = new Map<string, number>();
   for (const e of events) if ("encode" in e) counts.set(e.aggregateId, (counts.get(e.aggregateId) ?? 0) + 1);
   const nextByPayment = new Map<string, number>();
+  if (taken) {
+    if (counts.get(taken.paymentId) !== taken.count)
+      throw new Error(
+        `${taken.count} event numbers taken for ${taken.paymentId}, ${counts.get(taken.paymentId) ?? 0} events`,
+      );
+    nextByPayment.set(taken.paymentId, taken.firstSequence);
+    counts.delete(taken.paymentId);
+  }
   // Sorted, so two transactions that touch the same payments lock them in the same order.
   for (const [paymentId, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const { rows } = await db.query<{ last: string }>({

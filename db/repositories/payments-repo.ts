@@ -181,6 +181,32 @@ export async function updatePayment(db: Queryable, p: Payment): Promise<Payment>
 }
 
 /**
+ * updatePayment that also takes the next `count` numbers of the payment's event sequence
+ * (payment_index.event_sequence, locked until COMMIT as insertOutboxEvents would lock it) in the same
+ * statement, for the events this update emits: one round trip fewer. Returns the first number. Only
+ * inside a transaction: when the version check fails, the throw rolls the taken numbers back with it.
+ */
+export async function updatePaymentTakingSequence(
+  db: Queryable,
+  p: Payment,
+  count: number,
+): Promise<{ payment: Payment; firstSequence: number }> {
+  const update = updatePaymentStatement(p);
+  const { rows } = await db.query<PaymentRow & { event_sequence_last: string }>({
+    name: "payment_update_taking_sequence",
+    text: `WITH seq AS (
+             UPDATE payment_index SET event_sequence = event_sequence + $${update.values.length + 1}
+             WHERE payment_id = $1 RETURNING event_sequence
+           )
+           ${update.text.replace(/RETURNING \*\s*$/, "RETURNING *, (SELECT event_sequence FROM seq) AS event_sequence_last")}`,
+    values: [...update.values, count],
+  });
+  const row = rows[0];
+  if (!row) throw new Error(`concurrent update of payment ${p.paymentId}`);
+  return { payment: toPayment(row), firstSequence: Number(row.event_sequence_last) - count + 1 };
+}
+
+/**
  * The update of `p` and, in the same statement, `writes` (one-row inserts), all only if the payment is
  * still at `p.version`: no lock, no transaction, one round trip. Null when it moved on meanwhile; then
  * nothing was written and the caller decides again under a lock.

@@ -51,17 +51,23 @@ export async function claimPspEvent(
   db: Queryable,
   e: PspEventKey & { type: string },
 ): Promise<{ processed: boolean }> {
-  await db.query({
-    name: "psp_event_claim_insert",
-    text: `INSERT INTO processed_psp_events (psp, event_id, event_type) VALUES ($1, $2, $3)
-           ON CONFLICT (psp, event_id) DO NOTHING`,
-    values: [e.psp, e.eventId, e.type.slice(0, 64)],
-  });
-  const { rows } = await db.query<{ processed_at: Date | null }>({
-    name: "psp_event_claim_lock",
-    text: "SELECT processed_at FROM processed_psp_events WHERE psp = $1 AND event_id = $2 FOR UPDATE",
-    values: [e.psp, e.eventId],
-  });
+  const lock = () =>
+    db.query<{ processed_at: Date | null }>({
+      name: "psp_event_claim_lock",
+      text: "SELECT processed_at FROM processed_psp_events WHERE psp = $1 AND event_id = $2 FOR UPDATE",
+      values: [e.psp, e.eventId],
+    });
+  // The ingress recorded the event before publishing it, so the row is usually there: one statement.
+  let { rows } = await lock();
+  if (rows.length === 0) {
+    await db.query({
+      name: "psp_event_claim_insert",
+      text: `INSERT INTO processed_psp_events (psp, event_id, event_type) VALUES ($1, $2, $3)
+             ON CONFLICT (psp, event_id) DO NOTHING`,
+      values: [e.psp, e.eventId, e.type.slice(0, 64)],
+    });
+    ({ rows } = await lock());
+  }
   return { processed: rows[0]?.processed_at != null };
 }
 

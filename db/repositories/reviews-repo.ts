@@ -1,4 +1,5 @@
 import type { Queryable } from "../pool.ts";
+import { write } from "../write-behind.ts";
 
 export type ReviewResolution = "mark_succeeded" | "mark_failed" | "void" | "refund" | "resolved_by_psp";
 
@@ -126,7 +127,7 @@ export async function resolveReview(
 
 /** The PSP answered for the attempt a review was opened about: the review closes itself. */
 export async function resolveReviewsOfAttempt(db: Queryable, attemptId: string): Promise<void> {
-  await db.query({
+  await write(db, {
     name: "review_resolve_by_attempt",
     text: `UPDATE payment_reviews SET resolved_at = now(), resolution = 'resolved_by_psp', resolved_by = 'janitor'
            WHERE attempt_id = $1 AND resolved_at IS NULL`,

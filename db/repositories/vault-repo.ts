@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { openText, sealText } from "../../core/security/field-crypto.ts";
 import { GroupInsert } from "../group-insert.ts";
 import type { Queryable } from "../pool.ts";
@@ -7,35 +6,33 @@ import type { Queryable } from "../pool.ts";
 /** Seals a payment-method token into the vault; commands carry the returned ref instead of the token. */
 export async function vaultPaymentMethod(db: Queryable, merchantId: string, token: string): Promise<string> {
   const ref = randomUUID();
-  const row = { ref, merchantId, ciphertext: sealText(token) };
-  // A pool takes rows from concurrent requests in one INSERT; a client (in a transaction) writes its own.
-  if (db instanceof pg.Pool) await vaultGroupOf(db).add(row);
-  else
-    await db.query({
-      name: "vault_insert",
-      text: VAULT_INSERT,
-      values: [row.ref, row.merchantId, row.ciphertext],
-    });
+  await db.query({
+    name: "vault_insert",
+    text: "INSERT INTO payment_method_vault (ref, merchant_id, ciphertext) VALUES ($1, $2, $3)",
+    values: [ref, merchantId, sealText(token)],
+  });
   return ref;
 }
 
-const VAULT_INSERT = "INSERT INTO payment_method_vault (ref, merchant_id, ciphertext) VALUES ($1, $2, $3)";
+/** Seals a token and resolves to its ref once the row is committed. */
+export type VaultWriter = (merchantId: string, token: string) => Promise<string>;
 
-type VaultRow = { ref: string; merchantId: string; ciphertext: string };
-const vaultGroups = new WeakMap<pg.Pool, GroupInsert<VaultRow>>();
-
-function vaultGroupOf(pool: pg.Pool): GroupInsert<VaultRow> {
-  let group = vaultGroups.get(pool);
-  if (!group) {
-    group = new GroupInsert<VaultRow>(pool, {
-      name: "vault_insert_group",
-      text: `INSERT INTO payment_method_vault (ref, merchant_id, ciphertext)
-             SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[])`,
-      columns: (r) => [r.ref, r.merchantId, r.ciphertext],
-    });
-    vaultGroups.set(pool, group);
-  }
-  return group;
+/**
+ * vaultPaymentMethod for a busy caller (the ingress vaults a token per create or confirm that carries
+ * one): tokens that arrive together are written by one INSERT (db/group-insert.ts).
+ */
+export function vaultWriter(db: Queryable): VaultWriter {
+  const group = new GroupInsert<{ ref: string; merchantId: string; ciphertext: string }>(db, {
+    name: "vault_insert_group",
+    text: `INSERT INTO payment_method_vault (ref, merchant_id, ciphertext)
+           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::text[])`,
+    columns: (r) => [r.ref, r.merchantId, r.ciphertext],
+  });
+  return async (merchantId, token) => {
+    const ref = randomUUID();
+    await group.add({ ref, merchantId, ciphertext: sealText(token) });
+    return ref;
+  };
 }
 
 /** The token behind a ref, for its own merchant only; null when there is none. */
@@ -54,10 +51,10 @@ export async function findVaultedPaymentMethod(
 
 /** The payment method as a command carries it: the type, and the vault ref in place of the token. */
 export async function vaultedPaymentMethod(
-  db: Queryable,
+  vault: VaultWriter,
   merchantId: string,
   method: { type: string; token: string } | null | undefined,
 ): Promise<{ type: string; token: string; vault_ref: string } | null> {
   if (!method) return null;
-  return { type: method.type, token: "", vault_ref: await vaultPaymentMethod(db, merchantId, method.token) };
+  return { type: method.type, token: "", vault_ref: await vault(merchantId, method.token) };
 }

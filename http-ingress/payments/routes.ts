@@ -3,7 +3,7 @@ import type { Currency } from "../../core/domain/currency.ts";
 import { errors } from "../../core/domain/errors.ts";
 import { formatAmount } from "../../core/domain/money.ts";
 import { findMerchantPayment, listPaymentsByOrder } from "../../db/repositories/payments-repo.ts";
-import { vaultedPaymentMethod } from "../../db/repositories/vault-repo.ts";
+import { vaultedPaymentMethod, vaultWriter } from "../../db/repositories/vault-repo.ts";
 import type { IngressContext, IngressDeps, IngressMiddleware, IngressState } from "../context.ts";
 import { dispatch } from "../dispatch.ts";
 import { apiKeyGuard, principalOf } from "../middleware/authenticate.ts";
@@ -33,6 +33,7 @@ export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
   const body = jsonBody();
   const payment = loadPayment(deps);
   const idempotent = idempotency(deps);
+  const vault = vaultWriter(deps.pool);
   // Counted before the Idempotency-Key: every attempt counts, and a refusal is not stored under the key.
   const confirmVelocity: IngressMiddleware = async (ctx, next) => {
     const input = ctx.state.input as ConfirmPaymentInput;
@@ -59,11 +60,7 @@ export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
         currency,
         psp: input.psp ?? deps.config.DEFAULT_PSP,
         capture_method: input.capture_method ?? "automatic",
-        payment_method: await vaultedPaymentMethod(
-          deps.pool,
-          principalOf(ctx).merchantId,
-          input.payment_method,
-        ),
+        payment_method: await vaultedPaymentMethod(vault, principalOf(ctx).merchantId, input.payment_method),
         customer_id: input.customer_id ?? null,
         description: input.description ?? null,
         metadata: input.metadata ?? {},
@@ -105,7 +102,7 @@ export function paymentRoutes(deps: IngressDeps): Router<IngressState> {
       const input = ctx.state.input as ConfirmPaymentInput;
       const method = input.payment_method;
       const command = {
-        payment_method: await vaultedPaymentMethod(deps.pool, principalOf(ctx).merchantId, method),
+        payment_method: await vaultedPaymentMethod(vault, principalOf(ctx).merchantId, method),
       };
       await dispatch(ctx, deps, { type: "confirm", body: command }, current(ctx));
     },

@@ -16,9 +16,13 @@ import {
 import type { CallDiagnostics } from "../../core/ports/payment-connector.ts";
 import type { PoolClient } from "../../db/pool.ts";
 import { type Attempt, finishAttempt, keepAttemptOpen } from "../../db/repositories/attempts-repo.ts";
-import { insertOutboxEvents, type OutboxEvent } from "../../db/repositories/outbox-repo.ts";
+import {
+  insertOutboxEvents,
+  type OutboxEvent,
+  type TakenSequence,
+} from "../../db/repositories/outbox-repo.ts";
 import { lockPaymentAndAttempt } from "../../db/repositories/payment-attempt-lock.ts";
-import { updatePayment } from "../../db/repositories/payments-repo.ts";
+import { updatePayment, updatePaymentTakingSequence } from "../../db/repositories/payments-repo.ts";
 import { findRefund, settleRefund } from "../../db/repositories/refunds-repo.ts";
 import { openReview, resolveReviewsOfAttempt } from "../../db/repositories/reviews-repo.ts";
 import type { ProcessorContext } from "../context.ts";
@@ -102,12 +106,22 @@ export async function persistDecision(
   client: PoolClient,
   { payment, attempt, refund, decision, input }: Persist,
 ): Promise<Settled> {
-  const saved = decision.payment === payment ? payment : await updatePayment(client, decision.payment);
+  let saved = payment;
+  let taken: TakenSequence | undefined;
+  if (decision.payment !== payment && decision.events.length > 0) {
+    const updated = await updatePaymentTakingSequence(client, decision.payment, decision.events.length);
+    saved = updated.payment;
+    taken = {
+      paymentId: saved.paymentId,
+      firstSequence: updated.firstSequence,
+      count: decision.events.length,
+    };
+  } else if (decision.payment !== payment) saved = await updatePayment(client, decision.payment);
   let savedRefund = refund;
   if (decision.refund && refund)
     savedRefund = await settleRefund(client, refund.refundId, decision.refund.status, payment.currency);
   const open = await persistAttemptEnd(ctx, client, attempt, decision.attempt, input);
-  await insertOutboxEvents(client, outboxEvents(ctx, decision, saved, savedRefund, input));
+  await insertOutboxEvents(client, outboxEvents(ctx, decision, saved, savedRefund, input), taken);
   if (decision.review) {
     await openReview(client, {
       paymentId: payment.paymentId,

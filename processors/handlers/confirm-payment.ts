@@ -31,7 +31,7 @@ import { rerouteUnsent } from "./reroute.ts";
 import { fromAttempt, type Started, settleCommand } from "./start-psp-operation.ts";
 
 type ConfirmCommand = Extract<PaymentCommand, { type: "confirm" }>;
-type Traced = { traceparent: string | null; mayHaveAttempt?: boolean };
+type Traced = { traceparent: string | null; mayHaveAttempt?: boolean; paymentAsRead?: Payment | null };
 
 /** Payments with nobody to retry them (autopay): what cannot proceed now is parked, never refused. */
 export const hasNoCaller = (p: Payment) => p.metadata?.source === "order.created.v1";
@@ -44,13 +44,17 @@ export const hasNoCaller = (p: Payment) => p.metadata?.source === "order.created
 export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand & Traced): Promise<void> {
   const resumed =
     cmd.mayHaveAttempt === false ? null : await findAttemptForCommand(ctx.pool, cmd.commandId, "authorize");
+  const read = () =>
+    cmd.paymentAsRead !== undefined
+      ? Promise.resolve(cmd.paymentAsRead)
+      : findPayment(ctx.pool, cmd.paymentId);
   if (resumed) {
-    const payment = await findPayment(ctx.pool, cmd.paymentId);
+    const payment = await read();
     if (!payment) throw new Error(`attempt ${resumed.attemptId} without payment`);
     return authorize(ctx, cmd, fromAttempt(payment, resumed));
   }
 
-  const current = ownedPayment(await findPayment(ctx.pool, cmd.paymentId), cmd);
+  const current = ownedPayment(await read(), cmd);
   const refusal = current ? confirmRefusal(current, cmd) : errors.notFound("payment");
   if (refusal || !current) {
     await completeCommand(ctx, cmd, async () =>

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { createDatabase as createServerDatabase, dropDatabase } from "../../db/databases.ts";
 import { migrate } from "../../db/migrate.ts";
 import { ensureMerchant } from "../../db/repositories/api-keys-repo.ts";
 import { stackEnv } from "./stack-env.ts";
@@ -10,15 +11,8 @@ export async function createDatabase(
   name: string,
 ): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const db = `${name}_${randomUUID().slice(0, 8)}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: stackEnv.databaseUrl });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  await admin(`CREATE DATABASE ${db}`);
-  const url = new URL(stackEnv.databaseUrl);
-  url.pathname = `/${db}`;
-  return { name: db, url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+  const url = await createServerDatabase(stackEnv.databaseUrl, db);
+  return { name: db, url, drop: () => dropDatabase(stackEnv.databaseUrl, db) };
 }
 
 /** A migrated database of its own, for repository tests that no running service may touch. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { GroupInsert } from "../../db/group-insert.ts";
+import type { PoolClient } from "../../db/pool.ts";
 import { withWrites } from "../../db/statement.ts";
+import { takePending, write, writeBehind } from "../../db/write-behind.ts";
 
 describe("withWrites", () => {
   it("puts the writes in front of the last statement as CTEs, renumbering every placeholder", () => {
@@ -101,5 +103,67 @@ describe("GroupInsert", () => {
     expect(calls[1]).toEqual([[2]]);
     releases[1]?.();
     await expect(next).resolves.toBeUndefined();
+  });
+});
+
+describe("writeBehind", () => {
+  function recordingClient() {
+    const sent: Array<{ text: string; values: unknown[] }> = [];
+    const client = {
+      query: async (q: string | { text: string; values?: unknown[] }) => {
+        sent.push(typeof q === "string" ? { text: q, values: [] } : { text: q.text, values: q.values ?? [] });
+        return { rows: [] };
+      },
+      release: () => undefined,
+    };
+    return { client: client as never as PoolClient, sent };
+  }
+  const finish = (id: string) => ({
+    name: "finish",
+    text: "UPDATE t SET s = 1 WHERE id = $1",
+    values: [id],
+  });
+  const outbox = { name: "outbox", text: "INSERT INTO o (id) VALUES ($1)", values: ["o1"] };
+
+  it("holds writes and sends them, before any other query, as one statement", async () => {
+    const { client, sent } = recordingClient();
+    const tx = writeBehind(client);
+    await write(tx, finish("a"));
+    await write(tx, outbox);
+    expect(sent).toEqual([]);
+    await tx.query({ text: "SELECT * FROM t WHERE id = $1", values: ["a"] });
+    expect(sent).toEqual([
+      {
+        text: "WITH w0 AS (UPDATE t SET s = 1 WHERE id = $1)\nINSERT INTO o (id) VALUES ($2)",
+        values: ["a", "o1"],
+      },
+      { text: "SELECT * FROM t WHERE id = $1", values: ["a"] },
+    ]);
+  });
+
+  it("hands what it holds to the caller's last statement", async () => {
+    const { client, sent } = recordingClient();
+    const tx = writeBehind(client);
+    await write(tx, outbox);
+    const held = takePending(tx);
+    expect(held).toEqual([outbox]);
+    await tx.query("COMMIT");
+    expect(sent).toEqual([{ text: "COMMIT", values: [] }]);
+  });
+
+  it("never holds two updates of one kind together (they may change one row twice)", async () => {
+    const { client, sent } = recordingClient();
+    const tx = writeBehind(client);
+    await write(tx, finish("a"));
+    await write(tx, finish("b"));
+    expect(sent).toEqual([{ text: "UPDATE t SET s = 1 WHERE id = $1", values: ["a"] }]);
+    expect(takePending(tx)).toEqual([finish("b")]);
+  });
+
+  it("runs a write at once on a plain client, and holds nothing for it", async () => {
+    const { client, sent } = recordingClient();
+    await write(client, outbox);
+    expect(sent).toEqual([{ text: outbox.text, values: outbox.values }]);
+    expect(takePending(client)).toEqual([]);
   });
 });
