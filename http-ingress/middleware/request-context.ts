@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Counter, Histogram, register } from "prom-client";
 import { containsCardNumber } from "../../core/domain/pan-guard.ts";
 import { activeTraceparent, tracing } from "../../core/infra/tracing/spans.ts";
+import { accessLogSampler } from "../access-log.ts";
 import type { AppMiddleware, IngressDeps } from "../context.ts";
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -30,10 +31,11 @@ export const idempotentReplays =
 
 /**
  * Outermost middleware: request id, W3C trace context, a per-request pino child, the access log
- * line and the duration metric. Only the route template is logged, never the raw path or body:
+ * line (sampled at info: http-ingress/access-log.ts) and the duration metric. Only the route template is logged, never the raw path or body:
  * a path or body may hold data we must not write down.
  */
 export function requestContext(deps: IngressDeps): AppMiddleware {
+  const accessLevel = accessLogSampler(deps.config.ACCESS_LOG_SAMPLE);
   return async (ctx, next) => {
     const started = performance.now();
     const inbound = ctx.get("x-request-id");
@@ -61,7 +63,7 @@ export function requestContext(deps: IngressDeps): AppMiddleware {
       const seconds = (performance.now() - started) / 1000;
       httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
       if (!QUIET_ROUTES.has(route)) {
-        ctx.state.log.info(
+        ctx.state.log[accessLevel(ctx.status, seconds)](
           { method: ctx.method, route, status: ctx.status, duration_ms: Math.round(seconds * 1000) },
           "request",
         );

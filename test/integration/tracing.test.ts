@@ -34,6 +34,8 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://127.0.0.1:4318",
     OTEL_BSP_SCHEDULE_DELAY: "200",
     LOG_LEVEL: "info",
+    // Every access line at info: the test reads the confirm's.
+    ACCESS_LOG_SAMPLE: "1",
   });
 }, 900_000);
 

@@ -40,6 +40,10 @@ export const ingressSection = section({
     READINESS_CHECK_TIMEOUT_MS: setting(positiveInt.default(2_000), {
       description: "Per dependency, for /readyz (PostgreSQL, Kafka, the schema registry).",
     }),
+    ACCESS_LOG_SAMPLE: setting(positiveInt.default(10), {
+      description:
+        "The access log line of 1 in this many fast successful requests is written at info, the others at debug; every 4xx and 5xx and every request slower than 1 s is written at info. 1 writes them all. Every mutation is in the audit log (audit_log) whatever this is.",
+    }),
     INGRESS_ADMISSION_TARGET_MS: setting(positiveInt.default(150), {
       description:
         "Load shedding (ADR 0013): the mean latency of admitted mutating requests the adaptive admission limit steers towards; past capacity, requests over the limit get 503 overloaded with Retry-After at once.",
