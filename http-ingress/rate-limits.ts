@@ -13,9 +13,11 @@ export interface RateLimits {
 
 /**
  * Per-key budgets in PostgreSQL, so they hold across ingress processes. A process takes points in
- * chunks (a twentieth of the budget) and spends them locally, so a busy key costs about twenty
- * statements per second per process instead of one per request; the price is that a process may
- * sit on an unspent chunk when the window turns (docs/security.md).
+ * chunks and spends them locally, so a busy key costs about twenty statements per second per process
+ * instead of one per request. A chunk is twice what the process spent from its last one, between one
+ * point and a twentieth of the budget: a process that sees a key rarely takes one point at a time, so
+ * many quiet processes cannot use up a key's budget by holding chunks they never spend. The price: a
+ * busy process can end a one-second window with part of a chunk unspent (docs/security.md).
  */
 export function rateLimitsFrom(
   pool: Pool,
@@ -42,19 +44,21 @@ export function rateLimitsFrom(
     points: o.CONFIRM_VELOCITY_PER_TOKEN,
     duration: o.CONFIRM_VELOCITY_WINDOW_SEC,
   });
-  const chunk = Math.max(1, Math.floor(o.API_KEY_RATE_LIMIT_PER_SEC / 20));
-  const leases = new Map<string, { points: number; until: number }>();
+  const maxChunk = Math.max(1, Math.floor(o.API_KEY_RATE_LIMIT_PER_SEC / 20));
+  const leases = new Map<string, { left: number; spent: number; until: number }>();
 
   return {
     async perKey(keyId) {
       const now = Date.now();
       const lease = leases.get(keyId);
-      if (lease && lease.until > now && lease.points > 0) {
-        lease.points -= 1;
+      if (lease && lease.until > now && lease.left > 0) {
+        lease.left -= 1;
+        lease.spent += 1;
         return;
       }
-      const res = await consume(keyBudget, keyId, chunk, "Too many requests for this API key");
-      leases.set(keyId, { points: chunk - 1, until: now + res.msBeforeNext });
+      const size = Math.min(maxChunk, Math.max(1, (lease?.spent ?? 0) * 2));
+      const res = await consume(keyBudget, keyId, size, "Too many requests for this API key");
+      leases.set(keyId, { left: size - 1, spent: 1, until: now + res.msBeforeNext });
     },
     async confirmVelocity(merchantId, token) {
       const digest = createHash("sha256").update(token).digest("hex");
