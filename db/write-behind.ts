@@ -10,7 +10,9 @@ type WriteBehindClient = PoolClient & { [PENDING]: { held: Statement[]; flush():
  * with the next statement, or hands them to the caller to send with its last (`takePending`), as
  * data-modifying CTEs: a settlement's attempt update, outbox rows and reply go as one round trip instead
  * of one each. Any other query first sends what is held, on its own, so a read sees every earlier write.
- * A held write that fails, fails the statement that carries it, inside the same transaction.
+ * A held write that fails, fails the statement that carries it, inside the same transaction. Whoever
+ * wraps a client must send what is held (takePending into its last statement, or any query) before
+ * COMMIT on the unwrapped client, or those writes are lost: processors/command-transaction.ts does.
  */
 export function writeBehind(client: PoolClient): PoolClient {
   const held: Statement[] = [];
