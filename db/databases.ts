@@ -34,7 +34,29 @@ export async function createDatabase(
   return databaseUrlFor(url, database);
 }
 
-/** Drops `database` on the server of `url`, closing its connections. */
+const sqlState = (err: unknown) => (err as { code?: string }).code;
+
+/**
+ * Drops `database` on the server of `url`, closing its connections. WITH (FORCE) refuses (42501) when
+ * one of them is not ours to terminate, e.g. an autovacuum worker without a role; a plain DROP cancels
+ * autovacuum itself, so it is tried next, for a few seconds while other sessions (55006) go away.
+ */
 export async function dropDatabase(url: string, database: string): Promise<void> {
-  await asAdmin(url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  await asAdmin(url, async (admin) => {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      return;
+    } catch (err) {
+      if (sqlState(err) !== "42501") throw err;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+        return;
+      } catch (err) {
+        if (sqlState(err) !== "55006" || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  });
 }
