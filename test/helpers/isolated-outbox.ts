@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createPool, type Pool } from "../../db/pool.ts";
 import { testDb } from "./db.ts";
 import { stackEnv } from "./stack-env.ts";
@@ -34,10 +33,4 @@ export async function createIsolatedOutbox(prefix: string): Promise<IsolatedOutb
       await db.query(`DROP SCHEMA ${schema} CASCADE`);
     },
   };
-}
-
-/** The scheduler state of a process from /proc: "T" when stopped by SIGSTOP, "S"/"R" when running. */
-export function processState(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] ?? "?";
 }

@@ -39,3 +39,17 @@ export async function processState(pid: number): Promise<string> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
 }
+
+/**
+ * Sends SIGSTOP and waits until the kernel shows the process stopped: the signal is delivered
+ * asynchronously, so a state read right after kill() may still say R.
+ */
+export async function freezeProcess(pid: number, timeoutMs = 2_000): Promise<void> {
+  process.kill(pid, "SIGSTOP");
+  await waitUntil(
+    `pid ${pid} to stop (state T)`,
+    async () => (await processState(pid)) === "T",
+    timeoutMs,
+    10,
+  );
+}

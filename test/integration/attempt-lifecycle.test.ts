@@ -11,7 +11,7 @@ import { type PrivateService, startPrivateService } from "../helpers/private-ser
 import { simCharges, simPost } from "../helpers/psp-simulators.ts";
 import { stackEnv, testKafka } from "../helpers/stack-env.ts";
 import { TEST_MERCHANT_ID } from "../helpers/test-key.ts";
-import { eventually, processState } from "../helpers/wait.ts";
+import { eventually, freezeProcess } from "../helpers/wait.ts";
 
 // Its own service, database and simulators: these tests pause and kill the PSP.
 let svc: PrivateService;
@@ -58,8 +58,7 @@ describe("a refund whose PSP call timed out (the stuck refund)", () => {
   it("is settled by the janitor once the PSP answers again, and a second refund is accepted", async () => {
     const paymentId = await paidPayment("stripe");
     const stripe = svc.sims.stripe.process.child;
-    stripe.kill("SIGSTOP");
-    expect(await processState(stripe.pid as number)).toBe("T");
+    await freezeProcess(stripe.pid as number);
     let refund: Awaited<ReturnType<typeof post>>;
     try {
       refund = await post(`/payments/${paymentId}/refund`, { amount: "1.00" });
@@ -93,8 +92,7 @@ describe("an authorization whose answer never came", () => {
     const created = await post("/payments", newPaymentBody({ psp: "stripe" }));
     const paymentId = created.body.payment_id as string;
     const stripe = svc.sims.stripe.process.child;
-    stripe.kill("SIGSTOP");
-    expect(await processState(stripe.pid as number)).toBe("T");
+    await freezeProcess(stripe.pid as number);
     const confirmed = await post(`/payments/${paymentId}/confirm`);
     expect(confirmed.status).toBe(202);
     expect(confirmed.body.status).toBe("processing");
@@ -241,8 +239,7 @@ describe("two copies of one command at once", () => {
     const producer = createProducer(testKafka("test-duplicate-copies"));
     await producer.connect();
     const stripe = svc.sims.stripe.process.child;
-    stripe.kill("SIGSTOP");
-    expect(await processState(stripe.pid as number)).toBe("T");
+    await freezeProcess(stripe.pid as number);
     try {
       // The same command under two keys lands on two partitions: both copies run at once.
       await producer.send({

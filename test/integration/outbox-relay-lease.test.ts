@@ -6,10 +6,10 @@ import { insertOutboxEvents, markPublished, type OutboxEvent } from "../../db/re
 import { acquireRelayLease } from "../../db/repositories/relay-lease-repo.ts";
 import { closeTestDb } from "../helpers/db.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { createIsolatedOutbox, type IsolatedOutbox, processState } from "../helpers/isolated-outbox.ts";
+import { createIsolatedOutbox, type IsolatedOutbox } from "../helpers/isolated-outbox.ts";
 import { RecordCollector } from "../helpers/outbox-records.ts";
 import { type ServiceProcess, spawnService } from "../helpers/service-process.ts";
-import { eventually } from "../helpers/wait.ts";
+import { eventually, freezeProcess, processState } from "../helpers/wait.ts";
 
 // Finding 10: a frozen relay leader must not stall the outbox. Two relay processes share an outbox of
 // their own; the leader is frozen with SIGSTOP, the other must take over within 10 s (default lease
@@ -150,11 +150,8 @@ describe("outbox relay lease", () => {
           : undefined,
       );
 
-      process.kill(aPid, "SIGSTOP");
+      await freezeProcess(aPid);
       const stoppedAt = Date.now();
-      await until("the SIGSTOP to land (state T)", 2_000, async () =>
-        processState(aPid) === "T" ? true : undefined,
-      );
 
       const afterStop = await until("rows written after the stop", 5_000, async () => {
         const later = inserted.filter((r) => r.at > stoppedAt).slice(0, 10);
@@ -164,7 +161,7 @@ describe("outbox relay lease", () => {
         afterStop.map((r) => r.id),
         { timeoutMs: stoppedAt + 10_000 - Date.now() },
       );
-      expect(processState(aPid)).toBe("T");
+      expect(await processState(aPid)).toBe("T");
       leaseB = await lease();
       expect(holderPid(leaseB)).toBe(bPid);
       expect(BigInt(leaseB?.epoch ?? "0")).toBeGreaterThan(BigInt(leaseA.epoch));
