@@ -3,7 +3,9 @@
 //   [--tpcb=no] (skip the pgbench TPC-B reference run) [--warmup=5] (seconds of load before measuring)
 // Prints completed flows/s and latencies, CPU ms per payment by process, statements and commits per
 // payment, and flows/s relative to a pgbench TPC-B run made first, on the idle stack.
+
 import { randomInt } from "node:crypto";
+import { request } from "undici";
 import { loadConfig } from "../core/infra/config.ts";
 import { createPool } from "../db/pool.ts";
 import { benchApiKey } from "./api-key.ts";
@@ -49,13 +51,13 @@ const newTally = (): Tally => ({
 
 async function post(path: string, body: unknown): Promise<{ status: number; json: any; ms: number }> {
   const start = performance.now();
-  const res = await fetch(`${url}${path}`, {
+  const res = await request(`${url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization },
     body: JSON.stringify(body),
   });
-  const json = await res.json().catch(() => null);
-  return { status: res.status, json, ms: performance.now() - start };
+  const json = await res.body.json().catch(() => null);
+  return { status: res.statusCode, json, ms: performance.now() - start };
 }
 
 async function flow(t: Tally): Promise<void> {

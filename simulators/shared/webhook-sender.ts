@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { sleep } from "./ids.ts";
 import type { SimLogger } from "./log.ts";
 
@@ -67,15 +68,15 @@ export class WebhookSender {
       record.url = url;
       const { body, headers } = build();
       try {
-        const response = await fetch(url, {
+        const response = await request(url, {
           method: "POST",
           headers: { "content-type": "application/json", ...headers },
           body,
           signal: AbortSignal.timeout(5_000),
         });
-        record.lastStatus = response.status;
-        await response.body?.cancel();
-        if (response.ok) {
+        record.lastStatus = response.statusCode;
+        await response.body.dump();
+        if (response.statusCode >= 200 && response.statusCode < 300) {
           record.delivered = true;
           return;
         }

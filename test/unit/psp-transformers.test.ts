@@ -1,3 +1,4 @@
+import { errors as undiciErrors } from "undici";
 import { describe, expect, it } from "vitest";
 import {
   authorizeReply as adyenAuthorizeReply,
@@ -23,7 +24,7 @@ import { errorOutcome, intentOutcome, refundOutcome } from "../../core/adapters/
 import { paymentIntent } from "../../core/adapters/psp/stripe/wire.ts";
 import {
   AttemptTimeout,
-  classifyFetchError,
+  classifyTransportError,
   NetworkFailure,
 } from "../../core/adapters/psp/transport-errors.ts";
 import { stringifyWithBigInt } from "../../core/adapters/psp/wire-json.ts";
@@ -303,15 +304,27 @@ describe("Adyen error classification and modifications", () => {
 
 describe("transport classification", () => {
   it("a timeout after sending may have been processed; a refused connection was not", () => {
-    expect(classifyFetchError(new DOMException("t", "TimeoutError"), 500)).toBeInstanceOf(AttemptTimeout);
-    const refused = classifyFetchError(
+    expect(classifyTransportError(new DOMException("t", "TimeoutError"), 500)).toBeInstanceOf(AttemptTimeout);
+    const refused = classifyTransportError(
       new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }),
       500,
     );
     expect(refused).toMatchObject({ beforeSend: true });
-    const reset = classifyFetchError(new TypeError("fetch failed", { cause: { code: "ECONNRESET" } }), 500);
+    const reset = classifyTransportError(
+      new TypeError("fetch failed", { cause: { code: "ECONNRESET" } }),
+      500,
+    );
     expect(reset).toBeInstanceOf(NetworkFailure);
     expect(reset).toMatchObject({ beforeSend: false });
+  });
+
+  it("reads undici request()'s own error codes: refused before send, a closed socket after", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+    expect(classifyTransportError(refused, 500)).toMatchObject({ code: "ECONNREFUSED", beforeSend: true });
+    const closed = new undiciErrors.SocketError("other side closed");
+    expect(classifyTransportError(closed, 500)).toMatchObject({ code: "UND_ERR_SOCKET", beforeSend: false });
+    const connectTimeout = new undiciErrors.ConnectTimeoutError();
+    expect(classifyTransportError(connectTimeout, 500)).toMatchObject({ beforeSend: true });
   });
 
   it("transport failures map without a PSP mapper, keeping the request count", () => {

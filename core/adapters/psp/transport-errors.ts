@@ -25,9 +25,14 @@ export class NetworkFailure extends Error {
   }
 }
 
+/** What the connectors read of an answer's headers (names are case-insensitive). */
+export interface ReplyHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpReply {
   status: number;
-  headers: Headers;
+  headers: ReplyHeaders;
   text: string;
 }
 
@@ -40,12 +45,17 @@ const CONNECT_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-/** Sorts what fetch threw into timeout (maybe processed) or network failure (before or after send). */
-export function classifyFetchError(error: unknown, timeoutMs: number): AttemptTimeout | NetworkFailure {
+/**
+ * Sorts what an HTTP client threw into timeout (maybe processed) or network failure (before or after
+ * send). undici's request() throws the socket error itself (`code` on the error); fetch wraps it in a
+ * TypeError whose `cause` has the code. Both are read.
+ */
+export function classifyTransportError(error: unknown, timeoutMs: number): AttemptTimeout | NetworkFailure {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return new AttemptTimeout(timeoutMs);
   }
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === "string" ? cause.code : "UNKNOWN";
+  const own = (error as { code?: unknown } | null)?.code;
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
+  const code = typeof own === "string" ? own : typeof cause === "string" ? cause : "UNKNOWN";
   return new NetworkFailure(code, CONNECT_CODES.has(code));
 }

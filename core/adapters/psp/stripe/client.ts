@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResult, ResilientHttp } from "../resilient-http.ts";
+import type { HttpReply, HttpRequest, HttpResult, ResilientHttp } from "../resilient-http.ts";
 import { encodeForm, type FormParam } from "./form-encoding.ts";
 
 const STRIPE_VERSION = "2024-06-20";
@@ -42,7 +42,7 @@ export class StripeClient {
  * Stripe's own word first: `Stripe-Should-Retry: true|false` says whether repeating the request can
  * help. Without it, a 409 is an earlier request under the same idempotency key still running.
  */
-export function stripeRetryVerdict(reply: { status: number; headers: Headers }): boolean | undefined {
+export function stripeRetryVerdict(reply: Pick<HttpReply, "status" | "headers">): boolean | undefined {
   const header = reply.headers.get("stripe-should-retry");
   if (header === "true") return true;
   if (header === "false") return false;
