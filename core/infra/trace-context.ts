@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "./secure-random.ts";
 
 /** A new W3C traceparent (sampled), for work that did not arrive with one (janitor, replays). */
 export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }

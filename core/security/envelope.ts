@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { secureRandomBytes } from "../infra/secure-random.ts";
 
 /**
  * Envelope encryption of single values (docs/security.md, "Encryption at rest"). Each value gets its own
@@ -68,7 +69,7 @@ interface Parts {
 const b64 = (b: Buffer) => b.toString("base64url");
 
 function gcmEncrypt(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; ct: Buffer } {
-  const iv = randomBytes(IV_BYTES);
+  const iv = secureRandomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv).setAAD(aad);
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return { iv, tag: cipher.getAuthTag(), ct };
@@ -120,7 +121,7 @@ function parse(sealed: string): Parts {
 }
 
 export function seal(keyring: Keyring, plaintext: string): string {
-  const dek = randomBytes(KEY_BYTES);
+  const dek = secureRandomBytes(KEY_BYTES);
   try {
     const { iv, tag, ct } = gcmEncrypt(dek, Buffer.from(plaintext, "utf8"), DATA_AAD);
     return format({

@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Counter, Histogram, register } from "prom-client";
 import { containsCardNumber } from "../../core/domain/pan-guard.ts";
+import { randomHex } from "../../core/infra/secure-random.ts";
 import { activeTraceparent, tracing } from "../../core/infra/tracing/spans.ts";
 import { accessLogSampler } from "../access-log.ts";
 import type { AppMiddleware, IngressDeps } from "../context.ts";
@@ -43,13 +44,10 @@ export function requestContext(deps: IngressDeps): AppMiddleware {
     const requestId = REQUEST_ID.test(inbound) && !containsCardNumber(inbound) ? inbound : randomUUID();
     const trace = TRACEPARENT.exec(activeTraceparent() ?? ctx.get("traceparent"));
     const traceId =
-      trace?.[1] && !/^0+$/.test(trace[1]) && !containsCardNumber(trace[1])
-        ? trace[1]
-        : randomBytes(16).toString("hex");
+      trace?.[1] && !/^0+$/.test(trace[1]) && !containsCardNumber(trace[1]) ? trace[1] : randomHex(16);
     // With tracing on, the HTTP server span (already a child of the caller's); otherwise our own span
     // id, child of the caller's span when there was one.
-    ctx.state.traceparent =
-      activeTraceparent() ?? `00-${traceId}-${randomBytes(8).toString("hex")}-${trace?.[2] ?? "01"}`;
+    ctx.state.traceparent = activeTraceparent() ?? `00-${traceId}-${randomHex(8)}-${trace?.[2] ?? "01"}`;
     ctx.state.requestId = requestId;
     // With tracing on, every line inside the request's span carries trace_id already (core/infra/logger.ts).
     ctx.state.log = deps.logger.child(
