@@ -32,8 +32,8 @@ export const idempotentReplays =
 
 /**
  * Outermost middleware: request id, W3C trace context, a per-request pino child, the access log
- * line (sampled at info: http-ingress/access-log.ts) and the duration metric. Only the route template is logged, never the raw path or body:
- * a path or body may hold data we must not write down.
+ * line (sampled at info: http-ingress/access-log.ts) and the duration metric. Only the route template
+ * is logged, never the raw path or body: a path or body may hold data we must not write down.
  */
 export function requestContext(deps: IngressDeps): AppMiddleware {
   const accessLevel = accessLogSampler(deps.config.ACCESS_LOG_SAMPLE);
