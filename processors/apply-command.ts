@@ -1,6 +1,5 @@
 import type { PaymentCommand } from "../core/domain/commands.ts";
 import type { Payment } from "../core/domain/payment.ts";
-import { commandProgress } from "../db/repositories/commands-repo.ts";
 import type { ProcessorContext } from "./context.ts";
 import { cancelPayment } from "./handlers/cancel-payment.ts";
 import { capturePayment } from "./handlers/capture-payment.ts";
@@ -28,15 +27,12 @@ export async function applyCommand(
   cmd: TracedCommand,
 ): Promise<"applied" | "duplicate"> {
   const apply = async () => {
-    // A confirm decides on the payment first: it is read in the same round trip.
-    const progress = await commandProgress(
-      ctx.pool,
-      cmd.commandId,
-      cmd.type === "confirm" ? cmd.paymentId : undefined,
-    );
-    if (progress.result) return "duplicate" as const;
-    const opened = await openCommand(ctx.pool, cmd);
-    await dispatch(ctx, { ...opened, mayHaveAttempt: progress.hasAttempt, paymentAsRead: progress.payment });
+    // Its reply, its attempt, its vaulted card and (for a confirm) its payment: one read, shared with
+    // the other commands reaching this step at the same time.
+    const intake = await ctx.intake.read(cmd);
+    if (intake.result) return "duplicate" as const;
+    const opened = openCommand(cmd, intake.vaultCiphertext);
+    await dispatch(ctx, { ...opened, mayHaveAttempt: intake.hasAttempt, paymentAsRead: intake.payment });
     return "applied" as const;
   };
   return cmd.type === "create" ? apply() : ctx.claims.run(cmd.commandId, apply, (r) => r === "applied");

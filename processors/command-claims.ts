@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { commandClaimsRefused } from "../core/infra/metrics.ts";
+import { commandClaimsRefused, dbBatchSize } from "../core/infra/metrics.ts";
+import { BatchedLookup, type BatchLimits } from "../db/natural-batches.ts";
 import type { Pool } from "../db/pool.ts";
-import { claimCommand, releaseClaim, renewClaims } from "../db/repositories/claims-repo.ts";
+import { claimCommands, releaseClaim, renewClaims } from "../db/repositories/claims-repo.ts";
 
 /** Thrown when another processor holds the command: transient, the command is retried later. */
 export class CommandClaimedElsewhere extends Error {
@@ -21,12 +22,20 @@ export class CommandClaims {
   /** Command id → the owner token of the run holding it (one per handler run, never per process). */
   private readonly held = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
+  /** Claims taken at the same time go in one statement. */
+  private readonly claiming: BatchedLookup<{ commandId: string; owner: string }, boolean>;
 
   constructor(
     private readonly pool: Pool,
     private readonly instance: string,
     private readonly leaseMs: number,
+    batches: BatchLimits,
   ) {
+    this.claiming = new BatchedLookup(
+      batches,
+      (claims) => claimCommands(this.pool, claims, this.leaseMs),
+      (size) => dbBatchSize.observe({ kind: "claim" }, size),
+    );
     this.timer = setInterval(
       () => {
         const held = [...this.held].map(([commandId, owner]) => ({ commandId, owner }));
@@ -46,7 +55,7 @@ export class CommandClaims {
     // Two copies can run in one process (two partitions): each run is its own owner.
     // The random part first: the column holds 64 characters, and what makes the owner unique must survive.
     const owner = `${randomUUID().slice(0, 13)}:${this.instance}`.slice(0, 64);
-    if (!(await claimCommand(this.pool, commandId, owner, this.leaseMs))) {
+    if (!(await this.claiming.load({ commandId, owner }))) {
       commandClaimsRefused.inc();
       throw new CommandClaimedElsewhere(commandId);
     }

@@ -4,9 +4,11 @@ import type { PspRouting } from "../core/domain/psp-routing.ts";
 import type { Logger } from "../core/infra/logger.ts";
 import type { FraudScorer } from "../core/ports/fraud-scorer.ts";
 import type { PaymentConnector } from "../core/ports/payment-connector.ts";
+import type { CommitGroups } from "../db/commit-group.ts";
 import type { Pool } from "../db/pool.ts";
 import type { AttemptLifecycle } from "./attempts/lifecycle.ts";
 import type { CommandClaims } from "./command-claims.ts";
+import type { CommandIntakes } from "./command-intake.ts";
 import type { OutcomeEvents } from "./outcome-events.ts";
 
 export interface ProcessorContext {
@@ -18,5 +20,8 @@ export interface ProcessorContext {
   logger: Logger;
   lifecycle: AttemptLifecycle;
   claims: CommandClaims;
+  intake: CommandIntakes;
+  /** Group commit of the commands' database phases (db/commit-group.ts). */
+  commits: CommitGroups;
   routing: PspRouting;
 }

@@ -13,11 +13,13 @@ import { objectStoreFromEnv } from "../core/infra/object-store.ts";
 import { registerSchemas, serviceTopics } from "../core/infra/schemas.ts";
 import { reconOutputFromEnv } from "../core/recon/output.ts";
 import { installKeyring, keyringFromConfig } from "../core/security/field-crypto.ts";
+import { CommitGroups } from "../db/commit-group.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, serviceDatabaseUrl, waitForDatabase } from "../db/pool.ts";
 import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
+import { CommandIntakes } from "./command-intake.ts";
 import type { ProcessorContext } from "./context.ts";
 import { startFinanceExportScheduler } from "./finance-export-scheduler.ts";
 import { handlerRetryFrom } from "./handler-retry.ts";
@@ -59,6 +61,7 @@ export async function startProcessors(config: Config) {
   const autopayProducer = createProducer(autopayKafka);
   await autopayProducer.connect();
 
+  const dbBatches = { maxInFlight: config.PROCESSOR_DB_BATCHES, maxSize: config.PROCESSOR_DB_BATCH_MAX };
   const ctx: ProcessorContext = {
     pool,
     connectors: tracedConnectors(connectorsFromConfig(config)),
@@ -92,10 +95,13 @@ export async function startProcessors(config: Config) {
       reviewAfterMs: config.REVIEW_AFTER_MS,
     },
     routing: config.PSP_ROUTING,
+    commits: new CommitGroups(pool, dbBatches),
+    intake: new CommandIntakes(pool, dbBatches),
     claims: new CommandClaims(
       pool,
       `${config.KAFKA_CLIENT_ID}-${randomUUID()}`,
       config.COMMAND_CLAIM_LEASE_MS,
+      dbBatches,
     ),
   };
 

@@ -63,6 +63,13 @@ export const batchSize = new Histogram({
   buckets: [1, 2, 4, 8, 16, 32, 64, 128],
 });
 
+export const dbBatchSize = new Histogram({
+  name: "processor_db_batch_size",
+  help: "Commands served by one database batch: a group commit (kind=commit), one intake read (intake), one claim statement (claim)",
+  labelNames: ["kind"],
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+});
+
 export const messageDuration = new Histogram({
   name: "processor_message_duration_seconds",
   help: "Time from fetching a message to finishing it (queueing and retries included), PostgreSQL commit included",

@@ -1,25 +1,31 @@
 import type { Queryable } from "../pool.ts";
 
 /**
- * Takes the claim on a command for `owner` (one handler run), or renews it; fails (false) while another
- * owner's lease runs. A lapsed lease (its holder died or froze) is taken over.
+ * Takes the claim on each command for its `owner` (one handler run), or renews it; a claim fails (false)
+ * while another owner's lease runs. A lapsed lease (its holder died or froze) is taken over. One
+ * statement for all; a command listed twice is claimed by its first listing only (one statement cannot
+ * change a row twice, and two owners cannot both hold it).
  */
-export async function claimCommand(
+export async function claimCommands(
   db: Queryable,
-  commandId: string,
-  owner: string,
+  claims: ReadonlyArray<{ commandId: string; owner: string }>,
   leaseMs: number,
-): Promise<boolean> {
-  const { rows } = await db.query<{ owner: string }>({
-    name: "command_claim",
+): Promise<boolean[]> {
+  const first = new Map<string, string>();
+  const id = (commandId: string) => commandId.toLowerCase();
+  for (const c of claims) if (!first.has(id(c.commandId))) first.set(id(c.commandId), c.owner);
+  const { rows } = await db.query<{ command_id: string; owner: string }>({
+    name: "command_claims_take",
     text: `INSERT INTO command_claims (command_id, owner, lease_until)
-           VALUES ($1, $2, now() + make_interval(secs => $3 / 1000.0))
+           SELECT c.command_id, c.owner, now() + make_interval(secs => $3 / 1000.0)
+           FROM unnest($1::uuid[], $2::text[]) AS c(command_id, owner)
            ON CONFLICT (command_id) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
              WHERE command_claims.lease_until < now() OR command_claims.owner = EXCLUDED.owner
-           RETURNING owner`,
-    values: [commandId, owner, leaseMs],
+           RETURNING command_id, owner`,
+    values: [[...first.keys()], [...first.values()], leaseMs],
   });
-  return rows.length === 1;
+  const taken = new Set(rows.map((r) => `${r.command_id}/${r.owner}`));
+  return claims.map((c) => taken.has(`${id(c.commandId)}/${c.owner}`));
 }
 
 /** Extends the leases still held: each (command, owner) pair as taken by claimCommand. */

@@ -26,40 +26,67 @@ export async function findCommandResult(db: Queryable, commandId: string): Promi
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
+/** What a command's intake asks about it: its payment only for a confirm, its vault ref when it has one. */
+export interface IntakeRequest {
+  commandId: string;
+  /** Given, the payment as it is now comes back too (null when there is none). */
+  paymentId: string | null;
+  vaultRef: string | null;
+  merchantId: string;
+}
+
+export interface CommandIntake {
+  /** The stored reply: a redelivery of a finished command. */
+  result: CommandResult | null;
+  /** Whether the command has started a PSP attempt (a redelivery resumes it; a first delivery need not look). */
+  hasAttempt: boolean;
+  /** The payment, when asked for. */
+  payment?: Payment | null;
+  /** The vaulted payment method's sealed token, when asked for and found under the merchant. */
+  vaultCiphertext: string | null;
+}
+
 /**
- * Where a command stands, in one read: its stored reply, if any, and whether it has started a PSP
- * attempt (a redelivery resumes that one; a first delivery need not look for it). Given a payment id,
- * the same read also returns that payment as it is now (null when there is none), so a handler that
- * decides on it first need not read it again.
+ * Where commands stand, in one read for many (processors/command-intake.ts batches them): each one's
+ * stored reply, whether it started a PSP attempt, the payment a confirm decides on, and the vaulted
+ * payment method. One answer per request, in order.
  */
-export async function commandProgress(
+export async function readCommandIntakes(
   db: Queryable,
-  commandId: string,
-  paymentId?: string,
-): Promise<{ result: CommandResult | null; hasAttempt: boolean; payment?: Payment | null }> {
-  const withPayment = paymentId !== undefined;
-  const { rows } = await db.query<ResultRow & { has_attempt: boolean } & Partial<PaymentRow>>({
-    name: withPayment ? "command_progress_and_payment" : "command_progress",
-    text: `SELECT pc.command_id, pc.result, pc.http_status, pc.response,
-                  EXISTS (SELECT 1 FROM payment_attempts a WHERE a.command_id = $1) AS has_attempt
-                  ${withPayment ? ", p.*" : ""}
-           FROM (SELECT $1::uuid AS command_id) c
-           LEFT JOIN processed_commands pc ON pc.command_id = c.command_id
-           ${
-             withPayment
-               ? `LEFT JOIN payment_index i ON i.payment_id = $2
-                  LEFT JOIN payments p ON p.payment_id = i.payment_id AND p.partition_key = i.partition_key`
-               : ""
-           }`,
-    values: withPayment ? [commandId, paymentId] : [commandId],
+  requests: readonly IntakeRequest[],
+): Promise<CommandIntake[]> {
+  const { rows } = await db.query<
+    ResultRow & { ord: string; has_attempt: boolean; vault_ciphertext: string | null } & Partial<PaymentRow>
+  >({
+    name: "command_intakes",
+    text: `SELECT r.ord, pc.command_id, pc.result, pc.http_status, pc.response,
+                  EXISTS (SELECT 1 FROM payment_attempts a WHERE a.command_id = r.command_id) AS has_attempt,
+                  v.ciphertext AS vault_ciphertext, p.*
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[])
+                  WITH ORDINALITY AS r(command_id, payment_id, vault_ref, merchant_id, ord)
+           LEFT JOIN processed_commands pc ON pc.command_id = r.command_id
+           LEFT JOIN payment_index pi ON pi.payment_id = r.payment_id
+           LEFT JOIN payments p ON p.payment_id = pi.payment_id AND p.partition_key = pi.partition_key
+           LEFT JOIN payment_method_vault v ON v.ref = r.vault_ref AND v.merchant_id = r.merchant_id
+           ORDER BY r.ord`,
+    values: [
+      requests.map((r) => r.commandId),
+      requests.map((r) => r.paymentId),
+      requests.map((r) => r.vaultRef),
+      requests.map((r) => r.merchantId),
+    ],
   });
-  const row = rows[0];
-  const progress = {
-    result: row?.command_id && row.response !== null ? fromRow(row) : null,
-    hasAttempt: row?.has_attempt ?? true,
-  };
-  if (!withPayment) return progress;
-  return { ...progress, payment: row?.payment_id ? toPayment(row as PaymentRow) : null };
+  if (rows.length !== requests.length)
+    throw new Error(`intake read ${rows.length} of ${requests.length} rows`);
+  return rows.map((row, i) => {
+    const intake: CommandIntake = {
+      result: row.command_id && row.response !== null ? fromRow(row) : null,
+      hasAttempt: row.has_attempt,
+      vaultCiphertext: row.vault_ciphertext,
+    };
+    if (requests[i]?.paymentId === null) return intake;
+    return { ...intake, payment: row.payment_id ? toPayment(row as PaymentRow) : null };
+  });
 }
 
 export async function findCommandResults(

@@ -2,7 +2,7 @@ import type { PspName } from "../../core/domain/payment-status.ts";
 import { isPaymentFact, type PspEventRefs, type PspFact } from "../../core/domain/psp-facts.ts";
 import { linkActiveSpan, tracing } from "../../core/infra/tracing/spans.ts";
 import { toWebhookRecord, type WebhookDelivery } from "../../core/infra/webhook-codec.ts";
-import { type Queryable, transaction } from "../../db/pool.ts";
+import type { Queryable } from "../../db/pool.ts";
 import {
   findAttempt,
   findOpenAttempts,
@@ -51,7 +51,7 @@ export async function applyWebhookEvent(
   const paymentId = await resolvePaymentId(ctx.pool, event.psp, refs);
   if (paymentId && tracing())
     linkActiveSpan(await latestAttemptTraceparent(ctx.pool, paymentId), { "payment.id": paymentId });
-  const outcome = await transaction(ctx.pool, async (client) => {
+  const outcome = await ctx.commits.transaction(paymentId ?? event.eventId, async (client) => {
     if ((await claimPspEvent(client, key)).processed) return "duplicate" as const;
     const payment = paymentId ? await lockPayment(client, paymentId) : null;
     if (!payment) {

@@ -7,7 +7,6 @@ import type { FraudVerdict } from "../../core/domain/fraud-policy.ts";
 import type { Payment } from "../../core/domain/payment.ts";
 import type { PspName } from "../../core/domain/payment-status.ts";
 import { transition } from "../../core/domain/state-machine.ts";
-import { transaction } from "../../db/pool.ts";
 import {
   findAttemptForCommand,
   insertAttempt,
@@ -88,7 +87,9 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
   if (verdict.action === "proceed") {
     // The payment as read before scoring, if nobody moved it since: one statement, no lock.
     const opened = confirmed(current, cmd, verdict);
-    const saved = await updatePaymentIfUnchanged(ctx.pool, opened, [insertAttemptStatement(attempt(opened))]);
+    const saved = await ctx.commits.statement(cmd.paymentId, (db) =>
+      updatePaymentIfUnchanged(db, opened, [insertAttemptStatement(attempt(opened))]),
+    );
     if (saved)
       return authorize(ctx, cmd, {
         payment: saved,
@@ -98,7 +99,7 @@ export async function confirmPayment(ctx: ProcessorContext, cmd: ConfirmCommand 
         firstRequest: true,
       });
   }
-  const started = await transaction(ctx.pool, async (client) => {
+  const started = await ctx.commits.transaction(cmd.paymentId, async (client) => {
     const locked = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     if (!locked || confirmRefusal(locked, cmd)) return null;
     const saved = await updatePayment(client, confirmed(locked, cmd, verdict));

@@ -48,11 +48,8 @@ export async function createPayment(ctx: ProcessorContext, cmd: CreateCommand): 
   };
   // The payment, its reply and the NOTIFY in one statement: one round trip, one commit.
   try {
-    await saveCommandResult(
-      ctx.pool,
-      cmd,
-      commandResult.payment("created", payment),
-      insertPaymentWrites(payment),
+    await ctx.commits.statement(cmd.paymentId, (db) =>
+      saveCommandResult(db, cmd, commandResult.payment("created", payment), insertPaymentWrites(payment)),
     );
   } catch (err) {
     const constraint = isUniqueViolation(err) ? (err as { constraint?: string }).constraint : undefined;

@@ -5,7 +5,7 @@ import type { PaymentCommand } from "../../core/domain/commands.ts";
 import { errors, type PaymentError } from "../../core/domain/errors.ts";
 import type { Payment } from "../../core/domain/payment.ts";
 import type { CallDiagnostics } from "../../core/ports/payment-connector.ts";
-import { type PoolClient, transaction } from "../../db/pool.ts";
+import type { PoolClient } from "../../db/pool.ts";
 import {
   type Attempt,
   type AttemptOperation,
@@ -56,7 +56,7 @@ export async function startPspOperation(
     return fromAttempt(payment, resumed);
   }
   const attemptId = randomUUID();
-  return transaction(ctx.pool, async (client) => {
+  return ctx.commits.transaction(cmd.paymentId, async (client) => {
     const payment = ownedPayment(await lockPayment(client, cmd.paymentId), cmd);
     const refusal = !payment
       ? errors.notFound("payment")

@@ -9,9 +9,10 @@ import type { PaymentStatus } from "../../core/domain/payment-status.ts";
 import { AvroCodec } from "../../core/infra/avro-codec.ts";
 import { decodeCommand } from "../../core/infra/command-codec.ts";
 import { type Consumer, createConsumer, headerString, type IHeaders } from "../../core/infra/kafka.ts";
-import { saveCommandResult } from "../../db/repositories/commands-repo.ts";
+import { readCommandIntakes, saveCommandResult } from "../../db/repositories/commands-repo.ts";
 import { insertPayment, updatePayment } from "../../db/repositories/payments-repo.ts";
 import { requestHash } from "../../http-ingress/middleware/idempotency.ts";
+import { intakeRequestOf } from "../../processors/command-intake.ts";
 import { openCommand } from "../../processors/open-command.ts";
 import { type ApiResponse, api } from "../helpers/api.ts";
 import { closeTestDb, testDb } from "../helpers/db.ts";
@@ -61,7 +62,8 @@ class CommandTap {
     await this.consumer.run({
       eachMessage: async ({ message }) => {
         const wire = await decodeCommand(this.codec, message.value);
-        const command = await openCommand(testDb(), wire);
+        const [intake] = await readCommandIntakes(testDb(), [intakeRequestOf(wire)]);
+        const command = openCommand(wire, intake?.vaultCiphertext ?? null);
         this.seen.push({ command, wire, key: message.key?.toString() ?? "", headers: message.headers ?? {} });
       },
     });

@@ -84,6 +84,13 @@ export const consumerSection = section({
     PROCESSOR_CONCURRENCY: setting(positiveInt.default(64), {
       description: "Handlers running at once (different keys).",
     }),
+    PROCESSOR_DB_BATCHES: setting(positiveInt.default(4), {
+      description:
+        "Database batches of one kind in flight at once (group commits, intake reads, claims); commands reaching that step meanwhile wait and go in the next batch (db/natural-batches.ts). 1 gives the largest batches.",
+    }),
+    PROCESSOR_DB_BATCH_MAX: setting(positiveInt.default(32), {
+      description: "Commands in one database batch at most.",
+    }),
     PROCESSOR_MAX_IN_FLIGHT: setting(positiveInt.default(256), {
       description: "Messages fetched and not finished, in all; past it, partitions pause.",
     }),
