@@ -2,6 +2,7 @@ import type { Violation } from "./checks/observations.ts";
 import type { FaultOutcome } from "./faults.ts";
 import { describeFault } from "./plan.ts";
 import type { RunPlan } from "./plan-types.ts";
+import type { DbBatches } from "./service.ts";
 import { isFaultToken } from "./tokens.ts";
 
 export interface RunResult {
@@ -11,6 +12,8 @@ export interface RunResult {
   durationMs: number;
   faults: FaultOutcome[];
   ops: { requests: number; orders: number; replays: number };
+  /** The live processors' database batches at the end of the traffic (ADR 0013 §9). */
+  dbBatches?: DbBatches;
   violations: Violation[];
 }
 
@@ -35,6 +38,9 @@ export function runLine(r: RunResult): string {
     `faults=[${faults}]`,
     `psp-faults=[${countBy(tokens, (t) => t)}]`,
     `ops=${r.ops.requests} http, ${r.ops.orders} orders, ${r.ops.replays} replays`,
+    `db-batches=[${Object.entries(r.dbBatches ?? {})
+      .map(([kind, b]) => `${kind}:${b.shared}/${b.batches} shared,${b.commands} cmds`)
+      .join(" ")}]`,
     `violations=${violations}`,
   ].join(" ");
 }

@@ -83,6 +83,7 @@ export async function runOnce(seed: number, c: RunContext): Promise<RunResult> {
     // A replay that ran again (its first answer left no trace) may have started work: let it finish.
     if (replays.some((r) => !r.again.replayed)) await waitForQuiet(pool, c.collector, expected, 30_000);
     result.ops = { requests: traffic.requests, orders: orders.published, replays: replays.length };
+    result.dbBatches = await service.dbBatches();
 
     for (const f of faults)
       if (!f.landed) violations.push({ check: "fault", detail: `did not land: ${f.detail}` });

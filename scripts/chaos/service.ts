@@ -108,6 +108,28 @@ export class RunService {
     this.supervise(Date.now());
   }
 
+  /**
+   * The processors' database batches so far (ADR 0013 §9), from the metrics of those still running:
+   * per kind, batches run, how many of them served more than one command, and commands served.
+   */
+  async dbBatches(): Promise<DbBatches> {
+    const totals: DbBatches = {};
+    for (const p of this.processors.filter((q) => q.alive)) {
+      const text = await fetch(p.healthUrl.replace(/\/healthz$/, "/metrics"))
+        .then((r) => r.text())
+        .catch(() => "");
+      for (const [kind, b] of Object.entries(parseDbBatches(text))) {
+        const t = totals[kind] ?? { batches: 0, shared: 0, commands: 0 };
+        totals[kind] = {
+          batches: t.batches + b.batches,
+          shared: t.shared + b.shared,
+          commands: t.commands + b.commands,
+        };
+      }
+    }
+    return totals;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.all.map((p) => p.stop(10_000)));
@@ -116,4 +138,28 @@ export class RunService {
   byPid(pid: number): ManagedProcess | undefined {
     return this.processors.find((p) => p.pid === pid);
   }
+}
+
+export type DbBatches = Record<string, { batches: number; shared: number; commands: number }>;
+
+/** processor_db_batch_size from a Prometheus text page: count, sum, and the le="1" bucket per kind. */
+export function parseDbBatches(text: string): DbBatches {
+  const out: DbBatches = {};
+  const line = /^processor_db_batch_size_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm;
+  for (const m of text.matchAll(line)) {
+    const labels = Object.fromEntries(
+      [...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1] as string, l[2] as string]),
+    );
+    const kind = labels.kind;
+    if (!kind) continue;
+    const b = out[kind] ?? { batches: 0, shared: 0, commands: 0 };
+    out[kind] = b;
+    const value = Number(m[3]);
+    if (m[1] === "count") {
+      b.batches = value;
+      b.shared += value;
+    } else if (m[1] === "sum") b.commands = value;
+    else if (labels.le === "1") b.shared -= value;
+  }
+  return out;
 }

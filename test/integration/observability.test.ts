@@ -20,6 +20,9 @@ describe("/metrics", () => {
     const commandTopic = (process.env.COMMAND_TOPIC ?? "payment.commands.v1").replaceAll(".", "\\.");
     expect(text).toMatch(new RegExp(`kafka_consumer_lag\\{topic="${commandTopic}",partition="\\d+"\\}`));
     expect(text).toMatch(/processor_batch_size_count \d+/);
+    // Group commits, intake reads and claims are batched; each kind has served commands by now.
+    for (const kind of ["commit", "intake", "claim"])
+      expect(text).toMatch(new RegExp(`processor_db_batch_size_count\\{kind="${kind}"\\} [1-9]`));
     expect(text).toMatch(
       new RegExp(`processor_message_duration_seconds_count\\{topic="${commandTopic}"\\} [1-9]`),
     );

@@ -12,6 +12,7 @@ import { checkOutboxStalls } from "../../scripts/chaos/checks/outbox-stall.ts";
 import { checkPspAgainstLedger } from "../../scripts/chaos/checks/psp-ledger.ts";
 import { checkIdempotentReplays } from "../../scripts/chaos/checks/replays.ts";
 import { checkNothingUnresolved } from "../../scripts/chaos/checks/unresolved.ts";
+import { parseDbBatches } from "../../scripts/chaos/service.ts";
 import { heldByAdyen, heldByStripe } from "../../scripts/chaos/simulators.ts";
 
 const ID = "11111111-1111-4111-8111-111111111111";
@@ -357,5 +358,27 @@ describe("what the simulators hold", () => {
         },
       ]),
     ).toBe(500n);
+  });
+});
+
+describe("the campaign's view of the processors' database batches", () => {
+  it("counts batches, shared ones (more than one command) and commands per kind from a metrics page", () => {
+    const page = [
+      "# HELP processor_db_batch_size Commands served by one database batch",
+      "# TYPE processor_db_batch_size histogram",
+      'processor_db_batch_size_bucket{le="1",kind="commit"} 7',
+      'processor_db_batch_size_bucket{le="2",kind="commit"} 9',
+      'processor_db_batch_size_bucket{le="+Inf",kind="commit"} 10',
+      'processor_db_batch_size_sum{kind="commit"} 21',
+      'processor_db_batch_size_count{kind="commit"} 10',
+      'processor_db_batch_size_bucket{le="1",kind="claim"} 4',
+      'processor_db_batch_size_sum{kind="claim"} 4',
+      'processor_db_batch_size_count{kind="claim"} 4',
+      'processor_batch_size_count{le="1"} 99',
+    ].join("\n");
+    expect(parseDbBatches(page)).toEqual({
+      commit: { batches: 10, shared: 3, commands: 21 },
+      claim: { batches: 4, shared: 0, commands: 4 },
+    });
   });
 });
