@@ -70,34 +70,21 @@ export class CommitGroups {
   ): Promise<
     { kind: "committed"; results: unknown[] } | { kind: "rolled_back" } | { kind: "unknown"; error: unknown }
   > {
-    let client: PoolClient;
+    let workDone = false;
     try {
-      client = await this.pool.connect();
-    } catch {
-      return { kind: "rolled_back" };
-    }
-    const results: unknown[] = [];
-    try {
-      await client.query("BEGIN");
-      for (const m of members) results.push(await m.work(client));
-    } catch (err) {
-      const rolledBack = await client.query("ROLLBACK").then(
-        () => true,
-        () => false,
-      );
-      client.release(rolledBack ? undefined : (err as Error));
-      return { kind: "rolled_back" };
-    }
-    try {
-      await client.query("COMMIT");
-      client.release();
+      const results = await transaction(this.pool, async (client) => {
+        const out: unknown[] = [];
+        for (const m of members) out.push(await m.work(client));
+        workDone = true;
+        return out;
+      });
       return { kind: "committed", results };
     } catch (err) {
-      // A server's answer to COMMIT that is an error means it rolled back; no answer means nobody knows:
-      // each member's caller then finds out as it would alone (a retry reads back what was stored).
-      const answered = err instanceof pg.DatabaseError;
-      client.release(answered ? undefined : (err as Error));
-      return answered ? { kind: "rolled_back" } : { kind: "unknown", error: err };
+      // Before COMMIT (connect, BEGIN, a member's work) nothing committed. A server's answer to COMMIT
+      // that is an error means it rolled back; no answer means nobody knows: each member's caller then
+      // finds out as it would alone (a retry reads back what was stored).
+      if (!workDone || err instanceof pg.DatabaseError) return { kind: "rolled_back" };
+      return { kind: "unknown", error: err };
     }
   }
 
