@@ -105,6 +105,17 @@ export async function startProcessors(config: Config) {
     ),
   };
 
+  // The relay first: a restarted processor joins the lease race at once instead of after its consumers'
+  // group joins, which is what shortens an outbox stall when the leader is frozen.
+  const relay =
+    config.OUTBOX_PUBLISHER === "relay" && config.OUTBOX_RELAY_EMBEDDED
+      ? startOutboxRelay({
+          pool,
+          publisher: new KafkaEventPublisher(producer),
+          logger: log,
+          ...relaySettingsFrom(config),
+        })
+      : null;
   const consumer = await startCommandConsumer({
     kafka,
     topic: config.COMMAND_TOPIC,
@@ -142,15 +153,6 @@ export async function startProcessors(config: Config) {
     ctx,
     policy: { liveAttemptMs: config.JANITOR_MIN_AGE_MS, retryMs: config.WEBHOOK_RETRY_MS },
   });
-  const relay =
-    config.OUTBOX_PUBLISHER === "relay" && config.OUTBOX_RELAY_EMBEDDED
-      ? startOutboxRelay({
-          pool,
-          publisher: new KafkaEventPublisher(producer),
-          logger: log,
-          ...relaySettingsFrom(config),
-        })
-      : null;
   registerAttemptMetrics(pool);
   registerOutboxMetrics(pool);
   registerReconMetrics(pool);

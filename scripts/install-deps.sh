@@ -12,7 +12,7 @@ CKJS_DIR=$REPO_ROOT/node_modules/@confluentinc/kafka-javascript
 # chromium: the ops console's browser test drives Debian's build through playwright-core (no browser
 # download from npm hosts).
 APT_PACKAGES=(libssl-dev zlib1g-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev
-  postgresql curl g++ make python3 chromium zip)
+  postgresql curl g++ make patch python3 chromium zip)
 # The finance export (finance/spark/, docs/finance-data.md): 1 (default) installs it; 0 skips it for a
 # user who does not need it (its test is then skipped too). CI runs it.
 STACK_SPARK=${STACK_SPARK:-1}
@@ -20,6 +20,8 @@ FINANCE_REQUIREMENTS=$REPO_ROOT/finance/spark/requirements.txt
 FINANCE_POM=$REPO_ROOT/deploy/maven/finance/pom.xml
 MVN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 DEPLOY_DIR=$REPO_ROOT/deploy
+# Fixes to the librdkafka that the binding bundles, applied before it is built (deploy/librdkafka/README.md).
+LIBRDKAFKA_PATCHES=$DEPLOY_DIR/librdkafka
 # shellcheck source=python-venv.sh
 source "$REPO_ROOT/scripts/python-venv.sh"
 # shellcheck source=stack/checksums.sh
@@ -82,10 +84,28 @@ binding_cache_dir() {
   version=$(node -p "require('$CKJS_DIR/package.json').version")
   abi=$(node -p process.versions.modules)
   arch=$(node -p process.arch)
-  echo "$PAYMENT_STACK_CACHE/kafka-javascript/$version-node-abi$abi-$arch"
+  echo "$PAYMENT_STACK_CACHE/kafka-javascript/$version-node-abi$abi-$arch-patches-$(patches_hash)"
 }
 
+patches_hash() { cat "$LIBRDKAFKA_PATCHES"/*.patch | sha256sum | cut -c1-12; }
+# Which patches the binding in node_modules was built with: a binding built before a patch was added
+# loads fine but still has the bug.
+patch_marker() { echo "$CKJS_DIR/build/.librdkafka-patches"; }
+
 binding_works() { (cd "$REPO_ROOT" && node scripts/check-kafka-native.mjs) >/dev/null 2>&1; }
+binding_current() { [[ $(cat "$(patch_marker)" 2>/dev/null) == "$(patches_hash)" ]] && binding_works; }
+
+apply_librdkafka_patches() {
+  local p src=$CKJS_DIR/deps/librdkafka
+  for p in "$LIBRDKAFKA_PATCHES"/*.patch; do
+    if patch -d "$src" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1; then
+      log "librdkafka: $(basename "$p") already applied"
+    else
+      patch -d "$src" -p1 -N -s <"$p" || die "librdkafka: $(basename "$p") does not apply to $src"
+      log "librdkafka: applied $(basename "$p")"
+    fi
+  done
+}
 
 # The SHA-256 of every file of a cached binding, recorded when it is cached (right after the build
 # or the first load) and checked before every restore: native code is never loaded from the shared
@@ -126,20 +146,24 @@ restore_binding_from_cache() {
   mkdir -p "$CKJS_DIR/build/Release" "$CKJS_DIR/build/deps"
   cp -a "$cache"/Release/. "$CKJS_DIR/build/Release/"
   cp -a "$cache"/deps/. "$CKJS_DIR/build/deps/"
+  patches_hash >"$(patch_marker)"
   log "kafka-javascript: binding restored from $cache (SHA-256 verified)"
 }
 
 build_binding() {
   local build_log=$PAYMENT_STACK_CACHE/kafka-javascript/build.log
+  apply_librdkafka_patches
   log "kafka-javascript: building librdkafka binding from source (2-3 min; log: $build_log)"
+  rm -f "$(patch_marker)"
   (cd "$CKJS_DIR" && CKJS_LINKING=dynamic npx --no-install node-pre-gyp install --build-from-source) \
     >"$build_log" 2>&1 || { tail -n 30 "$build_log" >&2; die "kafka-javascript build failed"; }
+  patches_hash >"$(patch_marker)"
 }
 
 save_working_binding() {
   [[ -d $CKJS_DIR ]] || return 0
   lock_cache
-  if binding_works; then save_binding_to_cache; fi
+  if binding_current; then save_binding_to_cache; fi
   unlock_cache
 }
 
@@ -163,13 +187,13 @@ unlock_cache() { exec 9>&-; }
 
 ensure_binding() {
   lock_cache
-  if binding_works; then
+  if binding_current; then
     save_binding_to_cache
-  elif restore_binding_from_cache && binding_works; then
+  elif restore_binding_from_cache && binding_current; then
     :
   else
     build_binding
-    binding_works || die "kafka-javascript binding still does not load after the build"
+    binding_current || die "kafka-javascript binding still does not load after the build"
     save_binding_to_cache
   fi
   unlock_cache

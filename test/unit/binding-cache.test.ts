@@ -64,3 +64,55 @@ describe("the cached Kafka binding is verified by hash (scripts/install-deps.sh)
     await expect(readFile(join(root, "built/build/Release/binding.node"))).rejects.toThrow();
   });
 });
+
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+describe("the bundled librdkafka is patched before it is built (deploy/librdkafka)", () => {
+  const source = "node_modules/@confluentinc/kafka-javascript/deps/librdkafka/src/rdkafka_request.c";
+  const unguarded =
+    "if (actions & RD_KAFKA_ERR_ACTION_REFRESH) {\n                /* Re-query for coordinator */";
+  let root = "";
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "librdkafka-"));
+    await mkdir(join(root, "built/deps/librdkafka/src"), { recursive: true });
+    // The pristine OffsetFetch handler, as the package ships it (node_modules holds the patched copy).
+    const patched = await readFile(source, "utf8");
+    const pristine = patched.replace(
+      / {8}\/\* An admin client has no consumer group handle[^\n]*\n[^\n]*\n {8}if \(\(actions & RD_KAFKA_ERR_ACTION_REFRESH\) && rkb->rkb_rk->rk_cgrp\) \{/,
+      "        if (actions & RD_KAFKA_ERR_ACTION_REFRESH) {",
+    );
+    expect(occurrences(pristine, unguarded)).toBe(2); // OffsetFetch's, and LeaveGroup's (a consumer's own)
+    await writeFile(join(root, "built/deps/librdkafka/src/rdkafka_request.c"), pristine);
+  });
+
+  it("guards the admin client's coordinator refresh, once, however often the install runs", async () => {
+    const first = await deps(root, "apply_librdkafka_patches");
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.output).toContain("applied offsetfetch-admin-null-cgrp.patch");
+    const again = await deps(root, "apply_librdkafka_patches");
+    expect(again.output).toContain("already applied");
+    const code = await readFile(join(root, "built/deps/librdkafka/src/rdkafka_request.c"), "utf8");
+    expect(occurrences(code, unguarded)).toBe(1);
+    expect(code.match(/&& rkb->rkb_rk->rk_cgrp\) \{/g)).toHaveLength(1);
+  });
+
+  it("stops the install when a patch no longer applies", async () => {
+    await writeFile(
+      join(root, "built/deps/librdkafka/src/rdkafka_request.c"),
+      "int main(void) { return 0; }\n",
+    );
+    const result = await deps(root, "apply_librdkafka_patches");
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("does not apply");
+  });
+
+  it("does not count a binding built without the current patches as installed", async () => {
+    const result = await deps(
+      root,
+      `mkdir -p "$CKJS_DIR/build"; binding_works() { true; }
+       binding_current && echo current || echo stale
+       patches_hash >"$(patch_marker)"; binding_current && echo current || echo stale`,
+    );
+    expect(result.output.trim().split("\n")).toEqual(["stale", "current"]);
+  });
+});
