@@ -6,6 +6,7 @@ import type { FraudScorer } from "../core/ports/fraud-scorer.ts";
 import type { PaymentConnector } from "../core/ports/payment-connector.ts";
 import type { CommitGroups } from "../db/commit-group.ts";
 import type { Pool } from "../db/pool.ts";
+import type { AttemptOwners } from "./attempt-owners.ts";
 import type { AttemptLifecycle } from "./attempts/lifecycle.ts";
 import type { CommandClaims } from "./command-claims.ts";
 import type { CommandIntakes } from "./command-intake.ts";
@@ -21,6 +22,7 @@ export interface ProcessorContext {
   lifecycle: AttemptLifecycle;
   claims: CommandClaims;
   intake: CommandIntakes;
+  attemptOwners: AttemptOwners;
   /** Group commit of the commands' database phases (db/commit-group.ts). */
   commits: CommitGroups;
   routing: PspRouting;

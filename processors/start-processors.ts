@@ -16,6 +16,7 @@ import { installKeyring, keyringFromConfig } from "../core/security/field-crypto
 import { CommitGroups } from "../db/commit-group.ts";
 import { migrate } from "../db/migrate.ts";
 import { createPool, poolTimeoutsFrom, serviceDatabaseUrl, waitForDatabase } from "../db/pool.ts";
+import { AttemptOwners } from "./attempt-owners.ts";
 import { registerAttemptMetrics } from "./attempts/attempt-metrics.ts";
 import { CommandClaims } from "./command-claims.ts";
 import { startCommandConsumer } from "./command-consumer.ts";
@@ -97,6 +98,7 @@ export async function startProcessors(config: Config) {
     routing: config.PSP_ROUTING,
     commits: new CommitGroups(pool, dbBatches),
     intake: new CommandIntakes(pool, dbBatches),
+    attemptOwners: new AttemptOwners(pool, dbBatches),
     claims: new CommandClaims(
       pool,
       `${config.KAFKA_CLIENT_ID}-${randomUUID()}`,

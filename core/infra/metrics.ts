@@ -65,7 +65,7 @@ export const batchSize = new Histogram({
 
 export const dbBatchSize = new Histogram({
   name: "processor_db_batch_size",
-  help: "Commands served by one database batch: a group commit (kind=commit), one intake read (intake), one claim statement (claim)",
+  help: "Commands served by one database batch: a group commit (kind=commit), one intake read (intake), one claim statement (claim), one lookup of the payments webhooks name by attempt (webhook_target)",
   labelNames: ["kind"],
   buckets: [1, 2, 4, 8, 16, 32, 64],
 });

@@ -256,6 +256,20 @@ export async function findAttempt(db: Queryable, attemptId: string): Promise<Att
   return rows[0] ? toAttempt(rows[0]) : null;
 }
 
+/** The payment each attempt belongs to, in the order asked (null for an attempt we do not know). */
+export async function findPaymentIdsOfAttempts(
+  db: Queryable,
+  attemptIds: readonly string[],
+): Promise<Array<string | null>> {
+  const { rows } = await db.query<{ payment_id: string | null }>({
+    name: "attempts_payment_ids",
+    text: `SELECT a.payment_id FROM unnest($1::uuid[]) WITH ORDINALITY AS r(attempt_id, ord)
+           LEFT JOIN payment_attempts a ON a.attempt_id = r.attempt_id ORDER BY r.ord`,
+    values: [attemptIds],
+  });
+  return rows.map((r) => r.payment_id);
+}
+
 /** Our refund behind a PSP refund reference (the refund attempt records it once the PSP answered). */
 export async function findRefundIdByPspReference(
   db: Queryable,

@@ -2,12 +2,7 @@ import type { PspName } from "../../core/domain/payment-status.ts";
 import { isPaymentFact, type PspEventRefs, type PspFact } from "../../core/domain/psp-facts.ts";
 import { linkActiveSpan, tracing } from "../../core/infra/tracing/spans.ts";
 import { toWebhookRecord, type WebhookDelivery } from "../../core/infra/webhook-codec.ts";
-import type { Queryable } from "../../db/pool.ts";
-import {
-  findAttempt,
-  findOpenAttempts,
-  latestAttemptTraceparent,
-} from "../../db/repositories/attempts-repo.ts";
+import { findOpenAttempts, latestAttemptTraceparent } from "../../db/repositories/attempts-repo.ts";
 import { findPaymentIdByPspReference, lockPayment } from "../../db/repositories/payments-repo.ts";
 import {
   claimPspEvent,
@@ -48,7 +43,7 @@ export async function applyWebhookEvent(
   const { event } = delivery;
   const key = { psp: event.psp, eventId: event.eventId, type: event.type };
   const { refs, fact } = ctx.connectors[event.psp].interpretWebhook(event);
-  const paymentId = await resolvePaymentId(ctx.pool, event.psp, refs);
+  const paymentId = await resolvePaymentId(ctx, event.psp, refs);
   if (paymentId && tracing())
     linkActiveSpan(await latestAttemptTraceparent(ctx.pool, paymentId), { "payment.id": paymentId });
   const outcome = await ctx.commits.transaction(paymentId ?? event.eventId, async (client) => {
@@ -100,10 +95,15 @@ async function liveAttempt(input: FactInput, liveAttemptMs: number): Promise<boo
 }
 
 /** Our payment, by the most specific reference the event carries (re-derived, not the record's key). */
-async function resolvePaymentId(db: Queryable, psp: PspName, refs: PspEventRefs): Promise<string | null> {
+async function resolvePaymentId(
+  ctx: ProcessorContext,
+  psp: PspName,
+  refs: PspEventRefs,
+): Promise<string | null> {
+  const db = ctx.pool;
   if (refs.attemptId) {
-    const attempt = await findAttempt(db, refs.attemptId);
-    if (attempt) return attempt.paymentId;
+    const paymentId = await ctx.attemptOwners.paymentOf(refs.attemptId);
+    if (paymentId) return paymentId;
   }
   if (refs.paymentId) return refs.paymentId;
   if (refs.refundId) {

@@ -6,7 +6,7 @@ import { loadConfig } from "../../core/infra/config.ts";
 import { installKeyring, keyringFromConfig } from "../../core/security/field-crypto.ts";
 import { BatchedLookup } from "../../db/natural-batches.ts";
 import { createPool } from "../../db/pool.ts";
-import { insertAttempt } from "../../db/repositories/attempts-repo.ts";
+import { findPaymentIdsOfAttempts, insertAttempt } from "../../db/repositories/attempts-repo.ts";
 import { claimCommands } from "../../db/repositories/claims-repo.ts";
 import {
   type IntakeRequest,
@@ -99,6 +99,36 @@ describe("one intake read for many commands (readCommandIntakes)", () => {
     expect(sizes[0]).toBe(3);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(((settled[1] as PromiseRejectedResult).reason as { code?: string }).code).toBe("22P02");
+  });
+});
+
+describe("the payments webhooks name by attempt, looked up together (findPaymentIdsOfAttempts)", () => {
+  it("answers each attempt id in the order asked, null for one we do not know", async () => {
+    const attemptOf = async () => {
+      const payment = newDomainPayment();
+      await insertPayment(pool, payment);
+      const attemptId = randomUUID();
+      await insertAttempt(pool, {
+        attemptId,
+        paymentId: payment.paymentId,
+        commandId: randomUUID(),
+        operation: "authorize",
+        psp: "stripe",
+        amount: 1000n,
+        currency: payment.currency,
+        firstCheckMs: 60_000,
+      });
+      return { attemptId, paymentId: payment.paymentId };
+    };
+    const a = await attemptOf();
+    const b = await attemptOf();
+    const unknown = randomUUID();
+    expect(await findPaymentIdsOfAttempts(pool, [b.attemptId, unknown, a.attemptId, b.attemptId])).toEqual([
+      b.paymentId,
+      null,
+      a.paymentId,
+      b.paymentId,
+    ]);
   });
 });
 
