@@ -99,6 +99,14 @@ export function createConsumer(
   });
 }
 
+/**
+ * A consumer of `groupId` that reads the group's committed offsets (`committed`) and nothing else: it
+ * never subscribes, so it never joins the group, and never commits.
+ */
+export function createOffsetReader(settings: KafkaSettings, groupId: string): Consumer {
+  return kafka(settings).consumer({ kafkaJS: { groupId, autoCommit: false } });
+}
+
 export interface TopicPartition {
   topic: string;
   partition: number;

@@ -1,7 +1,9 @@
 import { Gauge } from "prom-client";
 import {
   type Admin,
+  type Consumer,
   createAdmin,
+  createOffsetReader,
   KAFKA_ISOLATION_LEVEL,
   type KafkaSettings,
 } from "../../core/infra/kafka.ts";
@@ -64,8 +66,11 @@ export interface GroupLagWatch {
 }
 
 /**
- * Exports the lag of `groups` through one admin client of `kafka` (a principal allowed to describe
- * those groups and topics), read at most every `minIntervalMs` at scrape time.
+ * Exports the lag of `groups` as `kafka` (a principal allowed to describe those groups and topics)
+ * sees it, read at most every `minIntervalMs` at scrape time. Partition ends come from an admin client;
+ * committed offsets from a consumer per group that never subscribes (so never joins the group), not
+ * from the admin's fetchOffsets: librdkafka's admin path for group offsets crashes the process when a
+ * coordinator moves or a broker dies (deploy/librdkafka/README.md), its consumer path does not.
  */
 export function watchConsumerGroupLag(
   kafka: KafkaSettings,
@@ -73,34 +78,46 @@ export function watchConsumerGroupLag(
   logger: Logger,
   minIntervalMs = 5_000,
 ): GroupLagWatch {
-  let admin: Admin | null = null;
+  const clients: Array<Admin | Consumer> = [];
   let latest: GroupLag[] | null = null;
-  let connecting: Promise<Admin> | null = null;
+  let connecting: Promise<{ admin: Admin; readers: Map<string, Consumer> }> | null = null;
   const connected = () => {
     connecting ??= (async () => {
-      const client = createAdmin(kafka);
-      await client.connect();
-      admin = client;
-      return client;
-    })().catch((err) => {
+      const admin = createAdmin(kafka);
+      clients.push(admin);
+      await admin.connect();
+      const readers = new Map<string, Consumer>();
+      for (const groupId of new Set(groups.map((g) => g.groupId))) {
+        const reader = createOffsetReader(kafka, groupId);
+        clients.push(reader);
+        await reader.connect();
+        readers.set(groupId, reader);
+      }
+      return { admin, readers };
+    })().catch(async (err) => {
       connecting = null;
+      await disconnectAll();
       throw err;
     });
     return connecting;
   };
+  const disconnectAll = async () => {
+    for (const client of clients.splice(0)) await client.disconnect().catch(() => undefined);
+  };
   const read = sharedRead(async () => {
-    const client = await connected();
+    const { admin, readers } = await connected();
     return Promise.all(
       groups.map(async (g) => {
-        const [ends, committed] = await Promise.all([
-          client.fetchTopicOffsets(g.topic, {
-            timeout: ADMIN_TIMEOUT_MS,
-            isolationLevel: KAFKA_ISOLATION_LEVEL.READ_COMMITTED,
-          }),
-          client.fetchOffsets({ groupId: g.groupId, topics: [g.topic], timeout: ADMIN_TIMEOUT_MS }),
-        ]);
-        const offsets = committed.find((t) => t.topic === g.topic)?.partitions ?? [];
-        return { ...g, partitions: partitionLags(ends, offsets) };
+        const ends = await admin.fetchTopicOffsets(g.topic, {
+          timeout: ADMIN_TIMEOUT_MS,
+          isolationLevel: KAFKA_ISOLATION_LEVEL.READ_COMMITTED,
+        });
+        const reader = readers.get(g.groupId) as Consumer;
+        const committed = await reader.committed(
+          ends.map(({ partition }) => ({ topic: g.topic, partition })),
+          ADMIN_TIMEOUT_MS,
+        );
+        return { ...g, partitions: partitionLags(ends, committed) };
       }),
     );
   }, minIntervalMs);
@@ -128,7 +145,7 @@ export function watchConsumerGroupLag(
     async stop() {
       monitors.delete(monitor);
       await connecting?.catch(() => null);
-      await (admin as Admin | null)?.disconnect();
+      await disconnectAll();
     },
   };
 }

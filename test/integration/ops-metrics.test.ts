@@ -166,6 +166,9 @@ describe("kafka_consumer_group_lag", () => {
         ["0", 5],
         ["1", 3],
       ]);
+      // The watch reads the group's offsets without joining it: the group still has no member.
+      const { groups } = await admin.describeGroups([groupId]);
+      expect(groups[0]?.members).toEqual([]);
       const consumer = createConsumer(kafka, groupId);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic] });
