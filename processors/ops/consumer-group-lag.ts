@@ -42,6 +42,35 @@ export function partitionLags(
     .sort((a, b) => a.partition - b.partition);
 }
 
+/**
+ * Partition ends as the admin reports them. Around a broker failure or a leader election it can report
+ * -1 or -1001 for a partition without an error (its listOffsets drops per-partition errors): that read
+ * fails rather than show a lag of 0 (or a spike).
+ */
+export function checkedEnds<E extends { partition: number; high: string; low: string }>(
+  topic: string,
+  ends: readonly E[],
+): readonly E[] {
+  const bad = ends.find((e) => !(Number(e.high) >= 0 && Number(e.low) >= 0));
+  if (bad)
+    throw new Error(`the ends of ${topic} partition ${bad.partition} are unknown (${bad.low}..${bad.high})`);
+  return ends;
+}
+
+/**
+ * A group's committed offsets as the consumer reports them: it gives a committed offset of 0 as null,
+ * and a partition it could not read without its number (that read fails).
+ */
+export function committedOffsets(
+  topic: string,
+  committed: ReadonlyArray<{ partition?: number; offset: string | null }>,
+): Array<{ partition: number; offset: string }> {
+  return committed.map(({ partition, offset }) => {
+    if (typeof partition !== "number") throw new Error(`the committed offsets of ${topic} are unknown`);
+    return { partition, offset: offset ?? "0" };
+  });
+}
+
 const monitors = new Set<() => Promise<GroupLag[]>>();
 
 new Gauge({
@@ -104,22 +133,27 @@ export function watchConsumerGroupLag(
   const disconnectAll = async () => {
     for (const client of clients.splice(0)) await client.disconnect().catch(() => undefined);
   };
+  // One group at a time: `committed` blocks one of libuv's four worker threads (shared with fs, dns and
+  // crypto) for as long as the coordinator does not answer.
   const read = sharedRead(async () => {
     const { admin, readers } = await connected();
-    return Promise.all(
-      groups.map(async (g) => {
-        const ends = await admin.fetchTopicOffsets(g.topic, {
+    const lags: GroupLag[] = [];
+    for (const g of groups) {
+      const ends = checkedEnds(
+        g.topic,
+        await admin.fetchTopicOffsets(g.topic, {
           timeout: ADMIN_TIMEOUT_MS,
           isolationLevel: KAFKA_ISOLATION_LEVEL.READ_COMMITTED,
-        });
-        const reader = readers.get(g.groupId) as Consumer;
-        const committed = await reader.committed(
-          ends.map(({ partition }) => ({ topic: g.topic, partition })),
-          ADMIN_TIMEOUT_MS,
-        );
-        return { ...g, partitions: partitionLags(ends, committed) };
-      }),
-    );
+        }),
+      );
+      const reader = readers.get(g.groupId) as Consumer;
+      const committed = await reader.committed(
+        ends.map(({ partition }) => ({ topic: g.topic, partition })),
+        ADMIN_TIMEOUT_MS,
+      );
+      lags.push({ ...g, partitions: partitionLags(ends, committedOffsets(g.topic, committed)) });
+    }
+    return lags;
   }, minIntervalMs);
   let warned = false;
   const monitor = () =>
